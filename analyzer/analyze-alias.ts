@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+/** The `analyze` bin: the same as `logjam analyze …`. */
+import { main } from './cli.js';
+
+main(['analyze', ...process.argv.slice(2)]).then((code) => {
+  process.exitCode = code;
+});

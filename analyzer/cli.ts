@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * The `logjam` command: wires one commander command per file. Data goes to stdout, progress and messages to
+ * stderr; errors become one clear message and an exit code (see errors.ts), never a stack trace.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { LogjamError, EXIT } from './errors.js';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerRuns } from './commands/runs.js';
+import { registerTrace } from './commands/trace.js';
+import { registerCapacity } from './commands/capacity.js';
+import { registerApp } from './commands/app.js';
+import { registerLoad } from './commands/load.js';
+import { registerLab } from './commands/lab.js';
+
+export function buildProgram(): Command {
+  const program = new Command('logjam')
+    .description('Structured request logs for services under load, and an analyzer that explains what failed and why.')
+    .version('0.1.0')
+    .showSuggestionAfterError()
+    .exitOverride();
+  registerLab(program);
+  registerApp(program);
+  registerLoad(program);
+  registerAnalyze(program);
+  registerRuns(program);
+  registerTrace(program);
+  registerCapacity(program);
+  return program;
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or the help/version text)
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usageOrSource;
+  }
+  if (err instanceof LogjamError) {
+    process.stderr.write(`logjam: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`logjam: unexpected error: ${message}\n  (set LOGJAM_DEBUG=1 for the stack trace)\n`);
+  if (process.env.LOGJAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return EXIT.usageOrSource;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function isEntryPoint(): boolean {
+  const invokedAs = process.argv[1];
+  if (!invokedAs) return false;
+  try {
+    // npm's bin is a symlink: compare real paths.
+    return realpathSync(invokedAs) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+// Run when executed directly (bin), not when imported by tests.
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * The analyzer's internal contract: what a source produces for one run, and what analyses, capacity math and
+ * renderers consume. Both sources fill the same shape — the local NDJSON source by streaming with bounded memory,
+ * the CloudWatch source with Logs Insights `stats … by` queries — so everything downstream is source-agnostic
+ * and testable without I/O.
+ *
+ * Units: times are epoch milliseconds, durations are milliseconds, rates are per second.
+ * Extend with optional fields; do not change the meaning of an existing one (the --json output is built on it).
+ */
+
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Requests grouped by method and route template (the logged route, or the path with ids collapsed to :id). */
+export interface RouteStats {
+  method: string;
+  route: string;
+  /** true when `route` came from the server's matched template; false when derived by collapsing the raw path. */
+  matched: boolean;
+  count: number;
+  /** status code (as a string) -> count */
+  statuses: Record<string, number>;
+  latency: LatencySummary;
+  /** Means per request over finished requests, for "where the time goes". */
+  dbMsMean: number;
+  poolWaitMsMean: number;
+  dbQueriesMean: number;
+  aborts: number;
+  exampleRequestIds: string[];
+}
+
+/** One time bin of the run (width = RunAggregate.binMs). */
+export interface TimeBin {
+  start: number;
+  /** request.finish lines whose finish time falls in the bin */
+  requests: number;
+  /** status >= 500 */
+  errors5xx: number;
+  /** 400 <= status < 500 */
+  errors4xx: number;
+  aborts: number;
+  latency: Pick<LatencySummary, 'mean' | 'p50' | 'p95' | 'p99' | 'max'>;
+  /**
+   * Mean requests in flight during the bin by Little's law: sum of durations of requests finishing in the bin
+   * divided by the bin width. The saturation analysis plots throughput against this.
+   */
+  concurrency: number;
+  dbMsSum: number;
+  poolWaitMsSum: number;
+  /** From runtime.stats lines in the bin (max over workers/processes); absent when the bin has none. */
+  elDelayP99Ms?: number;
+  elDelayMaxMs?: number;
+  elu?: number;
+  inFlightMax?: number;
+  poolWaitingMax?: number;
+}
+
+/** A path segment that a correct client never sends: `undefined`, `null`, `NaN`, `[object Object]`, empty, `//`. */
+export interface SuspiciousPath {
+  method: string;
+  /** the path as sent, with numbers/uuids kept (e.g. /api/v1/todos/undefined) */
+  path: string;
+  segment: string;
+  count: number;
+  statuses: Record<string, number>;
+  exampleRequestIds: string[];
+}
+
+/** Error statuses of one route, with the error messages logged for them (numbers and ids masked). */
+export interface StatusCluster {
+  method: string;
+  route: string;
+  status: number;
+  count: number;
+  messages: { template: string; count: number }[];
+  exampleRequestIds: string[];
+}
+
+/** Counts of input lines, so nothing is skipped silently. parsed + malformed + oversized + foreign = total. */
+export interface InputAccounting {
+  totalLines: number;
+  parsed: number;
+  malformed: number;
+  oversized: number;
+  /** valid JSON but not a logjam line of a supported schema version (other services, other versions) */
+  foreign: number;
+  /** logjam lines of other runs (not an error: the source holds several runs) */
+  otherRuns: number;
+  /** request.finish lines seen more than once for the same request id (e.g. re-sent after a retry); counted once */
+  duplicates: number;
+  /** log.dropped lines: lines a sink lost before they reached the source */
+  droppedBySinks: number;
+}
+
+export interface RuntimeSummary {
+  samples: number;
+  elDelayP99MsMax: number;
+  elDelayP99MsMean: number;
+  eluMean: number;
+  eluMax: number;
+  heapUsedMbMax: number;
+  poolWaitingMax: number;
+  poolTotalMax: number;
+}
+
+export interface RunAggregate {
+  runId: string;
+  /** where the lines came from, for the report header (a file path, or "cloudwatch:<group>") */
+  source: string;
+  firstTime: number;
+  lastTime: number;
+  binMs: number;
+  services: string[];
+  workers: number;
+  totals: {
+    requests: number;
+    /** request.start lines with no finish, abort or error line (the process died, or logs were lost) */
+    unfinished: number;
+    aborts: number;
+    errors4xx: number;
+    errors5xx: number;
+    dbQueries: number;
+    poolTimeouts: number;
+    latency: LatencySummary;
+    dbMsMean: number;
+    poolWaitMsMean: number;
+  };
+  routes: RouteStats[];
+  bins: TimeBin[];
+  suspiciousPaths: SuspiciousPath[];
+  statusClusters: StatusCluster[];
+  runtime?: RuntimeSummary;
+  input: InputAccounting;
+  /** Logs Insights cost, when the source is CloudWatch */
+  scanned?: { queries: number; recordsMatched: number; recordsScanned: number; bytesScanned: number };
+  /** The Logs Insights query text behind each part, keyed by finding/section id (CloudWatch and local alike). */
+  queries: Record<string, string>;
+}
+
+/** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */
+export interface ClientView {
+  file: string;
+  requests: number;
+  /** requests k6 counted as failed (http_req_failed: status >= 400 or no response) */
+  failedRequests: number;
+  /** requests with no response at all (timeouts, refused connections), when the summary says (Node runner) */
+  noResponse?: number;
+  checks: { name: string; passes: number; fails: number }[];
+  vusMax?: number;
+  iterations?: number;
+  durationP95Ms?: number;
+  thinkTimeS?: number;
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Finding {
+  /** stable id, e.g. "suspicious-path", "status-mismatch", "client-no-server-line" */
+  id: string;
+  severity: Severity;
+  title: string;
+  /** plain words: what happened and what it means */
+  explanation: string;
+  fix: string;
+  counts: Record<string, number>;
+  exampleRequestIds: string[];
+  /** a Logs Insights query that proves it, ready to paste into the console */
+  query?: string;
+}

@@ -1,0 +1,66 @@
+/**
+ * The subset of k6's `handleSummary` data (summary export) that logjam writes and reads. The Node runner writes
+ * exactly this shape so the analyzer reads k6's summaries and ours the same way. Field names are k6's own.
+ */
+export interface K6TrendValues {
+  avg: number;
+  min: number;
+  med: number;
+  max: number;
+  'p(90)': number;
+  'p(95)': number;
+  [key: string]: number;
+}
+
+export interface K6Metric<V> {
+  type: 'counter' | 'gauge' | 'rate' | 'trend';
+  contains: 'default' | 'time' | 'data';
+  values: V;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface K6Check {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+
+export interface K6Group {
+  name: string;
+  path: string;
+  id: string;
+  groups: K6Group[];
+  checks: K6Check[];
+}
+
+export interface K6Summary {
+  root_group: K6Group;
+  options?: { summaryTrendStats?: string[]; summaryTimeUnit?: string; noColor?: boolean };
+  state?: { isStdOutTTY?: boolean; isStdErrTTY?: boolean; testRunDurationMs: number };
+  metrics: {
+    http_reqs: K6Metric<{ count: number; rate: number }>;
+    http_req_duration: K6Metric<K6TrendValues>;
+    http_req_failed: K6Metric<{ rate: number; passes: number; fails: number }>;
+    checks: K6Metric<{ rate: number; passes: number; fails: number }>;
+    iterations: K6Metric<{ count: number; rate: number }>;
+    vus_max: K6Metric<{ value: number; min: number; max: number }>;
+    [name: string]: K6Metric<Record<string, number>>;
+  };
+  /**
+   * logjam's extension (absent from k6's own summaries): what the Node runner knows that k6's summary does not —
+   * requests that got no response at all, by reason, and the scenario's load shape.
+   */
+  logjam?: {
+    runId: string;
+    scenario: string;
+    variant: string;
+    endpoint: string;
+    startedAt: string;
+    noResponse: { total: number; timeout: number; refused: number; reset: number; other: number };
+    thinkTimeS?: number;
+    timeScale?: number;
+    vuScale?: number;
+  };
+}
