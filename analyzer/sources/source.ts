@@ -1,0 +1,36 @@
+/**
+ * A source of one or more runs' log lines: a local NDJSON file/dir/stdin, or a CloudWatch log group queried with
+ * Logs Insights. Sources are thin I/O adapters; the analyses downstream are pure functions of what they return.
+ */
+import type { RunAggregate } from '../model.js';
+
+export interface RunListing {
+  runId: string;
+  firstTime: number;
+  lastTime: number;
+  /** request.finish lines of the run */
+  requests: number;
+}
+
+/** One log line of a traced request, as parsed (fields per middleware/schema.ts). */
+export type TraceLine = Record<string, unknown> & { time: number };
+
+export interface AggregateOptions {
+  /** time bin width for the timelines; the source picks one from the run's length when absent */
+  binMs?: number;
+  /** only lines in [since, until] (epoch ms) */
+  since?: number;
+  until?: number;
+  /** how many example request ids to keep per finding/route */
+  examples?: number;
+}
+
+export interface RunSource {
+  /** for the report header and messages, e.g. "runs/lab.ndjson" or "cloudwatch:taskoverflow (us-east-1)" */
+  readonly description: string;
+  listRuns(): Promise<RunListing[]>;
+  /** Everything the analyses need for one run. Throws a SourceError (exit 2) when the run has no lines. */
+  aggregate(runId: string, options?: AggregateOptions): Promise<RunAggregate>;
+  /** Every line of one request, in time order. */
+  trace(requestId: string): Promise<TraceLine[]>;
+}
