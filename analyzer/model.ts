@@ -60,6 +60,8 @@ export interface TimeBin {
   elu?: number;
   inFlightMax?: number;
   poolWaitingMax?: number;
+  /** request.start lines in the bin that never got a finish, abort or error line (local source) */
+  unfinished?: number;
 }
 
 /** A path segment that a correct client never sends: `undefined`, `null`, `NaN`, `[object Object]`, empty, `//`. */
@@ -68,6 +70,8 @@ export interface SuspiciousPath {
   /** the path as sent, with numbers/uuids kept (e.g. /api/v1/todos/undefined) */
   path: string;
   segment: string;
+  /** the path with ids collapsed (the grouping key), when it differs from `path` */
+  template?: string;
   count: number;
   statuses: Record<string, number>;
   exampleRequestIds: string[];
@@ -97,6 +101,10 @@ export interface InputAccounting {
   duplicates: number;
   /** log.dropped lines: lines a sink lost before they reached the source */
   droppedBySinks: number;
+  /** lines outside --since/--until (local source; counted in the total) */
+  outsideTimeRange?: number;
+  /** problems with the input as a whole (a truncated .gz, an unreadable file in a directory) */
+  warnings?: string[];
 }
 
 export interface RuntimeSummary {
@@ -137,6 +145,10 @@ export interface RunAggregate {
   suspiciousPaths: SuspiciousPath[];
   statusClusters: StatusCluster[];
   runtime?: RuntimeSummary;
+  /** request.start lines with no finish/abort/error, grouped by method and collapsed path (local source) */
+  unfinishedByRoute?: { method: string; route: string; count: number; exampleRequestIds: string[] }[];
+  /** what the bounded-memory caps folded away, so nothing is dropped silently */
+  overflow?: { routes: number; suspiciousPaths: number; openRequests: number };
   input: InputAccounting;
   /** Logs Insights cost, when the source is CloudWatch */
   scanned?: { queries: number; recordsMatched: number; recordsScanned: number; bytesScanned: number };
@@ -157,6 +169,14 @@ export interface ClientView {
   iterations?: number;
   durationP95Ms?: number;
   thinkTimeS?: number;
+  /** requests with no response by reason (Node runner only): timeout, refused, reset, other */
+  noResponseByReason?: Record<string, number>;
+  /** the run id the Node runner used (its `logjam` block), to cross-check against --run */
+  runId?: string;
+  /** the test's wall time, from k6's `state.testRunDurationMs` */
+  testDurationMs?: number;
+  /** requests the Node runner cut off itself when it stopped VUs (not server failures) */
+  interruptedRequests?: number;
 }
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -173,4 +193,6 @@ export interface Finding {
   exampleRequestIds: string[];
   /** a Logs Insights query that proves it, ready to paste into the console */
   query?: string;
+  /** evidence lines for the report (one per route, reason, …), most important first */
+  details?: string[];
 }

@@ -62,5 +62,27 @@ export interface K6Summary {
     thinkTimeS?: number;
     timeScale?: number;
     vuScale?: number;
+    /** the per-request timeout in ms (never scaled by timeScale) */
+    timeoutMs?: number;
+    /** requests the runner itself cut off when it stopped VUs (graceful stop expired, Ctrl-C): not server failures */
+    interruptedRequests?: number;
+    /** iterations cut off by a graceful ramp-down/stop expiring (k6 reports these as "interrupted" too) */
+    interruptedIterations?: number;
+    /** iterations that ended with a script error (counted as complete iterations, as k6 does), by message */
+    iterationErrors?: { total: number; byMessage: Record<string, number> };
+    /** set when the run stopped before its scenarios ended: Ctrl-C / the caller's signal, or the hard deadline */
+    stoppedBy?: 'signal' | 'deadline';
+    /** per scenario: k6's summary merges same-named checks of all scenarios; this keeps them apart */
+    scenarios?: Record<
+      string,
+      {
+        executor: string;
+        vusMax: number;
+        thinkTimeS: number;
+        iterations: number;
+        interruptedIterations: number;
+        checks: K6Check[];
+      }
+    >;
   };
 }

@@ -1,9 +1,45 @@
+/**
+ * `logjam app`: run TaskOverflow, the sample app. Configuration is environment-only (the same variables work in
+ * ECS task definitions); --help lists every variable from the table that also parses them (sample-app/config.ts).
+ */
 import type { Command } from 'commander';
 import { LogjamError } from '../errors.js';
+import { ConfigError, envHelpText, parseConfig } from '../../sample-app/config.js';
 
-// Placeholder until the command lands (replaced by its owner).
+const EXAMPLES = `
+Examples:
+  logjam app                                   embedded PostgreSQL in .data/postgres, port 3000
+  PORT=8080 LOG_FILE=runs/app.ndjson logjam app
+  WEB_CONCURRENCY=4 DB_POOL_MAX=1 logjam app   four workers, one connection each (tiny-pool knob)
+  DATABASE_URL=postgres://u:p@db:5432/app DATABASE_SSL=verify-full DATABASE_SSL_CA=global-bundle.pem logjam app
+
+Stops gracefully on SIGTERM/SIGINT (drains in-flight requests for up to SHUTDOWN_TIMEOUT_MS). Log lines (NDJSON)
+go to stdout; messages go to stderr. Knobs and what they look like in the logs: docs/sample-app.md.
+`;
+
 export function registerApp(program: Command): void {
-  program.command('app').description('(not built yet)').allowUnknownOption().action(() => {
-    throw new LogjamError('LJ_NOT_BUILT', '`logjam app` is not built yet');
-  });
+  program
+    .command('app')
+    .description('run TaskOverflow, the sample todo API (Express 5 + PostgreSQL), instrumented with logjam')
+    .addHelpText('after', `${envHelpText()}${EXAMPLES}`)
+    .action(async () => {
+      let config;
+      try {
+        config = parseConfig(process.env);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          throw new LogjamError(err.code, err.message, { hint: 'see `logjam app --help` for every variable and its default' });
+        }
+        throw err;
+      }
+      // Loaded only now: --help must not load the middleware, pg or express.
+      const { startServer } = await import('../../sample-app/server.js');
+      try {
+        process.exitCode = await startServer(config);
+      } catch (err) {
+        if (err instanceof LogjamError) throw err;
+        const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'LJ_APP_START';
+        throw new LogjamError(code, `the app could not start: ${(err as Error).message}`, { cause: err });
+      }
+    });
 }

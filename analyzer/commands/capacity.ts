@@ -1,9 +1,75 @@
-import type { Command } from 'commander';
-import { LogjamError } from '../errors.js';
+/**
+ * `logjam capacity --run <id>`: the capacity math for one run — workers, closed-model load, utilization, RDS
+ * connections, a plan for a target, saturation (knee, USL) and the bottleneck verdict. Same source flags as
+ * `analyze`. Data on stdout (terminal text, --markdown or --json); --html also writes a self-contained report.
+ */
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { LogjamError, UsageError } from '../errors.js';
+import type { ClientView } from '../model.js';
+import { computeCapacity, parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../capacity/index.js';
+import type { DeploymentFlags } from '../capacity/index.js';
+import { renderHtmlReport } from '../report/html.js';
+import { loadClientView } from '../sources/client-summary.js';
+import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
-// Placeholder until the command lands (replaced by its owner).
+interface CapacityFlags extends SourceFlags, DeploymentFlags {
+  run?: string;
+  clientSummary?: string;
+  json?: boolean;
+  markdown?: boolean;
+  html?: string;
+}
+
 export function registerCapacity(program: Command): void {
-  program.command('capacity').description('(not built yet)').allowUnknownOption().action(() => {
-    throw new LogjamError('LJ_NOT_BUILT', '`logjam capacity` is not built yet');
-  });
+  const cmd = program
+    .command('capacity')
+    .description('capacity math from a run: workers, closed-model load, utilization, RDS connections, saturation, bottleneck')
+    .requiredOption('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them');
+  addSourceOptions(cmd);
+  cmd
+    .option('--client-summary <file>', "k6's or the runner's summary JSON: VUs, think time, client-side failures")
+    .option('--cpus <n>', 'vCPUs per task (default: from --fargate-cpu, else 1)')
+    .addOption(new Option('--worker-model <model>', 'how workers are counted by default').choices(['node', 'gunicorn']).default('node'))
+    .option('--workers <n>', 'worker processes per task (default: the worker model formula)')
+    .option('--threads <n>', 'requests one worker serves at once (default 1)')
+    .option('--tasks <n>', 'tasks (or hosts) running the service (default 1)')
+    .option('--pool-size <n>', 'DB pool size per worker (default 10)')
+    .option('--db-instance-class <class>', 'RDS instance class (default db.t3.micro)')
+    .option('--fargate-cpu <units>', 'current Fargate task CPU: units (256…16384) or vCPUs (0.25…16)')
+    .option('--fargate-memory <mib>', 'current Fargate task memory: MiB, or e.g. 2GB')
+    .addOption(new Option('--target-rps <n>', 'plan for this many requests per second').conflicts('targetVus'))
+    .addOption(new Option('--target-vus <n>', 'plan for this many virtual users (closed model)').conflicts('targetRps'))
+    .option('--think-time <s>', 'think time Z per user, seconds (default: the client summary, else 0)')
+    .option('--headroom <pct>', 'spare capacity on top of the target, e.g. 30% (default 30%)')
+    .option('--json', 'print the report as JSON')
+    .option('--markdown', 'print the report as Markdown')
+    .option('--html <file>', 'also write a self-contained HTML report (opens offline)')
+    .action(async (opts: CapacityFlags) => {
+      if (opts.json && opts.markdown) throw new UsageError('give --json or --markdown, not both');
+      if (!opts.run || opts.run.trim() === '') throw new UsageError('--run needs a run id');
+      // Validate every flag before touching the source: a typo should not cost a Logs Insights query.
+      const facts = parseDeploymentFacts(opts);
+      const source = await openSource(opts);
+      let client: ClientView | undefined;
+      if (opts.clientSummary !== undefined) client = await loadClientView(opts.clientSummary);
+      const aggregate = await source.aggregate(opts.run);
+      const report = computeCapacity(aggregate, client, facts);
+
+      if (opts.html !== undefined) {
+        const html = renderHtmlReport({ aggregate, findings: [], capacity: report, title: `logjam capacity — run ${aggregate.runId}` });
+        try {
+          await writeFile(opts.html, html);
+        } catch (err) {
+          throw new LogjamError('LJ_WRITE', `cannot write ${opts.html}: ${(err as Error).message}`, { cause: err });
+        }
+        process.stderr.write(`logjam: wrote ${opts.html}\n`);
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else if (opts.markdown) process.stdout.write(renderCapacityMarkdown(report));
+      else {
+        const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+        process.stdout.write(renderCapacityTerminal(report, { color }));
+      }
+    });
 }

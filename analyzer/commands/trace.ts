@@ -1,9 +1,32 @@
+/** `logjam trace <request-id>`: every line of one request in time order, with offsets and a small waterfall. */
 import type { Command } from 'commander';
-import { LogjamError } from '../errors.js';
+import { SourceError } from '../errors.js';
+import { renderTrace } from '../report/trace.js';
+import { useColor } from '../report/terminal.js';
+import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
-// Placeholder until the command lands (replaced by its owner).
+interface TraceFlags extends SourceFlags {
+  json?: boolean;
+}
+
 export function registerTrace(program: Command): void {
-  program.command('trace').description('(not built yet)').allowUnknownOption().action(() => {
-    throw new LogjamError('LJ_NOT_BUILT', '`logjam trace` is not built yet');
+  const cmd = program
+    .command('trace')
+    .description('every line of one request in time order, with offsets and a waterfall of its database queries')
+    .argument('<request-id>', 'the request id (X-Request-Id / request_id), e.g. from a finding\'s examples');
+  addSourceOptions(cmd);
+  cmd.option('--json', 'print the lines as JSON').action(async (requestId: string, opts: TraceFlags) => {
+    const source = await openSource(opts);
+    const lines = await source.trace(requestId);
+    if (lines.length === 0) {
+      throw new SourceError('LJ_REQUEST_NOT_FOUND', `no lines for request "${requestId}" in ${source.description}`, {
+        hint: 'request ids are in each finding\'s examples (`logjam analyze --run <id>`); check the source and time range',
+      });
+    }
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ requestId, source: source.description, lines }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(renderTrace(requestId, lines, useColor(process.stdout)));
   });
 }

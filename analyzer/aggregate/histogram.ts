@@ -1,0 +1,34 @@
+/**
+ * Latency histograms with bounded memory (HDR, 2 significant digits = 1% value error). Durations are recorded in
+ * microseconds so sub-millisecond requests keep their resolution, and read back in milliseconds.
+ */
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { LatencySummary } from '../model.js';
+
+/** one hour in µs: longer durations are clamped (a request that long is a finding on its own) */
+const HIGHEST_US = 3_600_000_000;
+
+export function createHistogram(): Histogram {
+  return build({
+    bitBucketSize: 32,
+    numberOfSignificantValueDigits: 2,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    autoResize: false,
+  });
+}
+
+export function recordMs(h: Histogram, ms: number): void {
+  const us = ms <= 0 ? 0 : Math.min(HIGHEST_US, Math.round(ms * 1000));
+  h.recordValue(us);
+}
+
+const round = (us: number): number => Math.round(us) / 1000;
+
+export function summarize(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
+  const max = h.maxValue;
+  // HDR reports a bucket's highest equivalent value: never above the largest value actually recorded
+  const at = (p: number) => round(Math.min(max, h.getValueAtPercentile(p)));
+  return { count: h.totalCount, mean: round(h.mean), p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round(max) };
+}

@@ -1,0 +1,59 @@
+/**
+ * "No lines for run X" is only useful with the runs that do exist: rank them by how close their id is to the one
+ * asked for (edit distance, relative to length), then by recency.
+ */
+import { SourceError } from '../errors.js';
+import type { RunListing } from '../sources/source.js';
+
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export function nearestRuns(runId: string, runs: RunListing[], limit = 5): RunListing[] {
+  const wanted = runId.toLowerCase();
+  const scored = runs.map((r) => {
+    const id = r.runId.toLowerCase();
+    const contains = id.includes(wanted) || wanted.includes(id);
+    const distance = editDistance(wanted, id) / Math.max(wanted.length, id.length, 1);
+    return { r, score: contains ? distance / 2 : distance };
+  });
+  scored.sort((a, b) => a.score - b.score || b.r.lastTime - a.r.lastTime);
+  return scored.slice(0, limit).map((s) => s.r);
+}
+
+export function formatRunListing(r: RunListing): string {
+  return `${r.runId}  ${new Date(r.firstTime).toISOString()} → ${new Date(r.lastTime).toISOString()}  ${r.requests} requests`;
+}
+
+/** The run id has no lines: SourceError (exit 2) naming the nearest runs the source does have. */
+export class RunNotFoundError extends SourceError {
+  constructor(
+    readonly runId: string,
+    readonly nearest: RunListing[],
+    source: string,
+  ) {
+    super(
+      'LJ_RUN_NOT_FOUND',
+      `no lines for run "${runId}" in ${source}` +
+        (nearest.length ? `\n  nearest runs:\n${nearest.map((r) => `    ${formatRunListing(r)}`).join('\n')}` : ''),
+      {
+        hint: nearest.length
+          ? 'pass one of these ids to --run (`logjam runs` lists them all)'
+          : 'the source holds no runs: were the requests sent with an X-Run-Id header?',
+      },
+    );
+  }
+}
+

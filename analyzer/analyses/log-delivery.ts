@@ -1,0 +1,50 @@
+/** Is the evidence complete? Lines dropped by sinks, and input lines the analyzer had to skip. */
+import type { Finding, RunAggregate } from '../model.js';
+import { pct } from './format.js';
+
+export function logDeliveryFindings(agg: RunAggregate): Finding[] {
+  const findings: Finding[] = [];
+  const i = agg.input;
+  if (i.droppedBySinks > 0) {
+    findings.push({
+      id: 'log-delivery',
+      severity: 'warning',
+      title: `${i.droppedBySinks} log lines were dropped before reaching the logs: this report is incomplete`,
+      explanation:
+        'The middleware\'s sinks reported lines they could not deliver (log.dropped: a full queue, a rejected batch, ' +
+        'shutdown before flushing). Counts in this report are lower bounds, and missing server lines may be lost lines.',
+      fix: 'Read the log.dropped reasons (the query below): raise the sink\'s queue size, write to a file/stdout in tests, or flush on shutdown.',
+      counts: { droppedBySinks: i.droppedBySinks },
+      exampleRequestIds: [],
+      query: agg.queries.dropped,
+    });
+  }
+  const skipped = i.malformed + i.oversized + i.foreign;
+  if (skipped > 0 || (i.warnings?.length ?? 0) > 0) {
+    findings.push({
+      id: 'input-skipped',
+      severity: skipped / Math.max(i.totalLines, 1) > 0.01 || (i.warnings?.length ?? 0) > 0 ? 'warning' : 'info',
+      title: `${skipped} input lines skipped (${pct(skipped, i.totalLines)} of ${i.totalLines})`,
+      explanation:
+        `Not read as logjam lines: ${i.malformed} malformed (not JSON objects, e.g. a truncated last line), ` +
+        `${i.oversized} oversized, ${i.foreign} foreign (other services or schema versions, or required fields missing).` +
+        (i.warnings?.length ? ` ${i.warnings.join(' ')}` : ''),
+      fix: 'Usually harmless (mixed logs); if the count is large, check that the file is the service\'s NDJSON output.',
+      counts: { malformed: i.malformed, oversized: i.oversized, foreign: i.foreign, totalLines: i.totalLines },
+      exampleRequestIds: [],
+    });
+  }
+  if (i.duplicates > 0) {
+    findings.push({
+      id: 'duplicate-lines',
+      severity: 'info',
+      title: `${i.duplicates} request.finish lines seen twice (counted once)`,
+      explanation: 'The same request id finished more than once: lines re-sent after a retry, or the same file read twice.',
+      fix: 'Nothing: duplicates are counted once. Check the shipping setup if the number is large.',
+      counts: { duplicates: i.duplicates },
+      exampleRequestIds: [],
+      query: agg.queries.duplicates,
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,156 @@
+/**
+ * From one run's aggregate (and the client's view, when given) plus the deployment facts to the capacity report:
+ * every number with the formula that made it. Pure: no I/O, no clock.
+ */
+import { LogjamError } from '../errors.js';
+import type { ClientView, RunAggregate } from '../model.js';
+import { judgeBottleneck } from './bottleneck.js';
+import { closedModelThroughput, littlesLaw, utilization } from './closed-model.js';
+import { num } from './format.js';
+import { planForTarget } from './plan.js';
+import {
+  connectionsNeeded,
+  dbInstanceClassMemory,
+  findRdsClass,
+  maxConnections,
+  RDS_TABLE_SOURCE,
+  RESERVED_CONNECTIONS,
+  smallestRdsClassFor,
+} from './rds.js';
+import { analyzeSaturation } from './saturation.js';
+import type { CapacityInputs, CapacityReport, DeploymentFacts, FormulaLine, RdsSection, RouteServiceTime } from './types.js';
+import { fitUsl } from './usl.js';
+import { gunicornWorkers, nodeClusterWorkers, serviceCapacity } from './workers.js';
+
+function routeServiceTimes(agg: RunAggregate): RouteServiceTime[] {
+  const total = agg.routes.reduce((s, r) => s + r.count * r.latency.mean, 0);
+  return agg.routes
+    .map((r) => ({
+      method: r.method,
+      route: r.route,
+      count: r.count,
+      meanMs: r.latency.mean,
+      p95Ms: r.latency.p95,
+      dbMsMean: r.dbMsMean,
+      poolWaitMsMean: r.poolWaitMsMean,
+      timeShare: total > 0 ? (r.count * r.latency.mean) / total : 0,
+    }))
+    .sort((a, b) => b.timeShare - a.timeShare);
+}
+
+export function computeCapacity(agg: RunAggregate, client: ClientView | undefined, facts: DeploymentFacts): CapacityReport {
+  if (agg.totals.requests === 0 || !(agg.totals.latency.mean > 0)) {
+    throw new LogjamError('LJ_NO_DATA', `run "${agg.runId}" has no finished requests: no service time to compute capacity from`, {
+      hint: 'check the run id (`logjam runs`) and that the service logged request.finish lines',
+    });
+  }
+  const notes: string[] = [];
+  const formulas: FormulaLine[] = [];
+  // A run shorter than one bin still spans at least the bin it was measured in.
+  const durationS = Math.max(agg.lastTime - agg.firstTime, agg.binMs, 1) / 1000;
+  const R = agg.totals.latency.mean / 1000;
+  const S = R;
+  const thinkTimeS = facts.thinkTimeS ?? client?.thinkTimeS ?? 0;
+  const thinkTimeSource: CapacityInputs['thinkTimeSource'] =
+    facts.thinkTimeS !== undefined ? 'flag' : client?.thinkTimeS !== undefined ? 'client-summary' : 'default';
+
+  const saturation = analyzeSaturation(agg);
+  const inFlight = saturation.points.length > 0 ? saturation.points.map((p) => p.concurrency) : agg.bins.map((b) => b.concurrency);
+  const inFlightMean = inFlight.length > 0 ? inFlight.reduce((s, x) => s + x, 0) / inFlight.length : 0;
+  const inFlightMax = inFlight.length > 0 ? Math.max(...inFlight) : 0;
+
+  // Workers: both rules, so the reader sees the choice; the deployment's own model (or --workers) is used.
+  const gunicorn = gunicornWorkers(facts.cpus);
+  const node = nodeClusterWorkers(facts.cpus);
+  formulas.push(gunicorn, node);
+  const byModel = facts.workerModel === 'gunicorn' ? gunicorn : node;
+  const workersPerTask = facts.workers ?? byModel.result;
+
+  formulas.push({
+    name: 'service-time',
+    formula: 'S = mean response time',
+    substituted: `S = ${num(agg.totals.latency.mean)} ms`,
+    result: S,
+    unit: 's',
+    note: 'measured under load, so it includes any queueing: the capacity below is conservative',
+  });
+  const perTask = serviceCapacity(workersPerTask, facts.threads, S, 'capacity.per-task');
+  formulas.push(perTask);
+  const total: FormulaLine = {
+    name: 'capacity.total',
+    formula: 'capacity = per task × tasks',
+    substituted: `capacity = ${num(perTask.result)} req/s × ${num(facts.tasks)}`,
+    result: perTask.result * facts.tasks,
+    unit: 'req/s',
+  };
+  formulas.push(total);
+
+  const measured: FormulaLine = {
+    name: 'throughput.measured',
+    formula: 'X = requests / duration',
+    substituted: `X = ${agg.totals.requests} / ${num(durationS)} s`,
+    result: agg.totals.requests / durationS,
+    unit: 'req/s',
+  };
+  formulas.push(measured);
+  formulas.push({ ...littlesLaw(measured.result, R), note: `compare: ${num(inFlightMean)} in flight on average across the time bins` });
+
+  const vus = client?.vusMax;
+  let offered = measured.result;
+  if (vus !== undefined && vus > 0) {
+    const x = closedModelThroughput(vus, R, thinkTimeS);
+    formulas.push({ ...x, note: `what ${vus} users offer at the measured R and Z = ${num(thinkTimeS)} s` });
+    offered = x.result;
+  } else {
+    notes.push('no VU count (give --client-summary): utilization uses the measured throughput');
+  }
+  formulas.push(utilization(offered, total.result));
+
+  // RDS: the current class against every pool of every worker of every task.
+  const cls = findRdsClass(facts.dbInstanceClass);
+  const mem = dbInstanceClassMemory(cls);
+  const maxConn = maxConnections(mem.result);
+  const needed = connectionsNeeded(facts.poolSize, workersPerTask, facts.tasks);
+  formulas.push(mem, maxConn, needed);
+  const usable = Math.max(0, maxConn.result - RESERVED_CONNECTIONS);
+  const smallest = smallestRdsClassFor(needed.result, cls.name);
+  const rds: RdsSection = {
+    instanceClass: cls.name,
+    nominalMemoryGiB: cls.memoryGiB,
+    dbInstanceClassMemoryBytes: mem.result,
+    maxConnections: maxConn.result,
+    usableConnections: usable,
+    connectionsNeeded: needed.result,
+    fits: needed.result <= usable,
+    tableSource: RDS_TABLE_SOURCE,
+  };
+  if (smallest) rds.smallestFitting = smallest.name;
+
+  const planned = planForTarget({ facts, serviceTimeS: S, responseTimeS: R, thinkTimeS });
+  if (planned) formulas.push(...planned.lines);
+
+  const usl = fitUsl(saturation.points.map((p) => ({ n: p.concurrency, x: p.throughput })));
+  const bottleneck = judgeBottleneck(agg, client);
+
+  if (facts.defaulted && facts.defaulted.length > 0) notes.push(`assumed (flags not given): ${facts.defaulted.join(', ')}`);
+
+  const inputs: CapacityInputs = {
+    runId: agg.runId,
+    durationS,
+    requests: agg.totals.requests,
+    meanResponseS: R,
+    p95ResponseS: agg.totals.latency.p95 / 1000,
+    serviceTimeS: S,
+    routes: routeServiceTimes(agg),
+    thinkTimeS,
+    thinkTimeSource,
+    inFlightMean,
+    inFlightMax,
+    deployment: { ...facts, workersPerTask, workersSource: facts.workers !== undefined ? 'flag' : 'formula' },
+  };
+  if (vus !== undefined) inputs.vus = vus;
+
+  const report: CapacityReport = { inputs, formulas, rds, saturation, usl, bottleneck, notes };
+  if (planned) report.plan = planned.plan;
+  return report;
+}

@@ -1,0 +1,353 @@
+/**
+ * The CloudWatch Logs Insights query text behind every section of the analysis.
+ *
+ * Two users:
+ *  - the CloudWatch source runs these queries (so a run of millions of requests costs a handful of `stats … by`
+ *    queries, computed by Logs Insights itself);
+ *  - both sources put them in RunAggregate.queries, so every finding can show a query a person can paste into the
+ *    Logs Insights console to check it.
+ *
+ * Every builder is a pure function of the same parameters (QueryParams) so a caller can build them all at once
+ * (see `buildQueries`). Field and event names come from middleware/schema.ts, never spelled inline.
+ *
+ * Notes on the language that shaped these texts:
+ *  - lines are JSON messages, so Logs Insights discovers their fields (`err.message` for the nested error);
+ *  - a field absent from a line groups as null in `stats … by` — matched routes and unmatched paths are therefore
+ *    separate queries (`ispresent(route)` / `not ispresent(route)`);
+ *  - there is no regex replace, so unmatched paths are fetched per (method, path) and ids are collapsed to `:id`
+ *    by the source, count-weighted (percentiles merged that way are an approximation);
+ *  - a second `stats` may aggregate the rows of the first (duplicates, unfinished requests);
+ *  - `bin()` works on @timestamp (the CloudWatch event time, which the transport sets to the line's `time`);
+ *  - `pct()` and `count_distinct()` are approximate on large inputs (documented by AWS).
+ */
+import { EVENTS, FIELDS } from '../middleware/schema.js';
+
+/** GetQueryResults returns at most this many rows; queries that may reach it are split by time range. */
+export const MAX_ROWS = 10_000;
+
+/** Placeholder used in a pasteable trace query when no request id is known. */
+export const REQUEST_ID_PLACEHOLDER = 'REQUEST_ID';
+
+export interface QueryParams {
+  runId: string;
+  /** for `trace` */
+  requestId?: string;
+  /** timeline bin width (ms); defaults to 60 s */
+  binMs?: number;
+  /**
+   * Optional time window (epoch ms) on the line's own `time` field. The runtime queries need it: runtime.stats
+   * lines carry no run id, so they are scoped to the run by time.
+   */
+  since?: number;
+  until?: number;
+  /** services of the run: scopes the runtime/log.dropped queries (which carry no run id) to them */
+  services?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks
+
+const F = FIELDS;
+
+/** A Logs Insights string literal. Run and request ids are normally from a safe alphabet; quote anyway. */
+export function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function list(values: readonly string[]): string {
+  return `[${values.map(quote).join(', ')}]`;
+}
+
+/** `bin()` literal for a width in ms: whole seconds/minutes when exact (what the console shows), else ms. */
+export function binLiteral(binMs = 60_000): string {
+  const ms = Math.max(1, Math.round(binMs));
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** The result column name Logs Insights gives `bin(<width>)` when it is not aliased. */
+export function binColumn(binMs?: number): string {
+  return `bin(${binLiteral(binMs)})`;
+}
+
+function windowClause(p: QueryParams): string {
+  let clause = '';
+  if (p.since !== undefined) clause += ` and ${F.time} >= ${Math.floor(p.since)}`;
+  if (p.until !== undefined) clause += ` and ${F.time} <= ${Math.ceil(p.until)}`;
+  return clause;
+}
+
+/** `filter run_id = "<id>" [and event = "<event>"] [and time window]` */
+function runFilter(p: QueryParams, event?: string): string {
+  const eventClause = event === undefined ? '' : ` and ${F.event} = ${quote(event)}`;
+  return `filter ${F.runId} = ${quote(p.runId)}${eventClause}${windowClause(p)}`;
+}
+
+/** Lines with no run id (runtime.stats, log.dropped) are scoped to the run by time and service. */
+function contextFilter(p: QueryParams, event: string): string {
+  const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
+  return `filter ${F.event} = ${quote(event)}${services}${windowClause(p)}`;
+}
+
+const LATENCY_STATS = [
+  `count(*) as requests`,
+  `avg(${F.durationMs}) as mean`,
+  `pct(${F.durationMs}, 50) as p50`,
+  `pct(${F.durationMs}, 90) as p90`,
+  `pct(${F.durationMs}, 95) as p95`,
+  `pct(${F.durationMs}, 99) as p99`,
+  `max(${F.durationMs}) as max`,
+].join(', ');
+
+/** Means per request for "where the time goes", and two example request ids per group (no raw rows needed). */
+const TIME_SPLIT_STATS = [
+  `avg(${F.dbMs}) as db_ms_mean`,
+  `avg(${F.poolWaitMs}) as pool_wait_ms_mean`,
+  `avg(${F.dbQueries}) as db_queries_mean`,
+  `earliest(${F.requestId}) as first_request_id`,
+  `latest(${F.requestId}) as last_request_id`,
+].join(', ');
+
+/**
+ * Path segments a correct client never sends: `undefined`, `null`, `NaN`, `[object Object]` (any case, raw or
+ * URL-encoded), an empty segment (`//`) or a trailing slash after a segment (an empty last segment). A prefilter:
+ * the source names the segment of each returned path with the same rules as the local source
+ * (analyzer/aggregate/paths.ts).
+ */
+export const SUSPICIOUS_PATH_REGEX =
+  '(?i)\\/(undefined|null|nan|(\\[|%5B)object( |%20)object(\\]|%5D))(\\/|$)|\\/\\/|[^\\/]\\/$';
+
+/** Error message field of request.error lines (nested `err` object, flattened by Logs Insights). */
+export const ERR_MESSAGE_FIELD = `${F.err}.message`;
+
+/** The lines that end a request: a request with only a start line among these never finished. */
+const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The queries. Each takes QueryParams; keys are section/finding ids.
+
+export const insightsQueries = {
+  /** Runs in the log group: lines, first and last time per run and event (the source folds events per run). */
+  runs: (_p: QueryParams) =>
+    [
+      `filter ispresent(${F.runId})`,
+      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.runId}, ${F.event}`,
+      `sort last_time desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** The run's time range, used as the query range of every other query when --since/--until are absent. */
+  range: (p: QueryParams) =>
+    [runFilter(p), `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time`].join('\n| '),
+
+  /** Totals over finished requests: count, latency percentiles, where the time goes, query count. */
+  summary: (p: QueryParams) =>
+    [
+      runFilter(p, EVENTS.requestFinish),
+      `stats ${LATENCY_STATS}, avg(${F.dbMs}) as db_ms_mean, avg(${F.poolWaitMs}) as pool_wait_ms_mean, ` +
+        `sum(${F.dbQueries}) as db_queries, min(${F.time}) as first_time, max(${F.time}) as last_time`,
+    ].join('\n| '),
+
+  /** Lines of the run per event and schema version: aborts, errors, pool timeouts, other schema versions. */
+  events: (p: QueryParams) =>
+    [runFilter(p), `stats count(*) as lines by ${F.event}, ${F.schema}`, `limit ${MAX_ROWS}`].join('\n| '),
+
+  /** Services, hosts, processes and cluster workers that logged the run. */
+  services: (p: QueryParams) =>
+    [runFilter(p), `stats count(*) as lines by ${F.service}, ${F.host}, ${F.pid}, ${F.worker}`, `limit ${MAX_ROWS}`].join(
+      '\n| ',
+    ),
+
+  /** Finished requests per status code. */
+  statuses: (p: QueryParams) =>
+    [runFilter(p, EVENTS.requestFinish), `stats count(*) as requests by ${F.status}`, `sort ${F.status} asc`].join('\n| '),
+
+  /** request.finish lines logged more than once for the same request id (counted once by the analysis). */
+  duplicates: (p: QueryParams) =>
+    [
+      runFilter(p, EVENTS.requestFinish),
+      `stats count(*) as lines by ${F.requestId}`,
+      `filter lines > 1`,
+      `stats count(*) as duplicated_requests, sum(lines) as duplicate_lines`,
+    ].join('\n| '),
+
+  /** Requests with a start line and no finish, abort or error line (the process died, or logs were lost). */
+  unfinished: (p: QueryParams) =>
+    [
+      `${runFilter(p)} and ${F.event} in ${list(REQUEST_LIFECYCLE)}`,
+      `stats count_distinct(${F.event}) as kinds, earliest(${F.event}) as first_event, earliest(${F.method}) as method, ` +
+        `earliest(${F.path}) as path, min(${F.time}) as start_time by ${F.requestId}`,
+      `filter kinds = 1 and first_event = ${quote(EVENTS.requestStart)}`,
+      `sort start_time asc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** `unfinished` counted per method and raw path (the source runs this; the listing above is the one to paste). */
+  'unfinished-routes': (p: QueryParams) =>
+    [
+      `${runFilter(p)} and ${F.event} in ${list(REQUEST_LIFECYCLE)}`,
+      `stats count_distinct(${F.event}) as kinds, earliest(${F.event}) as first_event, earliest(${F.method}) as method, ` +
+        `earliest(${F.path}) as path by ${F.requestId}`,
+      `filter kinds = 1 and first_event = ${quote(EVENTS.requestStart)}`,
+      `stats count(*) as unfinished by method, path`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Latency and time split per matched route template (count, mean, p50/p90/p95/p99, max). */
+  routes: (p: QueryParams) =>
+    [
+      `${runFilter(p, EVENTS.requestFinish)} and ispresent(${F.route})`,
+      `stats ${LATENCY_STATS}, ${TIME_SPLIT_STATS} by ${F.method}, ${F.route}`,
+      `sort requests desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Status codes per matched route template. */
+  'route-statuses': (p: QueryParams) =>
+    [
+      `${runFilter(p, EVENTS.requestFinish)} and ispresent(${F.route})`,
+      `stats count(*) as requests by ${F.method}, ${F.route}, ${F.status}`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /**
+   * Requests no route matched, per raw path and status: the source collapses ids/numbers/uuids to `:id` and
+   * merges the groups count-weighted (so their percentiles are approximate).
+   */
+  'unmatched-routes': (p: QueryParams) =>
+    [
+      `${runFilter(p, EVENTS.requestFinish)} and not ispresent(${F.route})`,
+      `stats ${LATENCY_STATS}, ${TIME_SPLIT_STATS} by ${F.method}, ${F.path}, ${F.status}`,
+      `sort requests desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Requests per time bin: throughput, latency, and the sums behind concurrency (sum(duration_ms) / bin width). */
+  timeline: (p: QueryParams) =>
+    [
+      runFilter(p, EVENTS.requestFinish),
+      `stats count(*) as requests, avg(${F.durationMs}) as mean, pct(${F.durationMs}, 50) as p50, ` +
+        `pct(${F.durationMs}, 95) as p95, pct(${F.durationMs}, 99) as p99, max(${F.durationMs}) as max, ` +
+        `sum(${F.durationMs}) as duration_ms_sum, sum(${F.dbMs}) as db_ms_sum, sum(${F.poolWaitMs}) as pool_wait_ms_sum ` +
+        `by bin(${binLiteral(p.binMs)})`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** 4xx and 5xx responses per time bin and status. */
+  'timeline-errors': (p: QueryParams) =>
+    [
+      `${runFilter(p, EVENTS.requestFinish)} and ${F.status} >= 400`,
+      `stats count(*) as requests by bin(${binLiteral(p.binMs)}), ${F.status}`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Aborted requests (the client went away before the response finished) per time bin. */
+  'timeline-aborts': (p: QueryParams) =>
+    [runFilter(p, EVENTS.requestAbort), `stats count(*) as aborts by bin(${binLiteral(p.binMs)})`, `limit ${MAX_ROWS}`].join(
+      '\n| ',
+    ),
+
+  /** Aborted requests per method and route (the raw path when no route matched). */
+  aborts: (p: QueryParams) =>
+    [
+      runFilter(p, EVENTS.requestAbort),
+      `fields coalesce(${F.route}, ${F.path}) as route_or_path`,
+      `stats count(*) as aborts, avg(${F.durationMs}) as mean, earliest(${F.requestId}) as first_request_id, ` +
+        `latest(${F.requestId}) as last_request_id by ${F.method}, route_or_path`,
+      `sort aborts desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Paths with a segment a correct client never sends (undefined, null, NaN, [object Object], empty). */
+  'suspicious-paths': (p: QueryParams) =>
+    [
+      `${runFilter(p, EVENTS.requestFinish)} and ${F.path} like /${SUSPICIOUS_PATH_REGEX}/`,
+      `stats count(*) as requests, earliest(${F.requestId}) as first_request_id, latest(${F.requestId}) as last_request_id ` +
+        `by ${F.method}, ${F.path}, ${F.status}`,
+      `sort requests desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** 4xx/5xx responses per method, route (raw path when unmatched) and status. */
+  'status-clusters': (p: QueryParams) =>
+    [
+      `${runFilter(p, EVENTS.requestFinish)} and ${F.status} >= 400`,
+      `fields coalesce(${F.route}, ${F.path}) as route_or_path`,
+      `stats count(*) as requests, earliest(${F.requestId}) as first_request_id, latest(${F.requestId}) as last_request_id ` +
+        `by ${F.method}, route_or_path, ${F.status}`,
+      `sort requests desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Error messages of request.error lines per route and status (the source masks numbers and ids). */
+  'error-messages': (p: QueryParams) =>
+    [
+      runFilter(p, EVENTS.requestError),
+      `fields coalesce(${F.route}, ${F.path}) as route_or_path, coalesce(${ERR_MESSAGE_FIELD}, ${F.msg}) as message`,
+      `stats count(*) as errors by ${F.method}, route_or_path, ${F.status}, message`,
+      `sort errors desc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Event-loop delay, utilisation, heap and pool over the run, from runtime.stats lines (scoped by time/service). */
+  runtime: (p: QueryParams) =>
+    [
+      contextFilter(p, EVENTS.runtimeStats),
+      `stats count(*) as samples, max(${F.elDelayP99Ms}) as el_delay_p99_ms_max, avg(${F.elDelayP99Ms}) as el_delay_p99_ms_mean, ` +
+        `avg(${F.elu}) as elu_mean, max(${F.elu}) as elu_max, max(${F.heapUsedMb}) as heap_used_mb_max, ` +
+        `max(${F.poolWaiting}) as pool_waiting_max, max(${F.poolTotal}) as pool_total_max`,
+    ].join('\n| '),
+
+  /** runtime.stats per time bin (max over processes). */
+  'timeline-runtime': (p: QueryParams) =>
+    [
+      contextFilter(p, EVENTS.runtimeStats),
+      `stats max(${F.elDelayP99Ms}) as el_delay_p99_ms, max(${F.elDelayMaxMs}) as el_delay_max_ms, max(${F.elu}) as elu, ` +
+        `max(${F.inFlight}) as in_flight_max, max(${F.poolWaiting}) as pool_waiting_max by bin(${binLiteral(p.binMs)})`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+
+  /** Lines sinks reported lost (log.dropped) during the run (process-wide lines: scoped by time and service). */
+  dropped: (p: QueryParams) =>
+    [contextFilter(p, EVENTS.logDropped), `stats count(*) as lines, sum(${F.dropped}) as dropped by ${F.sink}, ${F.reason}`].join(
+      '\n| ',
+    ),
+
+  /** Requests that gave up waiting for a database connection: the run's own lines and process-wide ones. */
+  'pool-timeouts': (p: QueryParams) => {
+    const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
+    return [
+      `filter ${F.event} = ${quote(EVENTS.dbPoolTimeout)} and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))` +
+        `${services}${windowClause(p)}`,
+      `stats count(*) as timeouts, max(${F.poolWaitMs}) as pool_wait_ms_max`,
+    ].join('\n| ');
+  },
+
+  /** Every line of one request, in time order. */
+  trace: (p: QueryParams) =>
+    [
+      `fields @timestamp, @message`,
+      `filter ${F.requestId} = ${quote(p.requestId ?? REQUEST_ID_PLACEHOLDER)}`,
+      `sort @timestamp asc`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| '),
+} satisfies Record<string, (p: QueryParams) => string>;
+
+export type InsightsQueryId = keyof typeof insightsQueries;
+
+/** Query ids the CloudWatch source does not need in a report (internal variants, listings, single-request). */
+const NOT_IN_REPORT: ReadonlySet<InsightsQueryId> = new Set(['runs', 'range', 'unfinished-routes', 'trace']);
+
+/**
+ * Every report section's query text for one run, for RunAggregate.queries (both sources fill it with this, so a
+ * report from local logs still shows what to paste into the console when the same logs are in CloudWatch).
+ */
+export function buildQueries(p: QueryParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, build] of Object.entries(insightsQueries) as [InsightsQueryId, (q: QueryParams) => string][]) {
+    if (!NOT_IN_REPORT.has(id)) out[id] = build(p);
+  }
+  return out;
+}

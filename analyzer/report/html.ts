@@ -1,0 +1,234 @@
+/**
+ * One self-contained HTML file: the run's charts (uPlot, inlined), its findings and the capacity math. It opens
+ * offline — no request leaves the page (a Content-Security-Policy forbids any) — so it can be mailed or attached
+ * to a ticket. Everything that came from logs is HTML-escaped; the data travels as JSON in a
+ * <script type="application/json"> block with "<", ">" and "&" written as \u escapes, so a route named
+ * "</script><script>…" stays data.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { bottleneckLabel } from '../capacity/bottleneck.js';
+import { describeFargate } from '../capacity/fargate.js';
+import { num } from '../capacity/format.js';
+import { formulaText } from '../capacity/render.js';
+import type { CapacityReport } from '../capacity/types.js';
+import { uslThroughput } from '../capacity/usl.js';
+import type { Finding, RunAggregate } from '../model.js';
+import { CHARTS_SCRIPT } from './html/charts-script.js';
+
+export interface HtmlReportInput {
+  aggregate: RunAggregate;
+  findings: Finding[];
+  capacity?: CapacityReport;
+  title?: string;
+}
+
+let uplotAssets: { js: string; css: string } | undefined;
+
+/** uPlot's browser build and stylesheet, read once from node_modules (resolved like an import, so hoisting works). */
+function loadUplot(): { js: string; css: string } {
+  if (!uplotAssets) {
+    const require = createRequire(import.meta.url);
+    uplotAssets = {
+      js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+      css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    };
+  }
+  return uplotAssets;
+}
+
+export function escapeHtml(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** JSON that is safe inside a <script> element: no "</script>", no "<!--", no line separators that break JS. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Text inlined into <script>/<style>: a closing tag inside it would end the element early. */
+function inlineSafe(code: string, tag: 'script' | 'style'): string {
+  return code.replace(new RegExp(`</${tag}`, 'gi'), `<\\/${tag}`);
+}
+
+const MAX_ROUTES_CHARTED = 12;
+
+function chartData(agg: RunAggregate, capacity: CapacityReport | undefined) {
+  const perSecond = 1000 / agg.binMs;
+  const bins = agg.bins;
+  const timeline = {
+    time: bins.map((b) => b.start / 1000),
+    rps: bins.map((b) => b.requests * perSecond),
+    e5xx: bins.map((b) => b.errors5xx * perSecond),
+    e4xx: bins.map((b) => b.errors4xx * perSecond),
+    aborts: bins.map((b) => b.aborts * perSecond),
+    // an empty bin has no latency: a gap, not a zero
+    p50: bins.map((b) => (b.requests > 0 ? b.latency.p50 : null)),
+    p95: bins.map((b) => (b.requests > 0 ? b.latency.p95 : null)),
+    p99: bins.map((b) => (b.requests > 0 ? b.latency.p99 : null)),
+  };
+
+  // Throughput against concurrency: measured points and the USL curve share one sorted x axis (uPlot's data model);
+  // each series is null where the other has a sample.
+  const points = capacity?.saturation.points ?? [];
+  const usl = capacity?.usl;
+  const rows: { x: number; measured: number | null; usl: number | null }[] = points.map((p) => ({
+    x: p.concurrency,
+    measured: p.throughput,
+    usl: null,
+  }));
+  if (usl?.ok && points.length > 0) {
+    const maxN = Math.max(...points.map((p) => p.concurrency), Math.min(usl.peakConcurrency ?? 0, 3 * Math.max(...points.map((p) => p.concurrency))));
+    const steps = 60;
+    for (let i = 1; i <= steps; i++) {
+      const n = (maxN * 1.1 * i) / steps;
+      rows.push({ x: n, measured: null, usl: uslThroughput(n, usl) });
+    }
+  }
+  rows.sort((a, b) => a.x - b.x);
+  const saturation = { x: rows.map((r) => r.x), measured: rows.map((r) => r.measured), usl: rows.map((r) => r.usl) };
+
+  const topRoutes = [...agg.routes].sort((a, b) => b.count * b.latency.mean - a.count * a.latency.mean).slice(0, MAX_ROUTES_CHARTED);
+  const routes = {
+    labels: topRoutes.map((r) => `${r.method} ${r.route}`),
+    short: topRoutes.map((r) => {
+      const label = `${r.method} ${r.route}`;
+      return label.length > 28 ? `${label.slice(0, 27)}…` : label;
+    }),
+    pool: topRoutes.map((r) => r.poolWaitMsMean),
+    db: topRoutes.map((r) => r.dbMsMean),
+    rest: topRoutes.map((r) => Math.max(0, r.latency.mean - r.dbMsMean - r.poolWaitMsMean)),
+  };
+  return { timeline, saturation, routes };
+}
+
+function summaryHtml(agg: RunAggregate): string {
+  const t = agg.totals;
+  const rows: [string, string][] = [
+    ['run', agg.runId],
+    ['source', agg.source],
+    ['time', `${new Date(agg.firstTime).toISOString()} → ${new Date(agg.lastTime).toISOString()}`],
+    ['requests', `${t.requests} (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.aborts} aborted, ${t.unfinished} unfinished)`],
+    ['latency', `mean ${num(t.latency.mean)} ms · p50 ${num(t.latency.p50)} · p95 ${num(t.latency.p95)} · p99 ${num(t.latency.p99)} · max ${num(t.latency.max)} ms`],
+    ['DB', `${t.dbQueries} queries · query ${num(t.dbMsMean)} ms · pool wait ${num(t.poolWaitMsMean)} ms per request · ${t.poolTimeouts} pool timeouts`],
+    ['input', `${agg.input.totalLines} lines: ${agg.input.parsed} parsed, ${agg.input.malformed} malformed, ${agg.input.oversized} oversized, ${agg.input.foreign} foreign, ${agg.input.droppedBySinks} dropped by sinks`],
+  ];
+  return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+function findingsHtml(findings: Finding[]): string {
+  if (findings.length === 0) return '<p class="muted">No findings.</p>';
+  return findings
+    .map(
+      (f) => `<article class="finding ${escapeHtml(f.severity)}">
+<h3><span class="sev">${escapeHtml(f.severity)}</span> ${escapeHtml(f.title)}</h3>
+<p>${escapeHtml(f.explanation)}</p>
+<p><strong>Fix:</strong> ${escapeHtml(f.fix)}</p>
+${Object.keys(f.counts).length > 0 ? `<p class="muted">${Object.entries(f.counts).map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join(' · ')}</p>` : ''}
+${f.exampleRequestIds.length > 0 ? `<p class="muted">examples: ${f.exampleRequestIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</p>` : ''}
+${f.query ? `<details><summary>Logs Insights query</summary><pre>${escapeHtml(f.query)}</pre></details>` : ''}
+</article>`,
+    )
+    .join('\n');
+}
+
+function capacityHtml(c: CapacityReport): string {
+  const d = c.inputs.deployment;
+  const formulas = c.formulas
+    .map((f) => `<tr><td><code>${escapeHtml(formulaText(f))}</code></td><td class="muted">${escapeHtml(f.note ?? '')}</td></tr>`)
+    .join('');
+  const parts: string[] = [];
+  parts.push(
+    `<p>${escapeHtml(
+      `${d.tasks} task(s) × ${num(d.cpus)} vCPU, ${d.workersPerTask} worker(s) per task × ${d.threads} thread(s), pool ${d.poolSize} per worker, ${d.dbInstanceClass}` +
+        (d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''),
+    )}; service time S = ${escapeHtml(num(c.inputs.serviceTimeS * 1000))} ms; think time ${escapeHtml(num(c.inputs.thinkTimeS))} s (${escapeHtml(c.inputs.thinkTimeSource)})</p>`,
+  );
+  parts.push(`<table class="formulas">${formulas}</table>`);
+  const rds = c.rds;
+  parts.push(
+    `<h3>RDS connections</h3><p>${escapeHtml(
+      `${rds.connectionsNeeded} connections needed vs ${rds.usableConnections} usable on ${rds.instanceClass} (max_connections ${rds.maxConnections} − 3 reserved): ${rds.fits ? 'fits' : 'does not fit'}; smallest class that fits: ${rds.smallestFitting ?? 'none in the table'}.`,
+    )}</p><p class="muted">${escapeHtml(rds.tableSource)}</p>`,
+  );
+  if (c.plan) {
+    const p = c.plan;
+    parts.push(
+      `<h3>Plan for ${escapeHtml(num(p.target.value))} ${p.target.kind === 'rps' ? 'req/s' : 'users'}</h3><p>${escapeHtml(
+        `${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask}; ${p.vcpus} vCPUs; Fargate ${p.fargateChange ?? 'none fits'}; DB ${p.dbConnectionsNeeded} connections (${p.dbFits ? 'fits' : 'does not fit'}${p.smallestDbClass ? `, smallest class ${p.smallestDbClass}` : ''}).`,
+      )}</p>${p.notes.length > 0 ? `<ul>${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}`,
+    );
+  }
+  const u = c.usl;
+  parts.push(
+    `<h3>Saturation</h3><p>${escapeHtml(`${c.saturation.points.length} usable bins (dropped ${c.saturation.dropped.empty} empty, ${c.saturation.dropped.rampEdge} ramp-edge). ${c.saturation.kneeNote}.`)}</p><p>${escapeHtml(
+      u.ok
+        ? `USL: α = ${num(u.alpha)}, β = ${num(u.beta)}, γ = ${num(u.gamma)} req/s, R² = ${num(u.r2)} (${u.points} points)` +
+            (u.peakConcurrency !== undefined && u.peakThroughput !== undefined
+              ? `; peak N* = √((1 − α)/β) = ${num(u.peakConcurrency)} in flight, predicted peak ${num(u.peakThroughput)} req/s`
+              : '') +
+            (u.note ? ` — ${u.note}` : '')
+        : `USL: ${u.reason}`,
+    )}</p>`,
+  );
+  const b = c.bottleneck;
+  parts.push(
+    `<h3>Bottleneck: ${escapeHtml(bottleneckLabel(b.verdict))}</h3><p>${escapeHtml(b.summary)}</p><ol>${b.ranked
+      .map((r) => `<li><strong>${escapeHtml(bottleneckLabel(r.kind))}</strong> — score ${escapeHtml(num(r.score))}<br><span class="muted">${escapeHtml(r.evidence.join('; '))}</span></li>`)
+      .join('')}</ol>`,
+  );
+  if (c.notes.length > 0) parts.push(`<ul class="muted">${c.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  return parts.join('\n');
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1160px; padding: 16px 24px; color: #111827; }
+h1 { font-size: 22px; margin: 8px 0; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+.muted { color: #6b7280; } code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+pre { background: #f3f4f6; padding: 8px; overflow-x: auto; white-space: pre-wrap; }
+table.kv th { text-align: left; padding-right: 16px; color: #374151; vertical-align: top; } table.formulas td { padding: 2px 12px 2px 0; vertical-align: top; }
+.grid { display: grid; grid-template-columns: 1fr; gap: 12px; } .chart { min-height: 200px; }
+.finding { border-left: 4px solid #9ca3af; padding: 2px 12px; margin: 10px 0; background: #fafafa; }
+.finding.critical { border-color: #dc2626; } .finding.warning { border-color: #d97706; } .finding.info { border-color: #2563eb; }
+.sev { text-transform: uppercase; font-size: 11px; letter-spacing: .05em; color: #6b7280; }
+`;
+
+export function renderHtmlReport(input: HtmlReportInput): string {
+  const { aggregate: agg, findings, capacity } = input;
+  const title = input.title ?? `logjam report — run ${agg.runId}`;
+  const { js, css } = loadUplot();
+  const data = chartData(agg, capacity);
+  const chartBlock = (id: string, heading: string, note: string) =>
+    `<section><h3>${escapeHtml(heading)}</h3><p class="muted">${escapeHtml(note)}</p><div class="chart" id="${id}"></div></section>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title>
+<style>${inlineSafe(css, 'style')}</style>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${summaryHtml(agg)}
+<h2>Charts</h2>
+<div class="grid">
+${chartBlock('chart-rate', 'Requests and errors per second', `time bins of ${num(agg.binMs / 1000)} s`)}
+${chartBlock('chart-latency', 'Latency percentiles over time', 'p50, p95 and p99 of the requests finishing in each bin')}
+${chartBlock('chart-usl', 'Throughput against concurrency', 'each point is one time bin (requests in flight by Little’s law); the line is the Universal Scalability Law fit')}
+${chartBlock('chart-routes', 'Where the time goes, per route', 'mean per request: pool wait, DB query time, and the rest (app code, event-loop queueing)')}
+</div>
+<h2>Findings</h2>
+${findingsHtml(findings)}
+${capacity ? `<h2>Capacity</h2>\n${capacityHtml(capacity)}` : ''}
+<script type="application/json" id="logjam-data">${jsonForScript(data)}</script>
+<script>${inlineSafe(js, 'script')}</script>
+<script>${inlineSafe(CHARTS_SCRIPT, 'script')}</script>
+</body>
+</html>
+`;
+}
+

@@ -1,0 +1,65 @@
+/** The Markdown report, for a pull request or a lab submission. Text from logs is escaped for tables. */
+import type { Severity } from '../model.js';
+import { describeResult } from '../thresholds.js';
+import { capacityRenderers, type AnalysisReport } from './report.js';
+import { fmtMs, fmtPct, fmtTime } from './text.js';
+
+const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
+
+/** Escapes what would break a table cell or start Markdown markup. */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[`*_<>[\]]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
+}
+
+export function renderMarkdown(report: AnalysisReport): string {
+  const r = report.run;
+  const t = r.totals;
+  const out: string[] = [];
+  out.push(`# logjam analysis — run \`${r.runId}\``, '');
+  out.push(`- **Source:** ${mdCell(r.source)}`);
+  out.push(`- **Time:** ${fmtTime(r.firstTime)} → ${fmtTime(r.lastTime)} (${r.durationS.toFixed(0)} s), services: ${mdCell(r.services.join(', ') || '-')}, processes: ${r.workers}`);
+  out.push(
+    `- **Requests:** ${t.requests} (${r.reqPerS.toFixed(1)} req/s), errors ${fmtPct(r.errorRate)} (4xx ${t.errors4xx}, 5xx ${t.errors5xx}), aborted ${t.aborts}, unfinished ${t.unfinished}`,
+  );
+  out.push(`- **Latency:** p50 ${fmtMs(t.latency.p50)}, p95 ${fmtMs(t.latency.p95)}, p99 ${fmtMs(t.latency.p99)}, max ${fmtMs(t.latency.max)}`);
+  const i = report.input;
+  out.push(
+    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${i.droppedBySinks} dropped by sinks`,
+    '',
+  );
+
+  if (report.thresholds?.length) {
+    out.push('## Thresholds', '');
+    for (const x of report.thresholds) out.push(`- ${x.ok ? '✅' : '❌'} ${mdCell(describeResult(x))}`);
+    out.push('');
+  }
+
+  const s = report.summary;
+  out.push(`## Findings (${s.critical} critical, ${s.warning} warning, ${s.info} info)`, '');
+  if (report.findings.length === 0) out.push('None.', '');
+  for (const f of report.findings) {
+    out.push(`### ${ICON[f.severity]}: ${mdCell(f.title)}`, '');
+    out.push(mdCell(f.explanation), '');
+    for (const d of f.details ?? []) out.push(`- ${mdCell(d)}`);
+    if (f.details?.length) out.push('');
+    if (f.exampleRequestIds.length) out.push(`Examples: ${f.exampleRequestIds.map((id) => `\`${id}\``).join(', ')}`, '');
+    out.push(`**Fix:** ${mdCell(f.fix)}`, '');
+    if (f.query) out.push('<details><summary>Logs Insights query</summary>', '', '```', f.query, '```', '', '</details>', '');
+  }
+
+  if (report.routes.length) {
+    out.push('## Routes', '');
+    out.push('| method | route | count | req/s | errors | p50 | p95 | p99 | max | pool wait | db | rest |');
+    out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const x of report.routes.slice(0, 50)) {
+      out.push(
+        `| ${mdCell(x.method)} | ${mdCell(x.route)}${x.matched ? '' : ' (unmatched)'} | ${x.count} | ${x.reqPerS.toFixed(1)} | ${fmtPct(x.errorRate)} | ` +
+          `${fmtMs(x.latency.p50)} | ${fmtMs(x.latency.p95)} | ${fmtMs(x.latency.p99)} | ${fmtMs(x.latency.max)} | ` +
+          `${fmtMs(x.poolWaitMsMean)} | ${fmtMs(x.dbMsMean)} | ${fmtMs(x.restMsMean)} |`,
+      );
+    }
+    out.push('');
+  }
+  if (report.capacity !== undefined && capacityRenderers.markdown) out.push(capacityRenderers.markdown(report.capacity), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}

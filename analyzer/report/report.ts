@@ -1,0 +1,136 @@
+/**
+ * The one report object every renderer (terminal, Markdown, JSON, HTML) draws from. Its JSON form is the stable
+ * `--json` output, documented in docs/analyzer.md: fields are only ever added (bump REPORT_VERSION otherwise).
+ */
+import type {
+  ClientView,
+  Finding,
+  InputAccounting,
+  RouteStats,
+  RunAggregate,
+  Severity,
+  StatusCluster,
+  SuspiciousPath,
+  TimeBin,
+} from '../model.js';
+import type { ThresholdResult } from '../thresholds.js';
+
+export const REPORT_VERSION = 1 as const;
+
+export interface RouteRow extends RouteStats {
+  /** finished requests per second over the run */
+  reqPerS: number;
+  /** share of requests with status >= 400 (0..1) */
+  errorRate: number;
+  /** mean ms not spent waiting for the pool or in the database */
+  restMsMean: number;
+}
+
+export interface AnalysisReport {
+  reportVersion: typeof REPORT_VERSION;
+  generatedAt: string;
+  run: {
+    runId: string;
+    source: string;
+    firstTime: number;
+    lastTime: number;
+    durationS: number;
+    binMs: number;
+    services: string[];
+    workers: number;
+    totals: RunAggregate['totals'];
+    reqPerS: number;
+    errorRate: number;
+    runtime?: RunAggregate['runtime'];
+    scanned?: RunAggregate['scanned'];
+    overflow?: RunAggregate['overflow'];
+  };
+  /** most severe first */
+  findings: Finding[];
+  /** severity -> number of findings */
+  summary: Record<Severity, number>;
+  routes: RouteRow[];
+  timeline: TimeBin[];
+  suspiciousPaths: SuspiciousPath[];
+  statusClusters: StatusCluster[];
+  unfinishedByRoute: NonNullable<RunAggregate['unfinishedByRoute']>;
+  input: InputAccounting;
+  client?: ClientView;
+  /** --fail-on results, when thresholds were given */
+  thresholds?: ThresholdResult[];
+  /** the capacity section (owned by analyzer/capacity; wired by the analyze command when available) */
+  capacity?: unknown;
+  /** Logs Insights query text per section id */
+  queries: Record<string, string>;
+}
+
+export interface BuildReportInput {
+  aggregate: RunAggregate;
+  findings: Finding[];
+  client?: ClientView;
+  thresholds?: ThresholdResult[];
+  capacity?: unknown;
+  now?: Date;
+}
+
+export function buildReport(input: BuildReportInput): AnalysisReport {
+  const a = input.aggregate;
+  const durationS = Math.max((a.lastTime - a.firstTime) / 1000, 0);
+  const seconds = Math.max(durationS, 1);
+  const errors = (s: Record<string, number>) => Object.entries(s).reduce((n, [k, v]) => (Number(k) >= 400 ? n + v : n), 0);
+  const summary: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const f of input.findings) summary[f.severity]++;
+  const report: AnalysisReport = {
+    reportVersion: REPORT_VERSION,
+    generatedAt: (input.now ?? new Date()).toISOString(),
+    run: {
+      runId: a.runId,
+      source: a.source,
+      firstTime: a.firstTime,
+      lastTime: a.lastTime,
+      durationS,
+      binMs: a.binMs,
+      services: a.services,
+      workers: a.workers,
+      totals: a.totals,
+      reqPerS: a.totals.requests / seconds,
+      errorRate: a.totals.requests ? (a.totals.errors4xx + a.totals.errors5xx) / a.totals.requests : 0,
+    },
+    findings: input.findings,
+    summary,
+    routes: a.routes.map((r) => ({
+      ...r,
+      reqPerS: r.count / seconds,
+      errorRate: r.count ? errors(r.statuses) / r.count : 0,
+      restMsMean: Math.max(0, r.latency.mean - r.dbMsMean - r.poolWaitMsMean),
+    })),
+    timeline: a.bins,
+    suspiciousPaths: a.suspiciousPaths,
+    statusClusters: a.statusClusters,
+    unfinishedByRoute: a.unfinishedByRoute ?? [],
+    input: a.input,
+    queries: a.queries,
+  };
+  if (a.runtime) report.run.runtime = a.runtime;
+  if (a.scanned) report.run.scanned = a.scanned;
+  if (a.overflow) report.run.overflow = a.overflow;
+  if (input.client) report.client = input.client;
+  if (input.thresholds) report.thresholds = input.thresholds;
+  if (input.capacity !== undefined) report.capacity = input.capacity;
+  return report;
+}
+
+/**
+ * Renderer hook for the capacity section: the capacity owner (or the lead) registers how its section prints, and
+ * the terminal/Markdown renderers call it when report.capacity is present.
+ */
+export interface CapacityRenderers {
+  terminal?: (capacity: unknown, color: boolean) => string;
+  markdown?: (capacity: unknown) => string;
+}
+
+export const capacityRenderers: CapacityRenderers = {};
+
+export function registerCapacityRenderers(r: CapacityRenderers): void {
+  Object.assign(capacityRenderers, r);
+}

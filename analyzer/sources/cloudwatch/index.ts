@@ -1,0 +1,269 @@
+/**
+ * The CloudWatch source: a log group read with Logs Insights. Everything is computed by Logs Insights itself with
+ * `stats … by` queries (analyzer/queries.ts), so a run of millions of requests costs about twenty queries, each
+ * scanning the run's time range once; raw rows are fetched only for a trace.
+ *
+ * The AWS endpoint can be redirected with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS (the SDK honours it), which is how the
+ * tests run this source against a local fake.
+ */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { FIELDS as F } from '../../../middleware/schema.js';
+import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
+import { SourceError } from '../../errors.js';
+import type { RunAggregate } from '../../model.js';
+import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from '../../queries.js';
+import type { AggregateOptions, RunListing, RunSource, TraceLine } from '../source.js';
+import { assembleAggregate, type SectionRows } from './assemble.js';
+import { toSourceError, type ErrorContext } from './errors.js';
+import { RowReader, type InsightsRow } from './rows.js';
+import { QueryRunner, type RangeS, type RunnerTuning } from './runner.js';
+import { createProgress, type ProgressOption } from './spinner.js';
+
+export interface CloudWatchSourceOptions {
+  logGroup: string;
+  region?: string;
+  profile?: string;
+  /** time range (epoch ms); found from the run itself when absent */
+  since?: number;
+  until?: number;
+  /** our Logs Insights queries running at once (the account allows 30 by default, shared with others) */
+  maxParallelQueries?: number;
+  /** true: spinner on stderr when it is a terminal; a function: progress messages to it; false: silent */
+  progress?: ProgressOption;
+  /** how far back to look for a run (or a request, or the list of runs) when no --since is given; default 7 days */
+  lookbackMs?: number;
+  /** stops running queries (StopQuery) and fails the pending operation */
+  signal?: AbortSignal;
+  /** polling and retry timings (tests shorten them) */
+  tuning?: Partial<RunnerTuning>;
+  /** stop queries on Ctrl-C (default true) */
+  stopOnSigint?: boolean;
+  now?: () => number;
+}
+
+export const DEFAULT_LOOKBACK_MS = 7 * 24 * 60 * 60 * 1000;
+/** Added around the run's own range: CloudWatch event timestamps may differ a little from the lines' `time`. */
+const RANGE_MARGIN_MS = 60_000;
+/** Timelines keep at most this many bins (the local source's rule: 1 s doubling until it fits). */
+const MAX_BINS = 200;
+
+/** The local source's bin rule: 1 s, doubled until the run fits in MAX_BINS bins aligned on the epoch. */
+export function chooseBinMs(firstTime: number, lastTime: number): number {
+  let width = 1000;
+  while (Math.floor(lastTime / width) - Math.floor(firstTime / width) + 1 > MAX_BINS) width *= 2;
+  return width;
+}
+
+function toRangeS(startMs: number, endMs: number): RangeS {
+  return { start: Math.floor(startMs / 1000), end: Math.ceil(endMs / 1000) };
+}
+
+export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource {
+  if (!opts.logGroup) throw new SourceError('LJ_CW', 'no log group given', { hint: 'pass --log-group <name>' });
+  const now = opts.now ?? Date.now;
+  const lookback = opts.lookbackMs ?? DEFAULT_LOOKBACK_MS;
+  const regionHint = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const description = `cloudwatch:${opts.logGroup}${regionHint ? ` (${regionHint})` : ''}`;
+  // Retries are ours (bounded, with jitter, counted), so the SDK's own retry layer is off.
+  const client = new CloudWatchLogsClient({
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    maxAttempts: 1,
+  });
+
+  async function context(): Promise<ErrorContext> {
+    let region = regionHint;
+    try {
+      region = await client.config.region();
+    } catch {
+      // no region anywhere: the first call fails with "Region is missing", mapped to a clear error
+    }
+    return { logGroup: opts.logGroup, region };
+  }
+
+  /** One operation (listRuns / aggregate / trace): a runner with fresh statistics, its progress stopped after. */
+  async function withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const ctx = await context();
+    const progress = createProgress(opts.progress);
+    const runner = new QueryRunner({
+      client,
+      context: ctx,
+      maxParallelQueries: opts.maxParallelQueries ?? 4,
+      progress,
+      tuning: opts.tuning,
+      signal: opts.signal,
+      stopOnSigint: opts.stopOnSigint,
+    });
+    try {
+      return await work(runner);
+    } catch (error) {
+      throw toSourceError(error, ctx);
+    } finally {
+      progress.stop();
+    }
+  }
+
+  /** The user's range, else the lookback window ending now. */
+  function searchRange(since = opts.since, until = opts.until): RangeS {
+    const end = until ?? now();
+    return toRangeS(since ?? end - lookback, end);
+  }
+
+  async function listRunsWith(runner: QueryRunner, range: RangeS): Promise<RunListing[]> {
+    const rows = await runner.runSplit('runs', insightsQueries.runs({ runId: '' }), range);
+    const r = new RowReader();
+    const runs = new Map<string, RunListing>();
+    for (const row of rows) {
+      const runId = r.str(row, F.runId);
+      const first = r.num(row, 'first_time');
+      const last = r.num(row, 'last_time');
+      if (!runId || first === undefined || last === undefined) continue;
+      let run = runs.get(runId);
+      if (!run) runs.set(runId, (run = { runId, firstTime: first, lastTime: last, requests: 0 }));
+      run.firstTime = Math.min(run.firstTime, first);
+      run.lastTime = Math.max(run.lastTime, last);
+      if (row[F.event] === 'request.finish') run.requests += r.num0(row, 'lines');
+    }
+    return [...runs.values()].sort((a, b) => b.lastTime - a.lastTime);
+  }
+
+  return {
+    description,
+
+    listRuns() {
+      return withRunner((runner) => listRunsWith(runner, searchRange()));
+    },
+
+    aggregate(runId: string, options: AggregateOptions = {}): Promise<RunAggregate> {
+      return withRunner(async (runner) => {
+        const since = options.since ?? opts.since;
+        const until = options.until ?? opts.until;
+        const window: QueryParams = { runId, since, until };
+
+        // 1. Where the run is (one query over the search window).
+        const search = searchRange(since, until);
+        const rangeRow = (await runner.run('range', insightsQueries.range(window), search))[0] ?? {};
+        const r = new RowReader();
+        const lines = r.num0(rangeRow, 'lines');
+        const firstTime = r.num(rangeRow, 'first_time');
+        const lastTime = r.num(rangeRow, 'last_time');
+        if (lines === 0 || firstTime === undefined || lastTime === undefined) {
+          const runs = await listRunsWith(runner, search);
+          throw new RunNotFoundError(runId, nearestRuns(runId, runs), `${description} (${new Date(search.start * 1000).toISOString()} → ${new Date(search.end * 1000).toISOString()})`);
+        }
+        const range = toRangeS(firstTime - RANGE_MARGIN_MS, lastTime + RANGE_MARGIN_MS);
+        const binMs = options.binMs ?? chooseBinMs(firstTime, lastTime);
+        const params: QueryParams = { ...window, binMs };
+
+        // 2. Everything else at once (the limiter bounds how many run together).
+        const run = (id: InsightsQueryId, p: QueryParams = params) => runner.runSplit(id, insightsQueries[id](p), range);
+        const services = run('services');
+        // runtime.stats and log.dropped carry no run id: scoped to the run's time range and services
+        const contextParams = services.then((rows): QueryParams => ({
+          ...params,
+          since: Math.max(firstTime, since ?? -Infinity),
+          until: Math.min(lastTime, until ?? Infinity),
+          services: [...new Set(rows.map((row) => row[F.service]).filter((s): s is string => Boolean(s)))].sort(),
+        }));
+        const runContext = (id: InsightsQueryId) => contextParams.then((p) => run(id, p));
+        const sections: Record<keyof SectionRows, Promise<InsightsRow[]>> = {
+          summary: run('summary'),
+          events: run('events'),
+          services,
+          statuses: run('statuses'),
+          duplicates: run('duplicates'),
+          unfinishedRoutes: run('unfinished-routes'),
+          routes: run('routes'),
+          routeStatuses: run('route-statuses'),
+          unmatchedRoutes: run('unmatched-routes'),
+          timeline: run('timeline'),
+          timelineErrors: run('timeline-errors'),
+          timelineAborts: run('timeline-aborts'),
+          aborts: run('aborts'),
+          suspiciousPaths: run('suspicious-paths'),
+          statusClusters: run('status-clusters'),
+          errorMessages: run('error-messages'),
+          runtime: runContext('runtime'),
+          timelineRuntime: runContext('timeline-runtime'),
+          dropped: runContext('dropped'),
+          poolTimeouts: runContext('pool-timeouts'),
+        };
+        // allSettled, then rethrow the first failure: no query is left unobserved (an unhandled rejection)
+        const settled = await Promise.allSettled(Object.values(sections));
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        const keys = Object.keys(sections) as (keyof SectionRows)[];
+        const rows = Object.fromEntries(keys.map((k, i) => [k, (settled[i] as PromiseFulfilledResult<InsightsRow[]>).value])) as unknown as SectionRows;
+
+        const ctxParams = await contextParams;
+        const queries = { ...buildQueries(params), ...pick(buildQueries(ctxParams), ['runtime', 'timeline-runtime', 'dropped', 'pool-timeouts']) };
+        const { aggregate, oddValues } = assembleAggregate({
+          runId,
+          source: description,
+          firstTime,
+          lastTime,
+          binMs,
+          binColumn: binColumn(binMs),
+          examples: options.examples ?? 3,
+          rows,
+          queries,
+          scanned: { ...runner.scanned },
+        });
+        if (runner.truncated.length > 0 || oddValues > 0) {
+          aggregate.input.warnings = [
+            ...(aggregate.input.warnings ?? []),
+            ...(runner.truncated.length > 0
+              ? [`Logs Insights queries still at the 10,000-row cap after splitting the time range (incomplete): ${[...new Set(runner.truncated)].join(', ')}`]
+              : []),
+            ...(oddValues > 0 ? [`${oddValues} unreadable values in Logs Insights results were ignored`] : []),
+          ];
+        }
+        return aggregate;
+      });
+    },
+
+    trace(requestId: string): Promise<TraceLine[]> {
+      return withRunner(async (runner) => {
+        const rows = await runner.runSplit('trace', insightsQueries.trace({ runId: '', requestId }), searchRange());
+        const lines: TraceLine[] = [];
+        let unreadable = 0;
+        const seen = new Set<string>();
+        for (const row of rows) {
+          // a split can return a boundary event twice; @ptr identifies an event
+          const ptr = row['@ptr'];
+          if (ptr !== undefined) {
+            if (seen.has(ptr)) continue;
+            seen.add(ptr);
+          }
+          const line = parseLine(row);
+          if (line) lines.push(line);
+          else unreadable++;
+        }
+        if (unreadable > 0) {
+          createProgress(opts.progress).warn(`${unreadable} lines of request ${requestId} were not JSON log lines and were skipped`);
+        }
+        return lines.map((l, i) => [l, i] as const).sort((a, b) => a[0].time - b[0].time || a[1] - b[1]).map(([l]) => l);
+      });
+    },
+  };
+}
+
+function pick(record: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => record[k] !== undefined).map((k) => [k, record[k]!]));
+}
+
+/** A trace row's @message as a line; its time from the line, else from @timestamp. */
+function parseLine(row: InsightsRow): TraceLine | undefined {
+  const message = row['@message'];
+  if (message === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    const line = parsed as Record<string, unknown>;
+    const time = typeof line[F.time] === 'number' ? (line[F.time] as number) : new RowReader().time(row, '@timestamp');
+    if (time === undefined) return undefined;
+    return { ...line, time };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The local source: NDJSON logs from a file, a directory or stdin, read by streaming with bounded memory.
+ * Each operation is one pass over the input (stdin can be read once: a second pass is a clear error).
+ */
+import type { Readable } from 'node:stream';
+import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
+import { SourceError } from '../../errors.js';
+import type { RunAggregate } from '../../model.js';
+import type { AggregateOptions, RunSource, TraceLine } from '../source.js';
+import { emptyAccounting, RunAggregator } from '../../aggregate/aggregator.js';
+import { RunIndex } from '../../aggregate/run-index.js';
+import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
+
+export { RunNotFoundError };
+import { resolveInputs } from './inputs.js';
+import { scanInputs } from './scan.js';
+
+export interface LocalSourceOptions {
+  /** only lines in [since, until] (epoch ms), from --since/--until */
+  since?: number;
+  until?: number;
+  maxLineBytes?: number;
+  /** for tests: stdin replacement when the path is '-' */
+  stdin?: Readable;
+}
+
+/** Lines kept for one trace: a request with more lines than this is a finding on its own. */
+export const MAX_TRACE_LINES = 10_000;
+
+export function createLocalSource(path: string, options: LocalSourceOptions = {}): RunSource {
+  const description = path === '-' ? '(stdin)' : path;
+  let stdinUsed = false;
+
+  async function inputs() {
+    if (path === '-') {
+      if (stdinUsed) {
+        throw new SourceError('LJ_STDIN_ONCE', 'stdin can be read only once', {
+          hint: 'save the logs to a file and pass --logs <file>',
+        });
+      }
+      stdinUsed = true;
+    }
+    return resolveInputs(path, options.stdin);
+  }
+
+  const inRange = (time: number, since = options.since, until = options.until) =>
+    (since === undefined || time >= since) && (until === undefined || time <= until);
+
+  return {
+    description,
+
+    async listRuns() {
+      const index = new RunIndex();
+      await scanInputs(
+        await inputs(),
+        emptyAccounting(),
+        (line) => {
+          const runId = line[F.runId];
+          if (typeof runId === 'string' && inRange(line.time)) {
+            index.note(runId, line.time, line[F.event] === EVENTS.requestFinish);
+          }
+        },
+        options.maxLineBytes,
+      );
+      return index.list();
+    },
+
+    async aggregate(runId: string, opts: AggregateOptions = {}): Promise<RunAggregate> {
+      const since = opts.since ?? options.since;
+      const until = opts.until ?? options.until;
+      const agg = new RunAggregator({ runId, source: description, examples: opts.examples, since, until });
+      // the same pass indexes the other runs, so "run not found" can name them without a second read
+      const index = new RunIndex();
+      await scanInputs(
+        await inputs(),
+        agg.input,
+        (line) => {
+          const id = line[F.runId];
+          if (typeof id === 'string' && id !== runId) index.note(id, line.time, line[F.event] === EVENTS.requestFinish);
+          agg.push(line);
+        },
+        options.maxLineBytes,
+      );
+      if (agg.lines === 0) throw new RunNotFoundError(runId, nearestRuns(runId, index.list()), description);
+      return agg.result();
+    },
+
+    async trace(requestId: string): Promise<TraceLine[]> {
+      const lines: TraceLine[] = [];
+      await scanInputs(
+        await inputs(),
+        emptyAccounting(),
+        (line) => {
+          if (line[F.requestId] === requestId && lines.length < MAX_TRACE_LINES) lines.push(line);
+        },
+        options.maxLineBytes,
+      );
+      // stable: lines with equal times keep their log order
+      return lines.map((l, i) => [l, i] as const).sort((a, b) => a[0].time - b[0].time || a[1] - b[1]).map(([l]) => l);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Where the bytes come from: one file, every log file of a directory (sorted by name), or stdin. Gzip is detected
+ * by its magic bytes (so a compressed file without .gz is still read) and decompressed as a stream.
+ */
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { SourceError } from '../../errors.js';
+
+export const LOG_FILE = /\.(ndjson|jsonl|log)(\.gz)?$|\.gz$/i;
+
+export interface InputFile {
+  /** display name */
+  name: string;
+  open(): Promise<Readable>;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+async function isGzipFile(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === GZIP_MAGIC[0] && buf[1] === GZIP_MAGIC[1];
+  } finally {
+    await fh.close();
+  }
+}
+
+function fileInput(path: string): InputFile {
+  return {
+    name: path,
+    async open() {
+      const gz = await isGzipFile(path);
+      const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
+      if (!gz) return raw;
+      const gunzip = createGunzip();
+      raw.on('error', (err) => gunzip.destroy(err));
+      return raw.pipe(gunzip);
+    },
+  };
+}
+
+/** stdin: peek at the first chunk for the gzip magic, then stream the rest. */
+function stdinInput(stdin: Readable): InputFile {
+  return {
+    name: '(stdin)',
+    async open() {
+      const first: Buffer | null = await new Promise((resolve, reject) => {
+        const onReadable = () => {
+          cleanup();
+          resolve(stdin.read() as Buffer | null);
+        };
+        const onEnd = () => {
+          cleanup();
+          resolve(null);
+        };
+        const onError = (err: Error) => {
+          cleanup();
+          reject(err);
+        };
+        const cleanup = () => {
+          stdin.off('readable', onReadable);
+          stdin.off('end', onEnd);
+          stdin.off('error', onError);
+        };
+        stdin.once('readable', onReadable);
+        stdin.once('end', onEnd);
+        stdin.once('error', onError);
+      });
+      if (first !== null) stdin.unshift(first);
+      if (first !== null && first.length >= 2 && first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
+        return stdin.pipe(createGunzip());
+      }
+      return stdin;
+    },
+  };
+}
+
+function fsError(path: string, err: unknown): SourceError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+  return new SourceError('LJ_LOGS_UNREADABLE', `cannot read --logs ${path}: ${why}`, {
+    hint: 'pass an NDJSON file, a directory of *.ndjson / *.jsonl / *.log (.gz) files, or - for stdin',
+    cause: err,
+  });
+}
+
+/** The files behind a --logs value, in read order. */
+export async function resolveInputs(path: string, stdin: Readable = process.stdin): Promise<InputFile[]> {
+  if (path === '-') return [stdinInput(stdin)];
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    throw fsError(path, err);
+  }
+  if (info.isFile()) return [fileInput(path)];
+  if (!info.isDirectory()) throw fsError(path, new Error('not a file or directory'));
+  let names: string[];
+  try {
+    names = (await readdir(path, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+  } catch (err) {
+    throw fsError(path, err);
+  }
+  const files = names.filter((n) => LOG_FILE.test(n)).sort();
+  if (files.length === 0) {
+    throw new SourceError('LJ_LOGS_EMPTY_DIR', `--logs ${path} holds no log files`, {
+      hint: 'the directory is read for *.ndjson, *.jsonl, *.log and their .gz versions',
+    });
+  }
+  return files.map((n) => fileInput(join(path, n)));
+}

@@ -1,0 +1,63 @@
+/**
+ * One streaming pass over a local source: bytes -> lines -> classified lines, with every line counted.
+ * Content never throws: bad lines are counted, a truncated or corrupt .gz becomes a warning (the lines read
+ * before the damage still count). Only an unreadable path is an error (SourceError, exit 2).
+ */
+import type { InputAccounting } from '../../model.js';
+import type { LogLine } from '../../aggregate/aggregator.js';
+import { SourceError } from '../../errors.js';
+import { classifyLine, FOREIGN, MALFORMED } from './classify.js';
+import type { InputFile } from './inputs.js';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-reader.js';
+
+export interface ScanStats {
+  bytes: number;
+}
+
+export async function scanInputs(
+  inputs: InputFile[],
+  input: InputAccounting,
+  onLine: (line: LogLine) => void,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): Promise<ScanStats> {
+  const stats: ScanStats = { bytes: 0 };
+  const splitter = new LineSplitter(
+    {
+      line(text) {
+        input.totalLines++;
+        const c = classifyLine(text);
+        if (c === MALFORMED) input.malformed++;
+        else if (c === FOREIGN) input.foreign++;
+        else onLine(c);
+      },
+      oversized() {
+        input.totalLines++;
+        input.oversized++;
+      },
+    },
+    maxLineBytes,
+  );
+  for (const file of inputs) {
+    let stream;
+    try {
+      stream = await file.open();
+    } catch (err) {
+      throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        stats.bytes += chunk.length;
+        splitter.write(chunk);
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!code.startsWith('Z_') && code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
+      }
+      (input.warnings ??= []).push(`${file.name}: compressed data is truncated or corrupt (${(err as Error).message}); read up to the damage`);
+    }
+    // each file ends its last line (a file without a final newline must not glue onto the next file)
+    splitter.end();
+  }
+  return stats;
+}

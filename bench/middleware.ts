@@ -1,0 +1,193 @@
+/**
+ * Middleware overhead benchmark: bare Express vs logjam (start+finish lines) vs logjam (finish only) vs pino-http,
+ * side by side in ONE run, in-process servers on loopback, autocannon as the load generator. Every variant logs to
+ * its own NDJSON file under os.tmpdir() through the same kind of sink (pino's async file destination): fair.
+ *
+ *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--connections 10] [--smoke] [--json]
+ *
+ * Progress goes to stderr; the table (or --json) to stdout. Target (issue 2): logjam start+finish >= 0.8x bare
+ * Express on the hello-world route, and faster than pino-http.
+ */
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import express from 'express';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { closeLogger, createLogger, requestLogging } from '../middleware/index.js';
+
+export interface BenchOptions {
+  /** Measured seconds per variant and route (default 5). */
+  durationS?: number;
+  /** Warm-up seconds before each measurement (default 2). */
+  warmupS?: number;
+  /** Concurrent connections (default 10). */
+  connections?: number;
+  /** Progress messages (default: to stderr). */
+  onProgress?: (message: string) => void;
+}
+
+export interface Result {
+  variant: VariantName;
+  route: RouteName;
+  requestsPerSec: number;
+  p99Ms: number;
+  /** requestsPerSec / bare Express's requestsPerSec on the same route, in this run. */
+  ratioToBare: number;
+  /** Non-2xx answers and socket errors: a correct run has none. */
+  errors: number;
+}
+
+export const VARIANTS = ['bare express', 'logjam start+finish', 'logjam finish only', 'pino-http'] as const;
+export type VariantName = (typeof VARIANTS)[number];
+export const ROUTES = { hello: '/hello', todos: '/todos' } as const;
+export type RouteName = keyof typeof ROUTES;
+
+const TODOS = Array.from({ length: 100 }, (_, i) => ({
+  id: i + 1,
+  title: `todo number ${i + 1}`,
+  done: i % 3 === 0,
+  created_at: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
+}));
+
+interface Variant {
+  app: express.Express;
+  close(): Promise<void>;
+}
+
+function withRoutes(app: express.Express): express.Express {
+  app.get(ROUTES.hello, (_req, res) => {
+    res.send('hello world');
+  });
+  app.get(ROUTES.todos, (_req, res) => {
+    res.json(TODOS);
+  });
+  return app;
+}
+
+function buildVariant(name: VariantName, logFile: string): Variant {
+  const app = express();
+  app.disable('x-powered-by');
+  if (name === 'bare express') return { app: withRoutes(app), close: async () => undefined };
+  if (name === 'pino-http') {
+    const dest = pino.destination({ dest: logFile, sync: false, mkdir: true });
+    const logger = pino(dest);
+    app.use(pinoHttp({ logger }));
+    return { app: withRoutes(app), close: () => closeLogger(logger).then(() => dest.end()) };
+  }
+  const logger: Logger = createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: logFile });
+  app.use(requestLogging({ logger, startLine: name === 'logjam start+finish' }));
+  return { app: withRoutes(app), close: () => closeLogger(logger).then(() => undefined) };
+}
+
+async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function load(url: string, durationS: number, connections: number): Promise<autocannon.Result> {
+  return autocannon({ url, duration: durationS, connections, pipelining: 1 });
+}
+
+export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Result[]> {
+  const durationS = options.durationS ?? 5;
+  const warmupS = options.warmupS ?? 2;
+  const connections = options.connections ?? 10;
+  const progress = options.onProgress ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
+  const dir = await mkdtemp(join(tmpdir(), 'logjam-bench-'));
+  const measured: Omit<Result, 'ratioToBare'>[] = [];
+  try {
+    for (const variant of VARIANTS) {
+      const built = buildVariant(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`));
+      const { server, url } = await listen(built.app);
+      try {
+        for (const [route, path] of Object.entries(ROUTES) as [RouteName, string][]) {
+          progress(`${variant} ${path}: warm-up ${warmupS} s, measure ${durationS} s`);
+          if (warmupS > 0) await load(url + path, warmupS, connections);
+          const r = await load(url + path, durationS, connections);
+          measured.push({
+            variant,
+            route,
+            requestsPerSec: r.requests.average,
+            p99Ms: r.latency.p99,
+            errors: r.non2xx + r.errors + r.timeouts,
+          });
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await built.close();
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return measured.map((m) => {
+    const bare = measured.find((b) => b.variant === 'bare express' && b.route === m.route);
+    return { ...m, ratioToBare: bare && bare.requestsPerSec > 0 ? m.requestsPerSec / bare.requestsPerSec : 0 };
+  });
+}
+
+/** The results as a fixed-width table. Pure: results in, text out. */
+export function formatTable(results: readonly Result[]): string {
+  const header = ['route', 'variant', 'req/s', 'p99 ms', 'x bare', 'errors'];
+  const rows = results.map((r) => [
+    ROUTES[r.route],
+    r.variant,
+    r.requestsPerSec.toFixed(0),
+    r.p99Ms.toFixed(2),
+    r.ratioToBare.toFixed(2),
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+/** Target check on the hello-world route: start+finish >= 0.8x bare and faster than pino-http. */
+export function verdict(results: readonly Result[]): { ok: boolean; text: string } {
+  const hello = (v: VariantName) => results.find((r) => r.route === 'hello' && r.variant === v);
+  const logjam = hello('logjam start+finish');
+  const pinoHttpResult = hello('pino-http');
+  if (!logjam || !pinoHttpResult) return { ok: false, text: 'incomplete results' };
+  const ok = logjam.ratioToBare >= 0.8 && logjam.requestsPerSec > pinoHttpResult.requestsPerSec;
+  const text =
+    `hello world: logjam start+finish = ${logjam.ratioToBare.toFixed(2)}x bare Express (target >= 0.80), ` +
+    `${(logjam.requestsPerSec / pinoHttpResult.requestsPerSec).toFixed(2)}x pino-http (target > 1.00): ${ok ? 'met' : 'MISSED'}`;
+  return { ok, text };
+}
+
+function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
+  const value = (flag: string): number | undefined => {
+    const i = argv.indexOf(flag);
+    if (i === -1) return undefined;
+    const n = Number(argv[i + 1]);
+    if (!Number.isFinite(n) || n < 0) {
+      process.stderr.write(`${flag} needs a non-negative number\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const smoke = argv.includes('--smoke');
+  return {
+    durationS: value('--duration') ?? (smoke ? 1 : 5),
+    warmupS: value('--warmup') ?? (smoke ? 0.5 : 2),
+    connections: value('--connections') ?? 10,
+    json: argv.includes('--json'),
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { json, ...options } = parseArgs(process.argv.slice(2));
+  const results = await runMiddlewareBench(options);
+  const check = verdict(results);
+  if (json) process.stdout.write(`${JSON.stringify({ results, target: check }, null, 2)}\n`);
+  else process.stdout.write(`${formatTable(results)}\n\n${check.text}\n`);
+}

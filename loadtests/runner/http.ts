@@ -1,0 +1,138 @@
+/**
+ * The runner's HTTP client: one undici Agent for the run (a connection pool per origin, sized so every VU can
+ * have its request in flight, like k6 where each VU has its own connection), a total per-request timeout, and
+ * k6's behaviour on failure: a network error is not thrown, it is a response with status 0 and an `error`.
+ * The only thing that throws is the VU's own interruption (graceful stop expired, Ctrl-C), and such a request is
+ * not measured — it was cut off by the runner, not failed by the server.
+ */
+import { Agent, request } from 'undici';
+import { HttpResponse } from './http-response.js';
+import type { NoResponseReason } from './types.js';
+
+export interface RequestOutcome {
+  durationMs: number;
+  status: number;
+  noResponse?: NoResponseReason;
+}
+
+export interface HttpClientOptions {
+  runId: string;
+  timeoutMs: number;
+  /** upper bound of requests in flight per origin: the run's total VUs */
+  maxConnections: number;
+  /** called once per finished (not interrupted) request */
+  onRequest(outcome: RequestOutcome): void;
+  onInterrupted(): void;
+}
+
+/** Thrown (and only thrown) when the iteration's signal stops a request. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted by the runner');
+    this.name = 'InterruptedError';
+  }
+}
+
+const USER_AGENT = 'logjam-load/0.1.0';
+const TIMED_OUT = Symbol('request timeout');
+
+function errorCode(err: unknown): string | undefined {
+  // undici wraps socket errors: the errno code may be on the error or on its cause.
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_ABORTED') return code;
+  }
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Why a request got no response, from the error undici gave (pure; exported for tests). */
+export function classifyNoResponse(err: unknown, timedOut: boolean): NoResponseReason {
+  if (timedOut) return 'timeout';
+  const code = errorCode(err);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET': // "other side closed": the server dropped the connection mid-request
+      return 'reset';
+    default:
+      return 'other';
+  }
+}
+
+export class HttpClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.agent = new Agent({
+      connections: Math.max(1, options.maxConnections),
+      connect: { timeout: options.timeoutMs },
+      // Our own timer bounds the whole request; these only stop undici's shorter defaults from firing first.
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  async request(
+    method: string,
+    url: string,
+    body: string | null,
+    headers: Record<string, string> | undefined,
+    signal: AbortSignal,
+  ): Promise<HttpResponse> {
+    if (signal.aborted) throw new InterruptedError();
+    const controller = new AbortController();
+    const onStop = (): void => controller.abort(new InterruptedError());
+    signal.addEventListener('abort', onStop, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(TIMED_OUT);
+    }, this.options.timeoutMs);
+    const started = performance.now();
+    try {
+      const res = await request(url, {
+        method: method as 'GET',
+        headers: { 'user-agent': USER_AGENT, ...headers, 'x-run-id': this.options.runId },
+        body: body ?? undefined,
+        dispatcher: this.agent,
+        signal: controller.signal,
+      });
+      const text = await res.body.text();
+      const durationMs = performance.now() - started;
+      this.options.onRequest({ durationMs, status: res.statusCode });
+      return new HttpResponse(method, url, res.statusCode, res.headers, text, { duration: durationMs }, '');
+    } catch (err) {
+      if (signal.aborted && !timedOut) {
+        this.options.onInterrupted();
+        throw new InterruptedError();
+      }
+      const durationMs = performance.now() - started;
+      const reason = classifyNoResponse(err, timedOut);
+      this.options.onRequest({ durationMs, status: 0, noResponse: reason });
+      const words = timedOut ? `request timeout after ${this.options.timeoutMs} ms` : describe(err);
+      return new HttpResponse(method, url, 0, {}, '', { duration: durationMs }, words, reason);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  async close(): Promise<void> {
+    // destroy, not close: at the end of a run, requests still hanging on a silent server must not hold us up.
+    await this.agent.destroy();
+  }
+}
+
+function describe(err: unknown): string {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return code ? `${code}: ${message}` : message;
+}

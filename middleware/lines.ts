@@ -1,0 +1,103 @@
+/**
+ * Builders for the fields of request.* lines. Pure: state and request facts in, a flat object out, with optional
+ * fields left out (never null), field names from the schema.
+ */
+import type { Request } from 'express';
+import type { RequestContext } from './types.js';
+import { EVENTS, FIELDS } from './schema.js';
+
+export const MESSAGES = {
+  start: 'request start',
+  finish: 'request finish',
+  abort: 'request aborted by the client',
+  error: 'unhandled error',
+} as const;
+
+/** Longest path kept in a line; a longer one is cut (it is attacker-controlled and would bloat every line). */
+export const MAX_PATH_LENGTH = 2048;
+
+/** The URL's path without the query string (query strings are never logged). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.length > MAX_PATH_LENGTH ? `${path.slice(0, MAX_PATH_LENGTH)}…` : path;
+}
+
+/**
+ * The route template when a route matched (Express 5): the mount path of the router (req.baseUrl) joined with the
+ * route's own path, e.g. `/api/v1` + `/todos/:id`. Undefined when no route matched (404s, static files).
+ */
+export function routeOf(req: Pick<Request, 'route' | 'baseUrl'>): string | undefined {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (route === undefined) return undefined;
+  const template = typeof route === 'string' ? route : String(route);
+  const base = req.baseUrl;
+  if (!base) return template;
+  return template === '/' ? base : base + template;
+}
+
+/** Milliseconds since `startNs` (process.hrtime.bigint()), kept to the microsecond. */
+export function elapsedMs(startNs: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - startNs) / 1e3) / 1e3;
+}
+
+/** The request-scoped fields every line of a request carries (preceded by `event` when given). */
+export function scopeFields(state: RequestContext, event?: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (event !== undefined) fields[FIELDS.event] = event;
+  fields[FIELDS.requestId] = state.requestId;
+  if (state.requestIdRejected) fields[FIELDS.requestIdRejected] = true;
+  if (state.runId !== undefined) fields[FIELDS.runId] = state.runId;
+  if (state.runIdRejected) fields[FIELDS.runIdRejected] = true;
+  if (state.traceId !== undefined) {
+    fields[FIELDS.traceId] = state.traceId;
+    fields[FIELDS.spanId] = state.spanId;
+  }
+  return fields;
+}
+
+export function startFields(state: RequestContext, method: string, path: string): Record<string, unknown> {
+  const fields = scopeFields(state, EVENTS.requestStart);
+  fields[FIELDS.method] = method;
+  fields[FIELDS.path] = path;
+  return fields;
+}
+
+export interface Outcome {
+  method: string;
+  path: string;
+  route: string | undefined;
+  status: number;
+  durationMs: number;
+  bytesOut: number;
+}
+
+export function finishFields(state: RequestContext, o: Outcome): Record<string, unknown> {
+  const fields = scopeFields(state, EVENTS.requestFinish);
+  fields[FIELDS.method] = o.method;
+  fields[FIELDS.path] = o.path;
+  if (o.route !== undefined) fields[FIELDS.route] = o.route;
+  fields[FIELDS.status] = o.status;
+  fields[FIELDS.durationMs] = o.durationMs;
+  fields[FIELDS.bytesOut] = o.bytesOut;
+  fields[FIELDS.dbMs] = round3(state.dbMs);
+  fields[FIELDS.dbQueries] = state.dbQueries;
+  fields[FIELDS.poolWaitMs] = round3(state.poolWaitMs);
+  return fields;
+}
+
+export function abortFields(
+  state: RequestContext,
+  o: Pick<Outcome, 'method' | 'path' | 'route' | 'durationMs'>,
+): Record<string, unknown> {
+  const fields = scopeFields(state, EVENTS.requestAbort);
+  fields[FIELDS.method] = o.method;
+  fields[FIELDS.path] = o.path;
+  if (o.route !== undefined) fields[FIELDS.route] = o.route;
+  fields[FIELDS.durationMs] = o.durationMs;
+  return fields;
+}
+
+export function round3(ms: number): number {
+  return Math.round(ms * 1e3) / 1e3;
+}

@@ -1,0 +1,171 @@
+/**
+ * createLogger/closeLogger: a pino logger whose lines follow middleware/schema.ts, writing to stdout, a file and/or
+ * CloudWatch Logs (through a pino transport running in a worker thread, so shipping never blocks the request path).
+ */
+import cluster from 'node:cluster';
+import { hostname } from 'node:os';
+import pino from 'pino';
+import type { DestinationStream, Logger, StreamEntry } from 'pino';
+import { serializeError } from './errors.js';
+import { FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
+import { cloudWatchTransportPath } from './transport-path.js';
+import type { CloudWatchSinkOptions, CloudWatchTransportOptions, LoggerOptions } from './types.js';
+
+/**
+ * Always redacted wherever an application logs a headers object: at the top level or under req/res/request/response.
+ * No leading-wildcard paths on purpose: pino runs a leading `*` path's redactor on EVERY field of EVERY line.
+ */
+const ALWAYS_REDACTED = ['', 'req.', 'res.', 'request.', 'response.'].flatMap((prefix) => [
+  `${prefix}headers.authorization`,
+  `${prefix}headers.cookie`,
+  `${prefix}headers["set-cookie"]`,
+]);
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
+/** Something closeLogger must wait for: resolves true when the destination flushed everything it held. */
+type Closer = () => Promise<void>;
+
+/** Destinations owned by each logger createLogger made, so closeLogger can flush and end them. */
+const closers = new WeakMap<Logger, Closer[]>();
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const env = process.env;
+  const service = options.service ?? nonEmpty(env.SERVICE_NAME) ?? 'app';
+  const level = resolveLevel(options.level ?? nonEmpty(env.LOG_LEVEL) ?? 'info');
+  const worker = options.worker ?? (cluster.isWorker ? cluster.worker?.id : undefined);
+
+  const streams: DestinationStream[] = [];
+  const ownClosers: Closer[] = [];
+
+  if (options.stdout ?? true) streams.push(pino.destination({ dest: 1, sync: true }));
+
+  const file = options.file ?? nonEmpty(env.LOG_FILE);
+  if (file !== undefined) {
+    // Async (buffered) writes keep the file sink off the request path; closeLogger flushes what is buffered.
+    const dest = pino.destination({ dest: file, sync: false, mkdir: true, append: true });
+    streams.push(dest);
+    ownClosers.push(() => endSonicBoom(dest));
+  }
+
+  const cloudwatch = options.cloudwatch === undefined ? cloudWatchFromEnv(env) : options.cloudwatch;
+  if (cloudwatch) {
+    const transportOptions: CloudWatchTransportOptions = { ...cloudwatch, service };
+    const transport = pino.transport({ target: cloudWatchTransportPath(import.meta.url), options: transportOptions });
+    streams.push(transport);
+    ownClosers.push(() => endTransport(transport));
+  }
+
+  if (options.destination) streams.push(options.destination);
+
+  const base: Record<string, unknown> = {
+    [FIELDS.schema]: SCHEMA_VERSION,
+    [FIELDS.service]: service,
+    [FIELDS.host]: hostname(),
+    [FIELDS.pid]: process.pid,
+  };
+  if (worker !== undefined) base[FIELDS.worker] = worker;
+
+  const logger = pino(
+    {
+      level,
+      base,
+      messageKey: FIELDS.msg,
+      timestamp: pino.stdTimeFunctions.epochTime,
+      formatters: { level: (label) => ({ [FIELDS.level]: label }) },
+      // Errors logged by application code (`getLogger().error({ err })`) take the schema's SerializedError shape;
+      // lines the middleware built already hold one, and pass through untouched.
+      serializers: { [FIELDS.err]: errSerializer },
+      redact: { paths: [...ALWAYS_REDACTED, ...(options.redact ?? [])], censor: '[redacted]' },
+    },
+    combine(streams),
+  );
+  closers.set(logger, ownClosers);
+  return logger;
+}
+
+/**
+ * Flush and close every destination of a logger made by createLogger, bounded by timeoutMs. Resolves
+ * { flushed: false } when the bound was hit (the CloudWatch sink counts what it could not ship).
+ * For any other logger (or a child), flushes what pino buffers and resolves.
+ */
+export async function closeLogger(logger: Logger, timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<{ flushed: boolean }> {
+  const own = closers.get(logger);
+  if (own === undefined) {
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    return { flushed: true };
+  }
+  closers.delete(logger);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const closed = Promise.allSettled(own.map((close) => close())).then((results) =>
+    results.every((r) => r.status === 'fulfilled'),
+  );
+  try {
+    return { flushed: await Promise.race([closed, timedOut]) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errSerializer(err: unknown): unknown {
+  return err instanceof Error ? serializeError(err, { includeMessage: true }) : err;
+}
+
+function combine(streams: DestinationStream[]): DestinationStream {
+  if (streams.length === 1) return streams[0] as DestinationStream;
+  // Nowhere to write (stdout: false and no other sink): a sink that discards, rather than pino's stdout default.
+  if (streams.length === 0) return { write: () => undefined };
+  // Every stream takes every level the logger emits: the logger's own level is the one filter.
+  const entries: StreamEntry[] = streams.map((stream) => ({ stream, level: 'trace' }));
+  return pino.multistream(entries);
+}
+
+function resolveLevel(level: string): string {
+  const wanted = level.toLowerCase();
+  if (wanted === 'silent' || (LEVELS as readonly string[]).includes(wanted)) return wanted;
+  throw new Error(`logjam: log level "${level}" is not one of ${LEVELS.join(', ')}, silent (check LOG_LEVEL)`);
+}
+
+function cloudWatchFromEnv(env: NodeJS.ProcessEnv): CloudWatchSinkOptions | false {
+  const logGroupName = nonEmpty(env.LOGJAM_CLOUDWATCH_LOG_GROUP);
+  if (logGroupName === undefined) return false;
+  const logStreamName = nonEmpty(env.LOGJAM_CLOUDWATCH_LOG_STREAM);
+  return logStreamName === undefined ? { logGroupName } : { logGroupName, logStreamName };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+interface SonicBoomLike extends DestinationStream {
+  end(): void;
+  once(event: 'close' | 'error', listener: (err?: Error) => void): unknown;
+}
+
+/** SonicBoom's end() flushes what is buffered (waiting for the file to open if needed), then closes. */
+function endSonicBoom(dest: SonicBoomLike): Promise<void> {
+  return new Promise((resolve, reject) => {
+    dest.once('close', () => resolve());
+    dest.once('error', (err) => reject(err ?? new Error('file sink failed')));
+    dest.end();
+  });
+}
+
+interface ThreadStreamLike extends DestinationStream {
+  end(): void;
+  closed?: boolean;
+  once(event: 'close' | 'error', listener: (err?: Error) => void): unknown;
+}
+
+/** Ending the transport stream lets the worker run its final flush; 'close' fires when the worker has exited. */
+function endTransport(transport: ThreadStreamLike): Promise<void> {
+  if (transport.closed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    transport.once('close', () => resolve());
+    transport.once('error', (err) => reject(err ?? new Error('CloudWatch transport failed')));
+    transport.end();
+  });
+}

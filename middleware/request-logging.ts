@@ -1,0 +1,72 @@
+/**
+ * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
+ * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
+ * resolves two headers, writes at most two lines and registers one listener.
+ */
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { bytesOut, countBytesOut } from './bytes-out.js';
+import { RequestState, requestEnded, requestStarted, runInContext } from './context.js';
+import { setBaseLogger } from './get-logger.js';
+import { normalizeHeaderName, resolveRequestId, resolveRunId } from './ids.js';
+import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf, startFields } from './lines.js';
+import { createLogger } from './logger.js';
+import { activeSpanContext } from './otel.js';
+import { DEFAULT_HEADERS } from './schema.js';
+import type { LoggerOptions, RequestLoggingOptions } from './types.js';
+
+export function requestLogging(options: RequestLoggingOptions = {}): RequestHandler {
+  const logger = isLogger(options.logger) ? options.logger : createLogger(options.logger);
+  setBaseLogger(logger);
+  const requestIdHeaders = (options.requestIdHeaders ?? DEFAULT_HEADERS.requestId).map(normalizeHeaderName);
+  if (requestIdHeaders.length === 0) throw new Error('logjam: requestIdHeaders must name at least one header');
+  const runIdHeader = normalizeHeaderName(options.runIdHeader ?? DEFAULT_HEADERS.runId);
+  const responseHeader =
+    options.responseHeader === false ? undefined : normalizeHeaderName(options.responseHeader ?? 'x-request-id');
+  const startLine = options.startLine ?? true;
+
+  return function logjamRequestLogging(req, res, next) {
+    const startNs = process.hrtime.bigint();
+    const requestId = resolveRequestId(req.headers, requestIdHeaders);
+    const runId = resolveRunId(req.headers, runIdHeader);
+    const span = activeSpanContext();
+    const state = new RequestState(
+      logger,
+      requestId.id,
+      requestId.rejected,
+      runId.id,
+      runId.rejected,
+      span?.traceId,
+      span?.spanId,
+    );
+    const method = req.method;
+    const path = pathOf(req.originalUrl);
+
+    if (responseHeader !== undefined) res.setHeader(responseHeader, requestId.id);
+    countBytesOut(res);
+    requestStarted();
+    if (startLine) logger.info(startFields(state, method, path), MESSAGES.start);
+
+    // 'close' fires for every response: after 'finish' when it completed, alone when the client went away first.
+    res.once('close', () => {
+      requestEnded();
+      const durationMs = elapsedMs(startNs);
+      const route = routeOf(req);
+      if (res.writableFinished) {
+        const status = res.statusCode;
+        const fields = finishFields(state, { method, path, route, status, durationMs, bytesOut: bytesOut(res, method) });
+        if (status >= 500) logger.warn(fields, MESSAGES.finish);
+        else logger.info(fields, MESSAGES.finish);
+      } else {
+        logger.warn(abortFields(state, { method, path, route, durationMs }), MESSAGES.abort);
+      }
+    });
+
+    runInContext(state, next);
+  };
+}
+
+function isLogger(value: Logger | LoggerOptions | undefined): value is Logger {
+  const candidate = value as Partial<Logger> | undefined;
+  return typeof candidate?.child === 'function' && typeof candidate.info === 'function';
+}

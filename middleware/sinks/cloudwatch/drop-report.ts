@@ -1,0 +1,36 @@
+/**
+ * The `log.dropped` line: how the sink says it lost events. Written to stderr at once (visible even when
+ * CloudWatch is unreachable) and shipped to CloudWatch once shipping works again, so both places show the count.
+ */
+import { hostname } from 'node:os';
+import { EVENTS, FIELDS, SCHEMA_VERSION } from '../../schema.js';
+
+export type DropReason =
+  | 'buffer_full'
+  | 'too_old'
+  | 'too_new'
+  | 'expired'
+  | 'rejected'
+  | 'missing_destination'
+  | 'retries_exhausted'
+  | 'shutdown_timeout'
+  | 'closed';
+
+export const SINK_NAME = 'cloudwatch';
+const HOST = hostname();
+
+export function dropLine(service: string, dropped: number, reason: DropReason, detail?: string, now = Date.now()): string {
+  return JSON.stringify({
+    [FIELDS.time]: now,
+    [FIELDS.level]: 'warn',
+    [FIELDS.msg]: `cloudwatch sink dropped ${dropped} log event(s): ${reason}${detail ? ` (${detail})` : ''}`,
+    [FIELDS.event]: EVENTS.logDropped,
+    [FIELDS.schema]: SCHEMA_VERSION,
+    [FIELDS.service]: service,
+    [FIELDS.host]: HOST,
+    [FIELDS.pid]: process.pid,
+    [FIELDS.dropped]: dropped,
+    [FIELDS.reason]: reason,
+    [FIELDS.sink]: SINK_NAME,
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Options of the CloudWatch sink, settled once (defaults and bounds applied) before the shipper starts.
+ * The public shape is CloudWatchSinkOptions of the middleware API; the transport also receives `service`.
+ */
+import { hostname } from 'node:os';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_MAX_EVENT_BYTES, PUT_LOG_EVENTS_LIMITS } from './limits.js';
+
+/** Mirrors CloudWatchSinkOptions in the middleware's public API (docs/cloudwatch-sink.md). */
+export interface CloudWatchSinkOptions {
+  logGroupName: string;
+  logStreamName?: string;
+  region?: string;
+  createLogGroup?: boolean;
+  maxBufferedEvents?: number;
+  maxBufferedBytes?: number;
+  flushIntervalMs?: number;
+  maxEventBytes?: number;
+  maxRetries?: number;
+  shutdownTimeoutMs?: number;
+}
+
+/** What pino.transport hands the worker: the sink options plus the service name (and test/bench knobs). */
+export interface CloudWatchTransportOptions extends CloudWatchSinkOptions {
+  service?: string;
+  /** Not public: endpoint override for tests/bench (normally AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
+  endpoint?: string;
+  /** Not public: retry delays (tests shorten them). */
+  backoff?: Partial<BackoffPolicy>;
+}
+
+export interface ResolvedOptions {
+  logGroupName: string;
+  logStreamName: string;
+  service: string;
+  createLogGroup: boolean;
+  maxBufferedEvents: number;
+  maxBufferedBytes: number;
+  flushIntervalMs: number;
+  maxEventBytes: number;
+  maxRetries: number;
+  shutdownTimeoutMs: number;
+  backoff: BackoffPolicy;
+}
+
+export const DEFAULTS = {
+  createLogGroup: true,
+  maxBufferedEvents: 100_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  flushIntervalMs: 1000,
+  maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
+  maxRetries: 8,
+  shutdownTimeoutMs: 5000,
+} as const;
+
+/** Smallest allowed event cap: the truncation marker itself must fit with room for some of the message. */
+const MIN_EVENT_BYTES = 1024;
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new TypeError(`cloudwatch sink: ${name} must be a number between ${min} and ${max}, got ${String(value)}`);
+  }
+  return Math.floor(value);
+}
+
+/** CloudWatch forbids ':' and '*' in stream names; everything else the default uses is allowed. */
+function safeStreamPart(value: string): string {
+  return value.replace(/[:*]/g, '_');
+}
+
+export function defaultStreamName(service: string, startTime = Date.now()): string {
+  return safeStreamPart(`${service}/${hostname()}/${process.pid}-${startTime}`);
+}
+
+export function resolveOptions(options: CloudWatchTransportOptions): ResolvedOptions {
+  if (!options || typeof options.logGroupName !== 'string' || options.logGroupName.length === 0) {
+    throw new TypeError('cloudwatch sink: logGroupName is required');
+  }
+  const service = options.service ?? process.env.SERVICE_NAME ?? 'app';
+  return {
+    logGroupName: options.logGroupName,
+    logStreamName: options.logStreamName ?? defaultStreamName(service),
+    service,
+    createLogGroup: options.createLogGroup ?? DEFAULTS.createLogGroup,
+    maxBufferedEvents: positiveInt('maxBufferedEvents', options.maxBufferedEvents, DEFAULTS.maxBufferedEvents),
+    maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
+    flushIntervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs, DEFAULTS.flushIntervalMs),
+    maxEventBytes: positiveInt('maxEventBytes', options.maxEventBytes, DEFAULTS.maxEventBytes, MIN_EVENT_BYTES, PUT_LOG_EVENTS_LIMITS.maxBatchBytes),
+    maxRetries: positiveInt('maxRetries', options.maxRetries, DEFAULTS.maxRetries, 0, 100),
+    shutdownTimeoutMs: positiveInt('shutdownTimeoutMs', options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0),
+    backoff: {
+      baseMs: positiveInt('backoff.baseMs', options.backoff?.baseMs, DEFAULT_BACKOFF.baseMs),
+      capMs: positiveInt('backoff.capMs', options.backoff?.capMs, DEFAULT_BACKOFF.capMs),
+    },
+  };
+}

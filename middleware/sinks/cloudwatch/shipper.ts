@@ -1,0 +1,382 @@
+/**
+ * The CloudWatch shipper: a bounded buffer of events and one sender that drains it with PutLogEvents.
+ *
+ * Guarantees (the ones in-process shippers usually break):
+ * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (in-flight batch included) are dropped
+ *   NEWEST first and counted, never queued without bound and never blocking the writer;
+ * - retries are bounded and spaced (exponential backoff, full jitter) and only for failures that can succeed later;
+ * - every lost event is counted once, by reason, and reported as a `log.dropped` line on stderr and, once shipping
+ *   works again, in CloudWatch itself;
+ * - close() flushes within a time bound and counts whatever it could not send;
+ * - nothing here throws into the host: push() never throws, and sender failures end as counts.
+ */
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  type CloudWatchLogsClient,
+  type PutLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { backoffDelay } from './backoff.js';
+import { nextBatchLength, sized, toChronological, truncateMessage, type SizedEvent } from './batcher.js';
+import { dropLine, type DropReason } from './drop-report.js';
+import { classifyFailure, failureName } from './errors.js';
+import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
+import type { ResolvedOptions } from './options.js';
+
+/** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
+export type LogsClient = Pick<CloudWatchLogsClient, 'send'>;
+
+export interface ShipperDeps {
+  client: LogsClient;
+  /** [0, 1) source for backoff jitter. */
+  random?: () => number;
+  /** Where `log.dropped` lines go at once (default process.stderr). */
+  writeStderr?: (line: string) => void;
+}
+
+export interface ShipperStats {
+  received: number;
+  shipped: number;
+  truncated: number;
+  truncatedBytes: number;
+  dropped: Partial<Record<DropReason, number>>;
+  droppedTotal: number;
+  putCalls: number;
+  batches: number;
+  shippedBytes: number;
+  retries: number;
+  bufferedEvents: number;
+  bufferedBytes: number;
+  peakBufferedEvents: number;
+  peakBufferedBytes: number;
+  /** log.dropped events delivered to CloudWatch. */
+  dropReportsShipped: number;
+}
+
+export interface CloseResult {
+  flushed: boolean;
+  stats: ShipperStats;
+}
+
+export class CloudWatchShipper {
+  private readonly opts: ResolvedOptions;
+  private readonly client: LogsClient;
+  private readonly random: () => number;
+  private readonly writeStderr: (line: string) => void;
+
+  /** Events waiting to be sent; `head` avoids O(n) shifts, the array is compacted once the head is far in. */
+  private queue: SizedEvent[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  /** Buffer accounting covers queued + in-flight events, so the bound holds while a batch is being retried. */
+  private bufferedEvents = 0;
+  private bufferedBytes = 0;
+
+  private pumping: Promise<void> | undefined;
+  private drainRequested = false;
+  private closing: Promise<CloseResult> | undefined;
+  private aborted = false;
+  private readonly abort = new AbortController();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly sleepers = new Set<() => void>();
+
+  /** Drops not yet written to stderr / not yet delivered to CloudWatch (aggregated per reason). */
+  private readonly unreportedStderr = new Map<DropReason, number>();
+  private readonly unreportedCloudWatch = new Map<DropReason, number>();
+  private lastDropDetail = new Map<DropReason, string>();
+
+  private readonly counters: Omit<ShipperStats, 'bufferedEvents' | 'bufferedBytes' | 'dropped' | 'droppedTotal'> = {
+    received: 0,
+    shipped: 0,
+    truncated: 0,
+    truncatedBytes: 0,
+    putCalls: 0,
+    batches: 0,
+    shippedBytes: 0,
+    retries: 0,
+    peakBufferedEvents: 0,
+    peakBufferedBytes: 0,
+    dropReportsShipped: 0,
+  };
+  private readonly dropped = new Map<DropReason, number>();
+
+  constructor(options: ResolvedOptions, deps: ShipperDeps) {
+    this.opts = options;
+    this.client = deps.client;
+    this.random = deps.random ?? Math.random;
+    this.writeStderr = deps.writeStderr ?? ((line) => process.stderr.write(`${line}\n`));
+    this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
+    // The timer must never keep a host process alive on its own.
+    this.timer.unref();
+  }
+
+  /** Queue one event. Never throws and never waits: when the buffer is full the event is dropped and counted. */
+  push(timestamp: number, message: string): void {
+    if (message.length === 0) return; // CloudWatch refuses empty messages; an empty line carries nothing
+    this.counters.received++;
+    if (this.closing) {
+      this.recordDrop(1, 'closed');
+      return;
+    }
+    const fitted = truncateMessage(message, this.opts.maxEventBytes);
+    if (fitted.removedBytes > 0) {
+      this.counters.truncated++;
+      this.counters.truncatedBytes += fitted.removedBytes;
+    }
+    const event = sized({ timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(), message: fitted.message });
+    if (this.bufferedEvents + 1 > this.opts.maxBufferedEvents || this.bufferedBytes + event.bytes > this.opts.maxBufferedBytes) {
+      this.recordDrop(1, 'buffer_full');
+      return;
+    }
+    this.queue.push(event);
+    this.queuedBytes += event.bytes;
+    this.bufferedEvents++;
+    this.bufferedBytes += event.bytes;
+    if (this.bufferedEvents > this.counters.peakBufferedEvents) this.counters.peakBufferedEvents = this.bufferedEvents;
+    if (this.bufferedBytes > this.counters.peakBufferedBytes) this.counters.peakBufferedBytes = this.bufferedBytes;
+    // A full batch goes out now rather than waiting for the interval.
+    if (!this.pumping && (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes)) {
+      void this.pump(false);
+    }
+  }
+
+  /** Send everything queued now (resolves when the queue is empty or sending gave up). */
+  flush(): Promise<void> {
+    return this.pump(true);
+  }
+
+  /** Final flush bounded by shutdownTimeoutMs; what is left then is counted as dropped 'shutdown_timeout'. */
+  close(timeoutMs = this.opts.shutdownTimeoutMs): Promise<CloseResult> {
+    this.closing ??= this.closeOnce(timeoutMs);
+    return this.closing;
+  }
+
+  stats(): ShipperStats {
+    let droppedTotal = 0;
+    for (const n of this.dropped.values()) droppedTotal += n;
+    return {
+      ...this.counters,
+      dropped: Object.fromEntries(this.dropped),
+      droppedTotal,
+      bufferedEvents: this.bufferedEvents,
+      bufferedBytes: this.bufferedBytes,
+    };
+  }
+
+  private async closeOnce(timeoutMs: number): Promise<CloseResult> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([
+      this.pump(true).then(() => false),
+      new Promise<boolean>((resolve) => {
+        bound = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(bound);
+    if (timedOut || this.bufferedEvents > 0) {
+      // Stop the sender (abort the HTTP call, wake a backoff sleep) so nothing is counted twice, then count the rest.
+      this.aborted = true;
+      this.abort.abort();
+      for (const wake of this.sleepers) wake();
+      const left = this.bufferedEvents;
+      this.queue = [];
+      this.head = 0;
+      this.queuedBytes = 0;
+      this.bufferedEvents = 0;
+      this.bufferedBytes = 0;
+      if (left > 0) this.recordDrop(left, 'shutdown_timeout');
+    }
+    this.reportToStderr();
+    return { flushed: !timedOut, stats: this.stats() };
+  }
+
+  private tick(): void {
+    this.reportToStderr();
+    void this.pump(true);
+  }
+
+  /** One sender at a time: batches go out in queue order, and a slow endpoint cannot pile up concurrent calls. */
+  private pump(drainAll: boolean): Promise<void> {
+    if (drainAll) this.drainRequested = true;
+    if (this.pumping) return this.pumping;
+    this.pumping = this.runPump().finally(() => {
+      this.drainRequested = false;
+      this.pumping = undefined;
+    });
+    return this.pumping;
+  }
+
+  private async runPump(): Promise<void> {
+    while (!this.aborted) {
+      const available = this.queue.length - this.head;
+      if (available === 0) break;
+      const length = nextBatchLength(this.queue, this.head);
+      // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
+      const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
+      if (!full && !this.drainRequested) break;
+      const batch = this.queue.slice(this.head, this.head + length);
+      this.head += length;
+      for (const event of batch) this.queuedBytes -= event.bytes;
+      this.compactQueue();
+      await this.sendBatch(batch);
+    }
+  }
+
+  private compactQueue(): void {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 50_000 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private release(batch: readonly SizedEvent[]): void {
+    if (this.aborted) return; // close() already reset the accounting and counted these
+    this.bufferedEvents -= batch.length;
+    for (const event of batch) this.bufferedBytes -= event.bytes;
+  }
+
+  private async sendBatch(batch: SizedEvent[]): Promise<void> {
+    const logEvents = toChronological(batch).map(({ timestamp, message }) => ({ timestamp, message }));
+    let attempt = 0;
+    let createdDestination = false;
+    for (;;) {
+      if (this.aborted) return;
+      let failure: unknown;
+      try {
+        const output = await this.put(logEvents);
+        if (this.aborted) return;
+        this.counters.batches++;
+        for (const event of batch) this.counters.shippedBytes += event.bytes;
+        this.countAccepted(output, logEvents.length);
+        this.release(batch);
+        await this.shipDropReports();
+        return;
+      } catch (error) {
+        failure = error;
+      }
+      if (this.aborted) return;
+      let kind = classifyFailure(failure);
+      if (kind === 'missing_destination' && this.opts.createLogGroup && !createdDestination) {
+        // Create once, then retry at once: not a backoff retry, the call did not fail for load reasons.
+        createdDestination = true;
+        try {
+          await this.ensureDestination();
+          continue;
+        } catch (error) {
+          if (this.aborted) return;
+          failure = error;
+          kind = classifyFailure(error);
+          createdDestination = false; // a transient failure to create: try creating again on the next round
+        }
+      }
+      if (kind === 'retryable' && attempt < this.opts.maxRetries) {
+        this.counters.retries++;
+        await this.sleep(backoffDelay(attempt, this.opts.backoff, this.random));
+        attempt++;
+        continue;
+      }
+      const reason: DropReason = kind === 'retryable' ? 'retries_exhausted' : kind === 'missing_destination' ? 'missing_destination' : 'rejected';
+      this.recordDrop(batch.length, reason, failureName(failure));
+      this.release(batch);
+      return;
+    }
+  }
+
+  private put(logEvents: { timestamp: number; message: string }[]): Promise<PutLogEventsCommandOutput> {
+    this.counters.putCalls++;
+    return this.client.send(
+      new PutLogEventsCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName, logEvents }),
+      { abortSignal: this.abort.signal },
+    );
+  }
+
+  /** AWS accepts the call but may refuse a prefix (too old / expired) and a suffix (too new): those are lost. */
+  private countAccepted(output: PutLogEventsCommandOutput, sent: number): void {
+    const info = output.rejectedLogEventsInfo;
+    let tooOld = 0;
+    let expired = 0;
+    let tooNew = 0;
+    if (info) {
+      // tooOldLogEventEndIndex and expiredLogEventEndIndex are exclusive ends of a prefix; tooNew… an inclusive start.
+      tooOld = Math.min(sent, Math.max(0, info.tooOldLogEventEndIndex ?? 0));
+      expired = Math.max(0, Math.min(sent, info.expiredLogEventEndIndex ?? 0) - tooOld);
+      tooNew = info.tooNewLogEventStartIndex !== undefined ? Math.max(0, sent - Math.max(info.tooNewLogEventStartIndex, tooOld + expired)) : 0;
+    }
+    if (tooOld > 0) this.recordDrop(tooOld, 'too_old');
+    if (expired > 0) this.recordDrop(expired, 'expired');
+    if (tooNew > 0) this.recordDrop(tooNew, 'too_new');
+    this.counters.shipped += sent - tooOld - expired - tooNew;
+  }
+
+  private async ensureDestination(): Promise<void> {
+    const signal = { abortSignal: this.abort.signal };
+    for (const command of [
+      new CreateLogGroupCommand({ logGroupName: this.opts.logGroupName }),
+      new CreateLogStreamCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName }),
+    ]) {
+      try {
+        // The two commands have different output types; the shipper needs neither.
+        await (this.client.send as (c: unknown, o: unknown) => Promise<unknown>)(command, signal);
+      } catch (error) {
+        // Another process (or an earlier attempt) created it first: that is the state we want.
+        if (failureName(error) !== 'ResourceAlreadyExistsException') throw error;
+      }
+    }
+  }
+
+  private recordDrop(count: number, reason: DropReason, detail?: string): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + count);
+    this.unreportedStderr.set(reason, (this.unreportedStderr.get(reason) ?? 0) + count);
+    this.unreportedCloudWatch.set(reason, (this.unreportedCloudWatch.get(reason) ?? 0) + count);
+    if (detail) this.lastDropDetail.set(reason, detail);
+    // Overflow drops come one event at a time: aggregate them (the tick reports them within flushIntervalMs).
+    if (reason !== 'buffer_full' && reason !== 'closed') this.reportToStderr();
+  }
+
+  private reportToStderr(): void {
+    for (const [reason, count] of this.unreportedStderr) {
+      try {
+        this.writeStderr(dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason)));
+      } catch {
+        // stderr closed: the counts stay in stats() and go to CloudWatch; never throw into the host
+      }
+    }
+    this.unreportedStderr.clear();
+  }
+
+  /** After a successful call: deliver the drop counts to CloudWatch too (one attempt; they stay pending on failure). */
+  private async shipDropReports(): Promise<void> {
+    if (this.unreportedCloudWatch.size === 0 || this.aborted) return;
+    const snapshot = [...this.unreportedCloudWatch];
+    const now = Date.now();
+    const logEvents = snapshot.map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
+    try {
+      await this.put(logEvents);
+    } catch {
+      return;
+    }
+    this.counters.dropReportsShipped += logEvents.length;
+    for (const [reason, count] of snapshot) {
+      const left = (this.unreportedCloudWatch.get(reason) ?? 0) - count;
+      if (left > 0) this.unreportedCloudWatch.set(reason, left);
+      else this.unreportedCloudWatch.delete(reason);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Option and context types of the public middleware API (see docs/middleware.md). Kept apart from the code so the
+ * CloudWatch transport (which runs in a worker thread) can import its options type without loading the middleware.
+ */
+import type { DestinationStream, Logger } from 'pino';
+
+/** Options of the CloudWatch Logs sink. The transport worker receives exactly this object plus `service`. */
+export interface CloudWatchSinkOptions {
+  /** env LOGJAM_CLOUDWATCH_LOG_GROUP */
+  logGroupName: string;
+  /** env LOGJAM_CLOUDWATCH_LOG_STREAM; default `${service}/${hostname}/${pid}-${startTime}` */
+  logStreamName?: string;
+  /** Else the SDK's chain (AWS_REGION, profile…); endpoint from AWS_ENDPOINT_URL_CLOUDWATCH_LOGS. */
+  region?: string;
+  /** Default true: CreateLogGroup/CreateLogStream when missing. */
+  createLogGroup?: boolean;
+  /** Default 100_000. Beyond it the NEWEST events are dropped, counted, and reported in a `log.dropped` line. */
+  maxBufferedEvents?: number;
+  /** Default 64 MiB. */
+  maxBufferedBytes?: number;
+  /** Default 1000 (and whenever a batch is full). */
+  flushIntervalMs?: number;
+  /** Default 262_144 (256 KB): longer events are truncated with a marker, counted. */
+  maxEventBytes?: number;
+  /** Default 8 (exponential backoff with full jitter, base 200 ms, cap 20 s). */
+  maxRetries?: number;
+  /** Default 5000: bound on the final flush at exit/SIGTERM. */
+  shutdownTimeoutMs?: number;
+}
+
+/** What the transport worker is started with: the sink options plus the service name. */
+export interface CloudWatchTransportOptions extends CloudWatchSinkOptions {
+  service: string;
+}
+
+export interface LoggerOptions {
+  /** Default env SERVICE_NAME, else 'app'. */
+  service?: string;
+  /** Default env LOG_LEVEL, else 'info'. */
+  level?: string;
+  /** Default true. */
+  stdout?: boolean;
+  /** Default env LOG_FILE (NDJSON appended; folders created). */
+  file?: string;
+  /** Default: from env when LOGJAM_CLOUDWATCH_LOG_GROUP is set. `false` turns it off whatever the environment. */
+  cloudwatch?: CloudWatchSinkOptions | false;
+  /** Extra pino redact paths (Authorization/Cookie/Set-Cookie are always redacted). */
+  redact?: string[];
+  /** Default: the cluster worker id when running in a cluster worker. */
+  worker?: number;
+  /** One more destination (any pino DestinationStream, e.g. a Writable): custom sinks, tests capturing lines. */
+  destination?: DestinationStream;
+}
+
+export interface RequestLoggingOptions {
+  /** An existing logger (best made by createLogger, so lines follow the schema), or options to build one. */
+  logger?: Logger | LoggerOptions;
+  /** Default ['x-request-id', 'x-correlation-id'] (the first valid one wins). */
+  requestIdHeaders?: string[];
+  /** Default 'x-run-id'. */
+  runIdHeader?: string;
+  /** Default 'x-request-id' (echo the id); false: no echo. */
+  responseHeader?: string | false;
+  /** Default true (request.start lines). */
+  startLine?: boolean;
+}
+
+/** The state of one request, shared by everything that runs on its behalf (AsyncLocalStorage). */
+export interface RequestContext {
+  readonly requestId: string;
+  /** True when an inbound request-id header was present but invalid (its value is never kept). */
+  readonly requestIdRejected: boolean;
+  readonly runId: string | undefined;
+  /** True when an inbound run-id header was present but invalid (no run_id is logged then). */
+  readonly runIdRejected: boolean;
+  /** The OpenTelemetry span active when the request entered the middleware, if any. */
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  /** Per-request database totals, written on request.finish. */
+  dbMs: number;
+  dbQueries: number;
+  poolWaitMs: number;
+  /** A child logger carrying the request-scoped fields (created on first use). */
+  readonly logger: Logger;
+}

@@ -1,0 +1,29 @@
+/**
+ * The bottleneck knobs' per-request work. Each leaves a different trace in the logs, which is the point:
+ *  - CPU_WORK_MS: a synchronous loop — request.finish duration_ms grows but db_ms/pool_wait_ms do not; runtime.stats
+ *    shows event-loop delay (el_delay_*) and ELU near 1.
+ *  - SLOW_QUERY_MS: a pg_sleep query — a db.query line with large db_ms; under load, later requests show
+ *    pool_wait_ms (they queue for a connection) and eventually db.pool_timeout + 503.
+ * (N_PLUS_ONE lives in db/todos.ts, DB_POOL_MAX=1 in the pool config.)
+ */
+import type { RequestHandler } from 'express';
+import type { Pool } from 'pg';
+import type { Knobs } from './config.js';
+import { slowQuery } from './db/todos.js';
+
+/** Spin for `ms` milliseconds without yielding: the event loop serves nothing else meanwhile (like a sync worker). */
+export function burnCpu(ms: number): void {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x = (x * 31 + 7) % 1_000_003; // real work, so the loop is not optimised away
+  if (x < 0) throw new Error('unreachable');
+}
+
+/** Middleware applying the per-request knobs (nothing when they are off). */
+export function knobsMiddleware(pool: Pool, knobs: Knobs): RequestHandler {
+  return async (_req, _res, next) => {
+    if (knobs.cpuWorkMs > 0) burnCpu(knobs.cpuWorkMs);
+    if (knobs.slowQueryMs > 0) await slowQuery(pool, knobs.slowQueryMs); // errors reach the error handler (Express 5)
+    next();
+  };
+}

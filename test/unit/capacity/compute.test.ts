@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { computeCapacity, parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../../../analyzer/capacity/index.js';
+import { LogjamError } from '../../../analyzer/errors.js';
+import type { ClientView } from '../../../analyzer/model.js';
+import { aggregate, curveBins, latency, route } from './fixtures.js';
+
+// 6000 requests in 60 s at a mean of 200 ms; 50 VUs thinking 1.8 s; one task of 1 vCPU / 2 GB.
+const agg = aggregate({
+  totals: { requests: 6000, latency: latency(200, 450) },
+  routes: [route('GET', '/api/v1/todos', { count: 4000, latency: latency(250, 500) }), route('POST', '/api/v1/todos', { count: 2000, latency: latency(100, 200) })],
+  bins: curveBins(Array.from({ length: 20 }, (_, i) => i + 1), (n) => Math.min(10 * n, 100)),
+});
+const client: ClientView = { file: 's.json', requests: 6000, failedRequests: 0, checks: [], vusMax: 50, thinkTimeS: 1.8 };
+const base = { fargateCpu: '1024', fargateMemory: '2048' };
+
+function line(report: ReturnType<typeof computeCapacity>, name: string) {
+  const f = report.formulas.find((x) => x.name === name);
+  if (!f) throw new Error(`no formula ${name}`);
+  return f;
+}
+
+describe('computeCapacity', () => {
+  const report = computeCapacity(agg, client, parseDeploymentFacts({ ...base, targetRps: '15' }));
+
+  it('works out the current deployment by hand', () => {
+    expect(line(report, 'workers.node-cluster').result).toBe(1);
+    expect(line(report, 'workers.gunicorn').result).toBe(3);
+    expect(line(report, 'capacity.per-task').result).toBeCloseTo(5, 9); // 1 × 1 / 0.2 s
+    expect(line(report, 'throughput.measured').result).toBeCloseTo(100, 9); // 6000 / 60 s
+    expect(line(report, 'littles-law').result).toBeCloseTo(20, 9); // 100 × 0.2
+    expect(line(report, 'closed-model.throughput').result).toBeCloseTo(25, 9); // 50 / (0.2 + 1.8)
+    expect(line(report, 'utilization').result).toBeCloseTo(5, 9); // 25 / 5
+    expect(report.inputs.thinkTimeSource).toBe('client-summary');
+    expect(report.inputs.routes[0]!.route).toBe('/api/v1/todos');
+    expect(report.inputs.routes[0]!.timeShare).toBeCloseTo(1_000_000 / 1_200_000, 9);
+  });
+
+  it('plans for a target with headroom: 1 vCPU / 2 GB → 4 vCPU / 8 GB', () => {
+    // 15 × 1.3 = 19.5 req/s; ⌈19.5 × 0.2 / 1⌉ = 4 workers = 4 vCPUs in one task
+    expect(report.plan).toMatchObject({ targetRps: 15, workers: 4, workersPerTask: 4, vcpus: 4, tasks: 1, dbConnectionsNeeded: 40, dbFits: true });
+    expect(report.plan!.requiredRps).toBeCloseTo(19.5, 9);
+    expect(report.plan!.fargateChange).toBe('1 vCPU / 2 GB → 4 vCPU / 8 GB');
+  });
+
+  it('plans for a VU target through the closed model, and finds the DB too small', () => {
+    const r = computeCapacity(agg, client, parseDeploymentFacts({ ...base, targetVus: '100' }));
+    // X = 100 / (0.2 + 1.8) = 50; × 1.3 = 65; ⌈65 × 0.2⌉ = 13 workers -> 16 vCPU / 32 GB; 13 × 10 = 130 connections
+    expect(line(r, 'plan.target-throughput').result).toBeCloseTo(50, 9);
+    expect(r.plan).toMatchObject({ workers: 13, vcpus: 13, tasks: 1, dbConnectionsNeeded: 130, dbFits: false, smallestDbClass: 'db.t3.small' });
+    expect(r.plan!.fargateChange).toBe('1 vCPU / 2 GB → 16 vCPU / 32 GB');
+    expect(r.plan!.notes.join(' ')).toContain('use db.t3.small');
+  });
+
+  it('spreads over more tasks when one task would exceed 16 vCPU', () => {
+    const r = computeCapacity(agg, client, parseDeploymentFacts({ ...base, targetRps: '100' }));
+    // 130 req/s × 0.2 s = 26 workers -> 2 tasks × 13
+    expect(r.plan).toMatchObject({ workers: 26, tasks: 2, workersPerTask: 13, vcpus: 26 });
+  });
+
+  it('checks the RDS class against pool × workers × tasks', () => {
+    expect(report.rds).toMatchObject({ instanceClass: 'db.t3.micro', maxConnections: 86, usableConnections: 83, connectionsNeeded: 10, fits: true, smallestFitting: 'db.t3.micro' });
+    const r = computeCapacity(agg, client, parseDeploymentFacts({ cpus: '4', tasks: '3', poolSize: '10' }));
+    expect(r.rds).toMatchObject({ connectionsNeeded: 120, fits: false, smallestFitting: 'db.t3.small' });
+  });
+
+  it('carries saturation, the USL fit and the bottleneck verdict', () => {
+    expect(report.saturation.knee?.concurrency).toBe(10);
+    expect(report.usl.ok).toBe(true);
+    expect(report.bottleneck.verdict).toBeDefined();
+  });
+
+  it('is JSON-safe (what --json prints is what the renderers read)', () => {
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('refuses a run with no finished requests', () => {
+    expect(() => computeCapacity(aggregate({ totals: { requests: 0, latency: latency(0) } }), undefined, parseDeploymentFacts({}))).toThrow(LogjamError);
+  });
+});
+
+describe('capacity renderers', () => {
+  const report = computeCapacity(agg, client, parseDeploymentFacts({ ...base, targetRps: '15' }));
+
+  it('print every formula with its numbers substituted', () => {
+    const text = renderCapacityTerminal(report, { color: false });
+    expect(text).toContain('X = N / (R + Z) = 50 / (0.2 s + 1.8 s) = 25 req/s');
+    expect(text).toContain('capacity = workers × threads / S = 1 × 1 / 0.2 s = 5 req/s');
+    expect(text).toContain('max_connections = LEAST(DBInstanceClassMemory / 9531392, 5000) = LEAST(826781204 / 9531392, 5000) = 86 connections');
+    expect(text).toContain('1 vCPU / 2 GB → 4 vCPU / 8 GB');
+    for (const f of report.formulas) expect(text).toContain(f.formula);
+    // no colour codes when colour is off
+    expect(text).not.toContain('\u001b[');
+    expect(renderCapacityTerminal(report, { color: true })).toContain('\u001b[1m');
+  });
+
+  it('Markdown has the same lines', () => {
+    const md = renderCapacityMarkdown(report);
+    expect(md).toMatch(/^## Capacity — run r1/);
+    expect(md).toContain('- X = N / (R + Z) = 50 / (0.2 s + 1.8 s) = 25 req/s');
+    expect(md).toContain('USL fit');
+  });
+
+  it('neutralises control characters and Markdown in names from logs', () => {
+    const hostile = aggregate({
+      runId: 'r1',
+      routes: [route('GET', '/x\u001b[31m|`<b>', { count: 10 })],
+    });
+    const r = computeCapacity(hostile, undefined, parseDeploymentFacts({}));
+    expect(renderCapacityTerminal(r, { color: false })).not.toContain('\u001b');
+    const md = renderCapacityMarkdown(r);
+    expect(md).toContain('/x?\\[31m\\|\\`\\<b\\>');
+  });
+});
