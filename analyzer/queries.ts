@@ -20,7 +20,7 @@
  *  - `bin()` works on @timestamp (the CloudWatch event time, which the transport sets to the line's `time`);
  *  - `pct()` and `count_distinct()` are approximate on large inputs (documented by AWS).
  */
-import { EVENTS, FIELDS } from '../middleware/schema.js';
+import { EVENTS, FIELDS, SCHEMA_VERSION } from '../middleware/schema.js';
 
 /** GetQueryResults returns at most this many rows; queries that may reach it are split by time range. */
 export const MAX_ROWS = 10_000;
@@ -79,10 +79,14 @@ function windowClause(p: QueryParams): string {
   return clause;
 }
 
-/** `filter run_id = "<id>" [and event = "<event>"] [and time window]` */
-function runFilter(p: QueryParams, event?: string): string {
+/**
+ * `filter run_id = "<id>" and schema = <version> [and event = "<event>"] [and time window]`. Lines of another schema
+ * version are left out of every section (as the local source does) and counted by `events`.
+ */
+function runFilter(p: QueryParams, event?: string, anySchema = false): string {
+  const schemaClause = anySchema ? '' : ` and ${F.schema} = ${SCHEMA_VERSION}`;
   const eventClause = event === undefined ? '' : ` and ${F.event} = ${quote(event)}`;
-  return `filter ${F.runId} = ${quote(p.runId)}${eventClause}${windowClause(p)}`;
+  return `filter ${F.runId} = ${quote(p.runId)}${schemaClause}${eventClause}${windowClause(p)}`;
 }
 
 /** Lines with no run id (runtime.stats, log.dropped) are scoped to the run by time and service. */
@@ -132,7 +136,7 @@ export const insightsQueries = {
   /** Runs in the log group: lines, first and last time per run and event (the source folds events per run). */
   runs: (_p: QueryParams) =>
     [
-      `filter ispresent(${F.runId})`,
+      `filter ispresent(${F.runId}) and ${F.schema} = ${SCHEMA_VERSION}`,
       `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.runId}, ${F.event}`,
       `sort last_time desc`,
       `limit ${MAX_ROWS}`,
@@ -152,7 +156,7 @@ export const insightsQueries = {
 
   /** Lines of the run per event and schema version: aborts, errors, pool timeouts, other schema versions. */
   events: (p: QueryParams) =>
-    [runFilter(p), `stats count(*) as lines by ${F.event}, ${F.schema}`, `limit ${MAX_ROWS}`].join('\n| '),
+    [runFilter(p, undefined, true), `stats count(*) as lines by ${F.event}, ${F.schema}`, `limit ${MAX_ROWS}`].join('\n| '),
 
   /** Services, hosts, processes and cluster workers that logged the run. */
   services: (p: QueryParams) =>
@@ -164,13 +168,20 @@ export const insightsQueries = {
   statuses: (p: QueryParams) =>
     [runFilter(p, EVENTS.requestFinish), `stats count(*) as requests by ${F.status}`, `sort ${F.status} asc`].join('\n| '),
 
-  /** request.finish lines logged more than once for the same request id (counted once by the analysis). */
+  /**
+   * request.finish lines logged more than once for the same request id (a sink re-sent a batch), per method, route,
+   * path and status, so the source counts each request once (duplicate_lines - duplicated_requests extra lines).
+   */
   duplicates: (p: QueryParams) =>
     [
       runFilter(p, EVENTS.requestFinish),
-      `stats count(*) as lines by ${F.requestId}`,
+      `stats count(*) as lines, earliest(${F.method}) as method, earliest(${F.route}) as route, earliest(${F.path}) as path, ` +
+        `earliest(${F.status}) as status, sum(${F.dbQueries}) as db_queries_sum, avg(${F.dbQueries}) as db_queries_once ` +
+        `by ${F.requestId}`,
       `filter lines > 1`,
-      `stats count(*) as duplicated_requests, sum(lines) as duplicate_lines`,
+      `stats count(*) as duplicated_requests, sum(lines) as duplicate_lines, sum(db_queries_sum) as db_queries_sum, ` +
+        `sum(db_queries_once) as db_queries_once by method, route, path, status`,
+      `limit ${MAX_ROWS}`,
     ].join('\n| '),
 
   /** Requests with a start line and no finish, abort or error line (the process died, or logs were lost). */
@@ -319,7 +330,8 @@ export const insightsQueries = {
   'pool-timeouts': (p: QueryParams) => {
     const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
     return [
-      `filter ${F.event} = ${quote(EVENTS.dbPoolTimeout)} and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))` +
+      `filter ${F.event} = ${quote(EVENTS.dbPoolTimeout)} and ${F.schema} = ${SCHEMA_VERSION} and ` +
+        `(${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))` +
         `${services}${windowClause(p)}`,
       `stats count(*) as timeouts, max(${F.poolWaitMs}) as pool_wait_ms_max`,
     ].join('\n| ');

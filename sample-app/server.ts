@@ -44,6 +44,8 @@ export interface StartAppOptions {
   logStdout?: boolean;
   /** Shut down on SIGTERM/SIGINT (default false: the caller owns signals). */
   handleSignals?: boolean;
+  /** Which signals, when handleSignals (default SIGTERM and SIGINT). */
+  signals?: NodeJS.Signals[];
   /** Apply migrations (default true; cluster workers skip: their primary did it). */
   migrate?: boolean;
   say?: Say;
@@ -136,14 +138,11 @@ export async function startApp(overrides: Partial<AppConfig> = {}, options: Star
       say(`${signal}: shutting down…`);
       void stop(signal);
     };
+    const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
     const removeSignals = (): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
     };
-    if (options.handleSignals) {
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    }
+    if (options.handleSignals) for (const signal of signals) process.on(signal, onSignal);
     return { url, port: address.port, databaseUrl: db.url, logFile: config.logFile, stop, stopped };
   } catch (err) {
     await unwind();
@@ -172,18 +171,26 @@ function workerExitFields(worker: Worker, code: number | null, signal: string | 
  * entry point as a worker, with DATABASE_URL pointing at that database), replaces the ones that die, and on
  * SIGTERM/SIGINT stops the workers, then the database. Resolves when everything has stopped.
  */
-async function runPrimary(config: AppConfig, say: Say): Promise<number> {
+async function runPrimary(config: AppConfig, say: Say, signalledEarly: () => NodeJS.Signals | undefined): Promise<number> {
   const logger = createLogger({ service: config.serviceName, file: config.logFile });
   let db: Database | undefined;
   try {
     db = await openDatabase(config, say);
     await migrate(poolSettings(config, db.url), say);
   } catch (err) {
+    signalledEarly();
     await db?.stop().catch(() => undefined);
     await closeLogger(logger);
     throw err;
   }
   const database = db;
+  const early = signalledEarly();
+  if (early) {
+    say(`${early} during start-up: stopping`);
+    await closeLogger(logger);
+    await database.stop();
+    return 0;
+  }
 
   let shuttingDown = false;
   const unexpectedExits: number[] = [];
@@ -265,10 +272,42 @@ async function runPrimary(config: AppConfig, say: Say): Promise<number> {
  * In a cluster worker this is the worker's whole life: serve until told to stop.
  */
 export async function startServer(config: AppConfig, say: Say = stderrSay): Promise<number> {
-  if (cluster.isPrimary && config.webConcurrency > 1) return runPrimary(config, say);
+  // A signal during start-up (initdb, migrations) must not kill the process before it can clean up (a detached
+  // embedded PostgreSQL would be left running): remember it and stop as soon as the start completes.
+  let early: NodeJS.Signals | undefined;
+  const onEarlySignal = (signal: NodeJS.Signals): void => {
+    early ??= signal;
+  };
+  process.on('SIGTERM', onEarlySignal);
+  process.on('SIGINT', onEarlySignal);
+  const signalledEarly = (): NodeJS.Signals | undefined => {
+    process.off('SIGTERM', onEarlySignal);
+    process.off('SIGINT', onEarlySignal);
+    return early;
+  };
+
+  if (cluster.isPrimary && config.webConcurrency > 1) return runPrimary(config, say, signalledEarly);
   const worker = cluster.isWorker;
-  // A worker's messages would repeat once per worker: keep stderr for the primary, except errors.
-  const running = await startApp(config, { handleSignals: true, migrate: !worker, say: worker ? () => {} : say });
+  let running: RunningApp;
+  try {
+    if (worker) {
+      // Ctrl-C reaches every process of the group: a worker leaves SIGINT to the primary, which stops the workers
+      // (SIGTERM) knowing it is shutting down — else it could mistake a worker exiting first for a crash and replace it.
+      process.on('SIGINT', () => {});
+    }
+    // A worker's messages would repeat once per worker: keep stderr for the primary.
+    running = await startApp(config, {
+      handleSignals: true,
+      signals: worker ? ['SIGTERM'] : ['SIGTERM', 'SIGINT'],
+      migrate: !worker,
+      say: worker ? () => {} : say,
+    });
+  } finally {
+    const signal = signalledEarly();
+    if (signal) say(`${signal} during start-up: stopping`);
+    early = signal;
+  }
+  if (early) void running.stop(early);
   await running.stopped;
   if (worker) cluster.worker?.disconnect(); // the IPC channel would keep the worker alive
   return 0;

@@ -31,6 +31,7 @@ locals {
 
 resource "aws_ecs_cluster" "main" {
   name = local.name
+  # checkov:skip=CKV_AWS_65:Container Insights is a variable (enable_container_insights), off by default for cost
 
   setting {
     name  = "containerInsights"
@@ -48,7 +49,7 @@ locals {
     { name = "LOG_LEVEL", value = var.log_level },
     { name = "WEB_CONCURRENCY", value = tostring(var.web_concurrency) },
     { name = "DB_POOL_MAX", value = tostring(var.db_pool_max) },
-    { name = "PGHOST", value = aws_db_instance.mian.address },
+    { name = "PGHOST", value = aws_db_instance.main.address },
     { name = "PGPORT", value = tostring(aws_db_instance.main.port) },
     { name = "PGDATABASE", value = var.db_name },
     # RDS PostgreSQL 15+ requires TLS (rds.force_ssl = 1).
@@ -77,6 +78,14 @@ locals {
     portMappings = [{ containerPort = var.app_port, protocol = "tcp" }]
     environment  = local.app_environment
     secrets      = local.app_secrets
+    # ECS ignores the image's HEALTHCHECK; this one lets ECS replace a wedged container even between ALB checks.
+    healthCheck = {
+      command     = ["CMD", "node", "-e", "fetch('http://127.0.0.1:${var.app_port}/api/v1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = 60
+    }
     # SIGTERM starts the app's graceful shutdown (finish in-flight requests, flush logs); SIGKILL only after 30 s.
     stopTimeout = 30
     logConfiguration = {
@@ -103,6 +112,7 @@ resource "aws_ecs_task_definition" "app" {
   execution_role_arn       = local.execution_role
   task_role_arn            = local.app_task_role
   container_definitions    = jsonencode([local.app_container])
+  # checkov:skip=CKV_AWS_336:read-only root filesystem not verified with the app image yet (Node writes nothing, npm may)
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -132,10 +132,11 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
   for_each          = toset(var.alb_ingress_cidrs)
   security_group_id = aws_security_group.alb.id
   description       = "HTTP listener"
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-  cidr_ipv4         = each.value
+  # checkov:skip=CKV_AWS_260:the public load balancer's listener is meant to be reachable; alb_ingress_cidrs narrows it
+  ip_protocol = "tcp"
+  from_port   = 80
+  to_port     = 80
+  cidr_ipv4   = each.value
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {

@@ -38,6 +38,7 @@ export const LIMITS = {
 } as const;
 
 export const OTHER_ROUTE = '(other)';
+const EMPTY_LATENCY: LatencySummary = { count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
 const OTHER_MESSAGES = '(other messages)';
 
 export interface AggregatorOptions {
@@ -55,6 +56,7 @@ interface RouteAcc {
   count: number;
   statuses: Map<number, number>;
   hist: Histogram;
+  durationSum: number;
   dbMsSum: number;
   poolWaitMsSum: number;
   dbQueriesSum: number;
@@ -229,6 +231,7 @@ export class RunAggregator {
     poolTimeouts: 0,
     dbMsSum: 0,
     poolWaitMsSum: 0,
+    durationSum: 0,
   };
 
   constructor(private readonly options: AggregatorOptions) {
@@ -354,6 +357,7 @@ export class RunAggregator {
       count: 0,
       statuses: new Map(),
       hist: createHistogram(),
+      durationSum: 0,
       dbMsSum: 0,
       poolWaitMsSum: 0,
       dbQueriesSum: 0,
@@ -386,6 +390,7 @@ export class RunAggregator {
     const dbQueries = num(line[F.dbQueries]);
     const t = this.totals;
     t.requests++;
+    t.durationSum += duration;
     t.dbMsSum += dbMs;
     t.poolWaitMsSum += poolWait;
     t.dbQueries += dbQueries;
@@ -397,6 +402,7 @@ export class RunAggregator {
     r.count++;
     bump(r.statuses, status);
     recordMs(r.hist, duration);
+    r.durationSum += duration;
     r.dbMsSum += dbMs;
     r.poolWaitMsSum += poolWait;
     r.dbQueriesSum += dbQueries;
@@ -537,7 +543,7 @@ export class RunAggregator {
     if (hasLines) {
       for (let start = Math.floor(firstTime / binMs) * binMs; start <= lastTime; start += binMs) {
         const b = entries.get(start);
-        const lat: LatencySummary = b ? summarize(b.hist) : summarize(createHistogram());
+        const lat: LatencySummary = b ? summarize(b.hist, b.requests ? b.durationSum / b.requests : 0) : EMPTY_LATENCY;
         const bin: TimeBin = {
           start,
           requests: b?.requests ?? 0,
@@ -569,7 +575,7 @@ export class RunAggregator {
         matched: r.matched,
         count: r.count,
         statuses: statusRecord(r.statuses),
-        latency: summarize(r.hist),
+        latency: summarize(r.hist, r.count ? r.durationSum / r.count : 0),
         dbMsMean: r.count ? r.dbMsSum / r.count : 0,
         poolWaitMsMean: r.count ? r.poolWaitMsSum / r.count : 0,
         dbQueriesMean: r.count ? r.dbQueriesSum / r.count : 0,
@@ -637,7 +643,7 @@ export class RunAggregator {
         errors5xx: t.errors5xx,
         dbQueries: t.dbQueries,
         poolTimeouts: t.poolTimeouts + run.poolTimeouts,
-        latency: summarize(this.total),
+        latency: summarize(this.total, t.requests ? t.durationSum / t.requests : 0),
         dbMsMean: t.requests ? t.dbMsSum / t.requests : 0,
         poolWaitMsMean: t.requests ? t.poolWaitMsSum / t.requests : 0,
       },

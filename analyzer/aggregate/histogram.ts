@@ -25,10 +25,11 @@ export function recordMs(h: Histogram, ms: number): void {
 
 const round = (us: number): number => Math.round(us) / 1000;
 
-export function summarize(h: Histogram): LatencySummary {
+/** `exactMean`: the sum of durations / count, kept beside the histogram (HDR's mean carries its 1% bucket error). */
+export function summarize(h: Histogram, exactMean?: number): LatencySummary {
   if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   const max = h.maxValue;
   // HDR reports a bucket's highest equivalent value: never above the largest value actually recorded
   const at = (p: number) => round(Math.min(max, h.getValueAtPercentile(p)));
-  return { count: h.totalCount, mean: round(h.mean), p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round(max) };
+  return { count: h.totalCount, mean: exactMean === undefined ? round(h.mean) : Math.round(exactMean * 1000) / 1000, p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round(max) };
 }

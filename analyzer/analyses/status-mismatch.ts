@@ -67,7 +67,7 @@ export function statusMismatchFindings(agg: RunAggregate, client: ClientView | u
       explanation:
         `The client's check "${check.name}" failed ${check.fails} times (passed ${check.passes}), and the server answered ` +
         `${route.method} ${route.route} with ${statusLabel(status)} ${count} times (${expectedCount} times ${expected}). ` +
-        `The test expects ${expected} but the API returns ${statusLabel(status)}: these requests succeeded, the check is wrong.`,
+        `So the test expects ${expected} but the API returns ${statusLabel(status)}: these requests succeeded, the check is wrong.`,
       fix:
         `Change the check to expect ${status} (or accept any ${cls}xx), or change the API if ${expected} is the contract. ` +
         'Until then the error rate the client reports is not the server\'s.',

@@ -38,6 +38,64 @@ function routeServiceTimes(agg: RunAggregate): RouteServiceTime[] {
     .sort((a, b) => b.timeShare - a.timeShare);
 }
 
+/**
+ * The service time S the capacity formula divides by: how long one request occupies one worker slot.
+ * - Node (one event loop per worker, I/O is asynchronous): the CPU time per request, by the utilization law
+ *   D = U / X — total busy time (mean event-loop utilization × processes × duration) over the requests served.
+ *   Without runtime.stats: the time outside the DB and the pool wait (an upper bound on CPU time).
+ * - gunicorn (a sync worker is held for the whole request, DB waits included): the mean response time.
+ * Measured under load, both include some queueing, which makes the capacity conservative.
+ */
+export function serviceTime(
+  agg: RunAggregate,
+  facts: DeploymentFacts,
+  durationS: number,
+): { line: FormulaLine; basis: CapacityInputs['serviceTimeBasis'] } {
+  const t = agg.totals;
+  const rt = agg.runtime;
+  if (facts.workerModel === 'node-cluster' && rt && rt.samples > 0 && rt.eluMean > 0) {
+    const processes = Math.max(1, agg.workers);
+    return {
+      basis: 'utilization-law',
+      line: {
+        name: 'service-time',
+        formula: 'S = ELU × processes × duration / requests',
+        substituted: `S = ${num(rt.eluMean)} × ${processes} × ${num(durationS)} s / ${t.requests}`,
+        result: (rt.eluMean * processes * durationS) / t.requests,
+        unit: 's',
+        note: 'utilization law D = U / X: event-loop (CPU) time per request; DB waits do not hold a Node worker',
+      },
+    };
+  }
+  if (facts.workerModel === 'node-cluster') {
+    const outside = t.latency.mean - t.dbMsMean - t.poolWaitMsMean;
+    // all of the time in the DB would leave nothing: keep 1% of R rather than divide by zero
+    const ms = Math.max(outside, t.latency.mean * 0.01);
+    return {
+      basis: 'time-outside-db',
+      line: {
+        name: 'service-time',
+        formula: 'S = R − DB time − pool wait',
+        substituted: `S = ${num(t.latency.mean)} ms − ${num(t.dbMsMean)} ms − ${num(t.poolWaitMsMean)} ms`,
+        result: ms / 1000,
+        unit: 's',
+        note: 'no runtime.stats lines: time outside the DB, an upper bound on CPU time per request',
+      },
+    };
+  }
+  return {
+    basis: 'response-time',
+    line: {
+      name: 'service-time',
+      formula: 'S = mean response time',
+      substituted: `S = ${num(t.latency.mean)} ms`,
+      result: t.latency.mean / 1000,
+      unit: 's',
+      note: 'a sync worker is held for the whole request; measured under load, so it includes queueing (conservative)',
+    },
+  };
+}
+
 export function computeCapacity(agg: RunAggregate, client: ClientView | undefined, facts: DeploymentFacts): CapacityReport {
   if (agg.totals.requests === 0 || !(agg.totals.latency.mean > 0)) {
     throw new LogjamError('LJ_NO_DATA', `run "${agg.runId}" has no finished requests: no service time to compute capacity from`, {
@@ -49,7 +107,6 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
   // A run shorter than one bin still spans at least the bin it was measured in.
   const durationS = Math.max(agg.lastTime - agg.firstTime, agg.binMs, 1) / 1000;
   const R = agg.totals.latency.mean / 1000;
-  const S = R;
   const thinkTimeS = facts.thinkTimeS ?? client?.thinkTimeS ?? 0;
   const thinkTimeSource: CapacityInputs['thinkTimeSource'] =
     facts.thinkTimeS !== undefined ? 'flag' : client?.thinkTimeS !== undefined ? 'client-summary' : 'default';
@@ -66,14 +123,9 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
   const byModel = facts.workerModel === 'gunicorn' ? gunicorn : node;
   const workersPerTask = facts.workers ?? byModel.result;
 
-  formulas.push({
-    name: 'service-time',
-    formula: 'S = mean response time',
-    substituted: `S = ${num(agg.totals.latency.mean)} ms`,
-    result: S,
-    unit: 's',
-    note: 'measured under load, so it includes any queueing: the capacity below is conservative',
-  });
+  const service = serviceTime(agg, facts, durationS);
+  formulas.push(service.line);
+  const S = service.line.result;
   const perTask = serviceCapacity(workersPerTask, facts.threads, S, 'capacity.per-task');
   formulas.push(perTask);
   const total: FormulaLine = {
@@ -141,6 +193,7 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
     meanResponseS: R,
     p95ResponseS: agg.totals.latency.p95 / 1000,
     serviceTimeS: S,
+    serviceTimeBasis: service.basis,
     routes: routeServiceTimes(agg),
     thinkTimeS,
     thinkTimeSource,

@@ -24,6 +24,11 @@ export interface PlanInputs {
   thinkTimeS: number;
 }
 
+/** ⌈x⌉ that ignores floating-point dust: 260 × 0.05 is 13.000000000000002, which needs 13 workers, not 14. */
+export function ceilTolerant(x: number): number {
+  return Math.ceil(x - 1e-9);
+}
+
 function vcpusFor(model: DeploymentFacts['workerModel'], workersPerTask: number): number {
   return model === 'gunicorn' ? Math.max(1, Math.ceil((workersPerTask - 1) / 2)) : workersPerTask;
 }
@@ -54,7 +59,7 @@ export function planForTarget(input: PlanInputs): { plan: PlanSection; lines: Fo
     unit: 'req/s',
   });
 
-  const workers = Math.max(1, Math.ceil((required * serviceTimeS) / facts.threads));
+  const workers = Math.max(1, ceilTolerant((required * serviceTimeS) / facts.threads));
   lines.push({
     name: 'plan.workers',
     formula: 'workers = ⌈required × S / threads⌉',

@@ -62,8 +62,9 @@ export interface CapacityInputs {
   /** measured mean response time R, seconds */
   meanResponseS: number;
   p95ResponseS: number;
-  /** the service time S the capacity math uses (the mean response time over all routes), seconds */
+  /** the service time S the capacity math uses, seconds (see serviceTimeBasis for how it was measured) */
   serviceTimeS: number;
+  serviceTimeBasis: 'utilization-law' | 'time-outside-db' | 'response-time';
   routes: RouteServiceTime[];
   /** users N of the closed model: the client summary's VUs, when known */
   vus?: number;

@@ -54,7 +54,7 @@ export function registerLoad(program: Command): void {
     .option('--variant <name>', "buggy (the lab's script as written) or fixed", 'buggy')
     .option('--endpoint <url>', 'base URL of the service under test', DEFAULT_ENDPOINT)
     .option('--run-id <id>', 'run id sent as X-Run-Id on every request (default: run-<yyyymmdd-hhmmss>-<hex>)')
-    .option('--time-scale <factor>', 'multiply every stage, sleep and graceful stop (0.05 runs the lab in ~30 s)', '1')
+    .option('--time-scale <factor>', 'multiply every stage, sleep and graceful stop (0.05 runs the lab in ~20 s)', '1')
     .option('--vu-scale <factor>', 'multiply VU targets and iterations (each stays at least 1)', '1')
     .option('--timeout <duration>', 'per-request timeout, NOT scaled by --time-scale', '60s')
     .option('--summary <file>', 'where the summary JSON goes (default: runs/<run-id>/summary.json)')

@@ -91,7 +91,7 @@ export const CHARTS_SCRIPT = String.raw`
     }
     chart('chart-routes', {
       height: 300,
-      scales: { x: { time: false, range: [-0.5, idx.length - 0.5] } },
+      scales: { x: { time: false, range: [-0.5, idx.length - 0.5] }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
       series: [
         { label: 'route', value: function (u, v) { return v == null ? '' : r.labels[v]; } },
         { label: 'rest (app, queueing)', fill: colors.gray, stroke: colors.gray, paths: bars, points: { show: false }, value: seg(1) },

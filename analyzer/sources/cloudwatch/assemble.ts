@@ -147,13 +147,48 @@ interface RouteAcc {
   latency: LatencyAcc;
   statuses: Record<string, number>;
   aborts: number;
+  /** duplicated finish lines of the route: left out of the count and statuses (the means still include them) */
+  duplicates: number;
 }
 
-function buildRoutes(rows: SectionRows, r: RowReader, examples: number): RouteStats[] {
+/** One group of duplicated request.finish lines: the extra lines to take out of every count. */
+interface DuplicateGroup {
+  method: string;
+  route?: string;
+  path: string;
+  status?: number;
+  extra: number;
+}
+
+function duplicateGroups(rows: InsightsRow[], r: RowReader): DuplicateGroup[] {
+  const out: DuplicateGroup[] = [];
+  for (const row of rows) {
+    const extra = r.num0(row, 'duplicate_lines') - r.num0(row, 'duplicated_requests');
+    if (extra <= 0) continue;
+    out.push({ method: r.str(row, 'method') ?? '?', route: r.str(row, 'route'), path: r.str(row, 'path') ?? '/', status: r.num(row, 'status'), extra });
+  }
+  return out;
+}
+
+function subtract(map: Record<string, number>, key: string, n: number): void {
+  if (map[key] === undefined) return;
+  map[key] -= n;
+  if (map[key] <= 0) delete map[key];
+}
+
+function buildRoutes(rows: SectionRows, r: RowReader, examples: number, dups: DuplicateGroup[]): RouteStats[] {
   const routes = new Map<string, RouteAcc>();
   const key = (method: string, route: string, matched: boolean) => `${matched ? 'm' : 'u'} ${method} ${route}`;
   const route = (method: string, path: string, matched: boolean) =>
-    getOrCreate(routes, key(method, path, matched), () => ({ method, route: path, matched, latency: newAcc(), statuses: {}, aborts: 0 }));
+    getOrCreate(routes, key(method, path, matched), () => ({
+      method,
+      route: path,
+      matched,
+      latency: newAcc(),
+      statuses: {},
+      aborts: 0,
+      duplicates: 0,
+    }));
 
   for (const row of rows.routes) {
     const method = r.str(row, 'method');
@@ -182,13 +217,19 @@ function buildRoutes(rows: SectionRows, r: RowReader, examples: number): RouteSt
     const matched = routes.get(key(method, target, true));
     (matched ?? route(method, collapsePath(target), false)).aborts += r.num0(row, 'aborts');
   }
+  for (const d of dups) {
+    const acc = routes.get(d.route ? key(d.method, d.route, true) : key(d.method, collapsePath(d.path), false));
+    if (!acc) continue;
+    acc.duplicates += d.extra;
+    if (d.status !== undefined) subtract(acc.statuses, String(d.status), d.extra);
+  }
   return [...routes.values()]
     .map(
       (acc): RouteStats => ({
         method: acc.method,
         route: acc.route,
         matched: acc.matched,
-        count: acc.latency.count,
+        count: Math.max(0, acc.latency.count - acc.duplicates),
         statuses: acc.statuses,
         latency: latencyOf(acc.latency),
         dbMsMean: div(acc.latency.db, acc.latency.count),
@@ -277,7 +318,7 @@ function buildBins(input: AssembleInput, r: RowReader): TimeBin[] {
 }
 
 /** Grouped by method and collapsed path, like the local source; `path` is the busiest raw path of the group. */
-function buildSuspicious(rows: InsightsRow[], r: RowReader, examples: number): SuspiciousPath[] {
+function buildSuspicious(rows: InsightsRow[], r: RowReader, examples: number, dups: DuplicateGroup[]): SuspiciousPath[] {
   const paths = new Map<string, SuspiciousPath & { pathCount: number }>();
   for (const row of rows) {
     const method = r.str(row, 'method');
@@ -307,12 +348,19 @@ function buildSuspicious(rows: InsightsRow[], r: RowReader, examples: number): S
     if (status) addCount(entry.statuses, status, n);
     addExamples(entry.exampleRequestIds, row, examples);
   }
+  for (const d of dups) {
+    const entry = paths.get(`${d.method} ${collapsePath(d.path)}`);
+    if (!entry || suspiciousSegment(d.path) === undefined) continue;
+    entry.count -= d.extra;
+    if (d.status !== undefined) subtract(entry.statuses, String(d.status), d.extra);
+  }
   return [...paths.values()]
+    .filter((s) => s.count > 0)
     .map(({ pathCount: _pathCount, ...s }) => s)
     .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
 }
 
-function buildClusters(rows: SectionRows, r: RowReader, examples: number, matchedRoutes: Set<string>): StatusCluster[] {
+function buildClusters(rows: SectionRows, r: RowReader, examples: number, matchedRoutes: Set<string>, dups: DuplicateGroup[]): StatusCluster[] {
   const clusters = new Map<string, StatusCluster & { templates: Map<string, number> }>();
   // a matched template stays as is; a raw path is collapsed the way unmatched routes are
   const routeOf = (method: string, target: string) => (matchedRoutes.has(`${method} ${target}`) ? target : collapsePath(target));
@@ -345,6 +393,11 @@ function buildClusters(rows: SectionRows, r: RowReader, examples: number, matche
     if (!c) continue; // an error line whose request never finished: counted under unfinished/aborts
     const template = messageTemplate(message);
     c.templates.set(template, (c.templates.get(template) ?? 0) + r.num0(row, 'errors'));
+  }
+  for (const d of dups) {
+    if (d.status === undefined || d.status < 400) continue;
+    const c = clusters.get(`${d.method} ${d.route ?? routeOf(d.method, d.path)} ${d.status}`);
+    if (c) c.count -= d.extra;
   }
   return [...clusters.values()]
     .filter((c) => c.count > 0)
@@ -412,9 +465,11 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
 
   const summary = rows.summary[0] ?? {};
   const finishLines = r.num0(summary, 'requests');
-  const dup = rows.duplicates[0] ?? {};
-  // extra request.finish lines for requests already counted (the analysis counts each request once)
-  const duplicates = Math.max(0, r.num0(dup, 'duplicate_lines') - r.num0(dup, 'duplicated_requests'));
+  // extra request.finish lines for requests already counted: the analysis counts each request once
+  const dups = duplicateGroups(rows.duplicates, r);
+  const duplicates = dups.reduce((n, d) => n + d.extra, 0);
+  let duplicateDbQueries = 0;
+  for (const row of rows.duplicates) duplicateDbQueries += r.num0(row, 'db_queries_sum') - r.num0(row, 'db_queries_once');
 
   let errors4xx = 0;
   let errors5xx = 0;
@@ -424,6 +479,10 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
     if (status === undefined) continue;
     if (status >= 500) errors5xx += n;
     else if (status >= 400) errors4xx += n;
+  }
+  for (const d of dups) {
+    if (d.status !== undefined && d.status >= 500) errors5xx -= d.extra;
+    else if (d.status !== undefined && d.status >= 400) errors4xx -= d.extra;
   }
 
   const events = eventCounts(rows.events, r);
@@ -439,7 +498,7 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
 
   const unfinishedByRoute = buildUnfinished(rows.unfinishedRoutes, r);
   const requests = Math.max(0, finishLines - duplicates);
-  const routes = buildRoutes(rows, r, examples);
+  const routes = buildRoutes(rows, r, examples, dups);
   const matchedRoutes = new Set(routes.filter((x) => x.matched).map((x) => `${x.method} ${x.route}`));
 
   // What Logs Insights can tell: the run's lines (by schema version), runtime.stats and log.dropped lines of its
@@ -470,7 +529,7 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
       aborts: events.byEvent.get(EVENTS.requestAbort) ?? 0,
       errors4xx,
       errors5xx,
-      dbQueries: r.num0(summary, 'db_queries'),
+      dbQueries: r.num0(summary, 'db_queries') - duplicateDbQueries,
       poolTimeouts: r.num0(rows.poolTimeouts[0] ?? {}, 'timeouts'),
       latency: {
         count: requests,
@@ -486,8 +545,8 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
     },
     routes,
     bins: buildBins(input, r),
-    suspiciousPaths: buildSuspicious(rows.suspiciousPaths, r, examples),
-    statusClusters: buildClusters(rows, r, examples, matchedRoutes),
+    suspiciousPaths: buildSuspicious(rows.suspiciousPaths, r, examples, dups),
+    statusClusters: buildClusters(rows, r, examples, matchedRoutes, dups),
     input: input_,
     queries: input.queries,
   };

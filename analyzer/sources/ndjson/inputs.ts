@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SourceError } from '../../errors.js';
 
@@ -44,38 +44,31 @@ function fileInput(path: string): InputFile {
   };
 }
 
-/** stdin: peek at the first chunk for the gzip magic, then stream the rest. */
+/** stdin: peek at the first chunk for the gzip magic, then stream it and the rest. */
 function stdinInput(stdin: Readable): InputFile {
   return {
     name: '(stdin)',
     async open() {
-      const first: Buffer | null = await new Promise((resolve, reject) => {
-        const onReadable = () => {
-          cleanup();
-          resolve(stdin.read() as Buffer | null);
-        };
-        const onEnd = () => {
-          cleanup();
-          resolve(null);
-        };
-        const onError = (err: Error) => {
-          cleanup();
-          reject(err);
-        };
-        const cleanup = () => {
-          stdin.off('readable', onReadable);
-          stdin.off('end', onEnd);
-          stdin.off('error', onError);
-        };
-        stdin.once('readable', onReadable);
-        stdin.once('end', onEnd);
-        stdin.once('error', onError);
-      });
-      if (first !== null) stdin.unshift(first);
-      if (first !== null && first.length >= 2 && first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
-        return stdin.pipe(createGunzip());
+      const it = (stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+      const first = await it.next();
+      const toBuffer = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v) : v);
+      async function* all(): AsyncGenerator<Buffer> {
+        if (first.done) return;
+        yield toBuffer(first.value);
+        for (;;) {
+          const next = await it.next();
+          if (next.done) return;
+          yield toBuffer(next.value);
+        }
       }
-      return stdin;
+      const source = Readable.from(all(), { objectMode: false });
+      const head = first.done ? undefined : toBuffer(first.value);
+      if (head && head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+        const gunzip = createGunzip();
+        source.on('error', (err) => gunzip.destroy(err));
+        return source.pipe(gunzip);
+      }
+      return source;
     },
   };
 }

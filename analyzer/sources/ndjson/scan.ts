@@ -45,16 +45,24 @@ export async function scanInputs(
       throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        stats.bytes += chunk.length;
-        splitter.write(chunk);
-      }
+      // flowing mode, not for-await: a stream destroyed by an error (a truncated .gz) still delivers every chunk
+      // it produced before the error, and the splitter handles each chunk synchronously
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => {
+          stats.bytes += chunk.length;
+          splitter.write(chunk);
+        });
+        stream.once('end', resolve);
+        stream.once('error', reject);
+      });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (!code.startsWith('Z_') && code !== 'ERR_STREAM_PREMATURE_CLOSE') {
         throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
       }
-      (input.warnings ??= []).push(`${file.name}: compressed data is truncated or corrupt (${(err as Error).message}); read up to the damage`);
+      (input.warnings ??= []).push(
+        `${file.name}: compressed data is truncated or corrupt (${(err as Error).message}); read up to the damage`,
+      );
     }
     // each file ends its last line (a file without a final newline must not glue onto the next file)
     splitter.end();

@@ -14,7 +14,8 @@ export type DropReason =
   | 'missing_destination'
   | 'retries_exhausted'
   | 'shutdown_timeout'
-  | 'closed';
+  | 'closed'
+  | 'misconfigured';
 
 export const SINK_NAME = 'cloudwatch';
 const HOST = hostname();

@@ -10,7 +10,9 @@
 import build from 'pino-abstract-transport';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { lineTime } from './line-time.js';
-import { resolveOptions, type CloudWatchTransportOptions } from './options.js';
+import { resolveOptions, type CloudWatchTransportOptions, type ResolvedOptions } from './options.js';
+import { dropLine } from './drop-report.js';
+import { FIELDS, SCHEMA_VERSION } from '../../schema.js';
 import { CloudWatchShipper } from './shipper.js';
 
 interface ParsedLine {
@@ -19,7 +21,12 @@ interface ParsedLine {
 }
 
 export default async function cloudWatchTransport(options: CloudWatchTransportOptions) {
-  const resolved = resolveOptions(options);
+  let resolved: ResolvedOptions;
+  try {
+    resolved = resolveOptions(options);
+  } catch (error) {
+    return misconfigured(options, error);
+  }
   // maxAttempts 1: the shipper retries itself so retries are counted, spaced and bounded by its own policy.
   // Region, credentials and AWS_ENDPOINT_URL_CLOUDWATCH_LOGS come from the SDK's standard chains when not given.
   const client = new CloudWatchLogsClient({
@@ -42,6 +49,38 @@ export default async function cloudWatchTransport(options: CloudWatchTransportOp
         } finally {
           client.destroy();
         }
+      },
+    },
+  );
+}
+
+/**
+ * Bad options must not crash the host (a transport that fails to start emits 'error' on the host's stream): say
+ * why on stderr once, consume the lines, and count them as dropped when the transport closes.
+ */
+function misconfigured(options: CloudWatchTransportOptions | undefined, error: unknown) {
+  const service = options?.service ?? 'app';
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `${JSON.stringify({
+      [FIELDS.time]: Date.now(),
+      [FIELDS.level]: 'error',
+      [FIELDS.msg]: `cloudwatch sink disabled: ${reason}`,
+      [FIELDS.schema]: SCHEMA_VERSION,
+      [FIELDS.service]: service,
+      [FIELDS.pid]: process.pid,
+      [FIELDS.sink]: 'cloudwatch',
+    })}\n`,
+  );
+  let lines = 0;
+  return build(
+    async (source: AsyncIterable<ParsedLine>) => {
+      for await (const { line } of source) if (line.length > 0) lines++;
+    },
+    {
+      parseLine: (line: string): ParsedLine => ({ line, time: 0 }),
+      close: async () => {
+        if (lines > 0) process.stderr.write(`${dropLine(service, lines, 'misconfigured')}\n`);
       },
     },
   );

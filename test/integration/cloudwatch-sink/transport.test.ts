@@ -118,3 +118,28 @@ describe('CloudWatch pino transport', () => {
     expect(drops.every((d) => d.sink === 'cloudwatch' && d.service === 'burst-child')).toBe(true);
   });
 });
+
+describe('CloudWatch pino transport, misconfigured', () => {
+  it('does not crash the host: says why on stderr and counts the lines it could not ship', async () => {
+    const script = `
+      import pino from 'pino';
+      const t = pino.transport({ target: ${JSON.stringify(TRANSPORT)}, options: { service: 'bad' } });
+      const logger = pino(t);
+      for (let i = 0; i < 5; i++) logger.info({ i }, 'line');
+      t.once('close', () => { process.stdout.write('host alive\\n'); process.exit(0); });
+      setTimeout(() => t.end(), 300);
+      setTimeout(() => process.exit(3), 20000); // keeps the host alive until 'close' (the transport is unref'd)
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toContain('host alive');
+    expect(stderr).toContain('cloudwatch sink disabled: cloudwatch sink: logGroupName is required');
+    const dropped = stderr.split('\n').filter((l) => l.includes(EVENTS.logDropped)).map((l) => JSON.parse(l));
+    expect(dropped).toEqual([expect.objectContaining({ dropped: 5, reason: 'misconfigured', sink: 'cloudwatch', service: 'bad' })]);
+  });
+});

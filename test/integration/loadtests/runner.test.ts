@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../../../loadtests/runner/index.js';
 import { startTaskOverflowStub } from './taskoverflow-stub.js';
 import type { TaskOverflowStub } from './taskoverflow-stub.js';
+import type { K6Summary } from '../../../loadtests/k6-summary.js';
 
 const SMALL = { timeScale: 0.01, vuScale: 0.02 };
 let dir: string;
@@ -102,7 +103,8 @@ describe('runLoad, summary shape', () => {
   it("has k6's field names, so the analyzer reads k6's summaries and ours the same way", async () => {
     stub = await startTaskOverflowStub();
     const { summary } = await runLoad({ ...SMALL, endpoint: stub.endpoint, summaryPath: join(dir, 'shape.json') });
-    const json = JSON.parse(JSON.stringify(summary)) as Record<string, any>;
+    // what a reader of the file gets (no class instances, no undefined)
+    const json = JSON.parse(JSON.stringify(summary)) as K6Summary;
     expect(Object.keys(json.metrics)).toEqual(
       expect.arrayContaining(['http_reqs', 'http_req_duration', 'http_req_failed', 'checks', 'iterations', 'vus_max']),
     );
@@ -121,7 +123,7 @@ describe('runLoad, summary shape', () => {
       expect(Object.keys(check).sort()).toEqual(['fails', 'id', 'name', 'passes', 'path']);
       expect(check.path).toBe(`::${check.name}`);
     }
-    expect(json.state.testRunDurationMs).toBeGreaterThan(0);
+    expect(json.state!.testRunDurationMs).toBeGreaterThan(0);
     const d = json.metrics.http_req_duration.values;
     expect(d.min).toBeLessThanOrEqual(d.med);
     expect(d.med).toBeLessThanOrEqual(d['p(90)']);
@@ -134,7 +136,7 @@ describe('runLoad against a server that never answers', () => {
   it('counts the requests as timeouts and the run still ends by itself', async () => {
     stub = await startTaskOverflowStub({ silent: true });
     const { summary } = await runLoad({
-      timeScale: 0.005,
+      timeScale: 0.01, // planners' maxDuration 6 s: room for 2 iterations of 2 timeouts each on a busy machine
       vuScale: 0.004, // studiers 0→4→10→0, planners 1 VU × 2 iterations
       timeoutMs: 300,
       endpoint: stub.endpoint,

@@ -49,3 +49,13 @@ describe('closed model', () => {
     expect(() => closedModelThroughput(10, 0, 0)).toThrow(RangeError);
   });
 });
+
+describe('rounding up worker counts', () => {
+  it('ignores floating-point dust but not real fractions', async () => {
+    const { ceilTolerant } = await import('../../../analyzer/capacity/plan.js');
+    expect((0.1 * 3) / 0.3).toBeGreaterThan(1); // 1.0000000000000002
+    expect(ceilTolerant((0.1 * 3) / 0.3)).toBe(1);
+    expect(ceilTolerant(1.001)).toBe(2);
+    expect(ceilTolerant(3.9)).toBe(4);
+  });
+});

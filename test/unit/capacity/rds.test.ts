@@ -62,7 +62,7 @@ describe('RDS max_connections', () => {
     expect(smallestRdsClassFor(83)?.name).toBe('db.t3.micro');
     expect(smallestRdsClassFor(84)?.name).toBe('db.t3.small');
     expect(smallestRdsClassFor(84, 'db.t4g.micro')?.name).toBe('db.t4g.small');
-    // 1000 connections: 8 GiB has 856 − 3, 16 GiB (t3.xlarge, m5.xlarge, r5.large) has 1711 − 3
+    // 1000 connections: 8 GiB has 856 − 3, 16 GiB (t3.xlarge, m5.xlarge, r5.large) has 1712 − 3
     expect(smallestRdsClassFor(1000)?.memoryGiB).toBe(16);
     expect(smallestRdsClassFor(1000, 'db.r5.large')?.name).toBe('db.r5.large');
     expect(smallestRdsClassFor(4997)?.name).toBeDefined();
