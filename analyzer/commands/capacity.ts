@@ -21,14 +21,12 @@ interface CapacityFlags extends SourceFlags, DeploymentFlags {
   html?: string;
 }
 
-export function registerCapacity(program: Command): void {
-  const cmd = program
-    .command('capacity')
-    .description('capacity math from a run: workers, closed-model load, utilization, RDS connections, saturation, bottleneck')
-    .requiredOption('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them');
-  addSourceOptions(cmd);
-  cmd
-    .option('--client-summary <file>', "k6's or the runner's summary JSON: VUs, think time, client-side failures")
+/**
+ * The deployment flags (parsed by parseDeploymentFacts from the options object). Exported so `analyze` can offer the
+ * same flags for its capacity section.
+ */
+export function addDeploymentOptions(cmd: Command): Command {
+  return cmd
     .option('--cpus <n>', 'vCPUs per task (default: from --fargate-cpu, else 1)')
     .addOption(new Option('--worker-model <model>', 'how workers are counted by default').choices(['node', 'gunicorn']).default('node'))
     .option('--workers <n>', 'worker processes per task (default: the worker model formula)')
@@ -41,7 +39,17 @@ export function registerCapacity(program: Command): void {
     .addOption(new Option('--target-rps <n>', 'plan for this many requests per second').conflicts('targetVus'))
     .addOption(new Option('--target-vus <n>', 'plan for this many virtual users (closed model)').conflicts('targetRps'))
     .option('--think-time <s>', 'think time Z per user, seconds (default: the client summary, else 0)')
-    .option('--headroom <pct>', 'spare capacity on top of the target, e.g. 30% (default 30%)')
+    .option('--headroom <pct>', 'spare capacity on top of the target, e.g. 30% (default 30%)');
+}
+
+export function registerCapacity(program: Command): void {
+  const cmd = program
+    .command('capacity')
+    .description('capacity math from a run: workers, closed-model load, utilization, RDS connections, saturation, bottleneck')
+    .requiredOption('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them');
+  addSourceOptions(cmd);
+  cmd.option('--client-summary <file>', "k6's or the runner's summary JSON: VUs, think time, client-side failures");
+  addDeploymentOptions(cmd)
     .option('--json', 'print the report as JSON')
     .option('--markdown', 'print the report as Markdown')
     .option('--html <file>', 'also write a self-contained HTML report (opens offline)')

@@ -141,6 +141,23 @@ describe('HTML report', () => {
     expect(stdout).toContain('<title>logjam test report</title>');
   });
 
+  it('without a capacity section, draws the other three charts and says why the fourth is empty', async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: install chromium: apt-get install chromium (or set CHROMIUM_PATH)`);
+    }
+    const plain = join(dir, 'plain.html');
+    const agg = aggregate({ bins: [bin(0, 1, 5), bin(1, 2, 20), bin(2, 3, 30), bin(3, 1, 4)] });
+    await writeFile(plain, renderHtmlReport({ aggregate: agg, findings: [] }));
+    const { code, stdout } = await runChromium([...headlessArgs(join(dir, 'profile3')), '--dump-dom', `file://${plain}`]);
+    expect(code).toBe(0);
+    const body = /<body([^>]*)>/.exec(stdout)?.[1] ?? '';
+    expect(body).not.toContain('data-chart-error');
+    expect(body).toContain('data-charts-expected="3"');
+    expect(body).toContain('data-charts-drawn="3"');
+    expect(stdout).toContain('Not enough data: no usable time bins');
+    expect(stdout).toContain('No findings.');
+  });
+
   it('renders to a screenshot (a visible page, not a blank one)', async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: install chromium: apt-get install chromium (or set CHROMIUM_PATH)`);

@@ -23,6 +23,10 @@ export const CHARTS_SCRIPT = String.raw`
   function width(el) {
     return Math.max(320, Math.min(1100, el.clientWidth || 800));
   }
+  function empty(id, text) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = text;
+  }
   function chart(id, opts, series) {
     var el = document.getElementById(id);
     if (!el) return;
@@ -60,6 +64,9 @@ export const CHARTS_SCRIPT = String.raw`
       ],
       axes: [{}, { label: 'ms' }],
     }, [t.time, t.p50, t.p95, t.p99]);
+  } else {
+    empty('chart-rate', 'No time bins in this run.');
+    empty('chart-latency', 'No time bins in this run.');
   }
 
   // 3. throughput against concurrency, measured points and the USL curve
@@ -75,6 +82,8 @@ export const CHARTS_SCRIPT = String.raw`
       ],
       axes: [{ label: 'requests in flight (N)' }, { label: 'req/s' }],
     }, [s.x, s.measured, s.usl]);
+  } else {
+    empty('chart-usl', 'Not enough data: no usable time bins (or no capacity section in this report).');
   }
 
   // 4. where the time goes per route: stacked bars (pool wait, DB, rest), drawn tallest first so each overlays
@@ -103,6 +112,8 @@ export const CHARTS_SCRIPT = String.raw`
         { label: 'mean ms per request' },
       ],
     }, [idx, total, dbPool, r.pool]);
+  } else {
+    empty('chart-routes', 'No routes in this run.');
   }
   body.dataset.chartsExpected = String(expected);
 })();
