@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { LogjamError } from '../analyzer/errors.js';
 
-const CLI = fileURLToPath(new URL('../analyzer/cli.js', import.meta.url));
+// The app's own entry, not the whole CLI: it loads only what the service needs.
+const APP_MAIN = fileURLToPath(new URL('../sample-app/main.js', import.meta.url));
 
 export interface AppProcess {
   url: string;
@@ -31,10 +32,11 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function waitHealthy(url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+async function waitHealthy(url: string, child: ChildProcess, deadlineMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new LogjamError('LJ_INTERRUPTED', 'interrupted while the sample app was starting', { exitCode: 130 });
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new LogjamError('LJ_APP_START', `the sample app exited during start (code ${child.exitCode ?? child.signalCode})`, {
         hint: 'its messages are above; try `logjam app` alone to see the problem',
@@ -58,9 +60,11 @@ export async function startAppProcess(options: {
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
   onMessage?: (line: string) => void;
+  /** aborting while the app starts stops it and rejects */
+  signal?: AbortSignal;
 }): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'app'], {
+  const child = spawn(process.execPath, [APP_MAIN], {
     env: { ...process.env, ...options.env, PORT: String(port), LOG_FILE: options.logFile },
     // stdout carries the same NDJSON lines as LOG_FILE: not needed here.
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -89,7 +93,7 @@ export async function startAppProcess(options: {
   process.once('exit', killOnExit);
   void exited.then(() => process.removeListener('exit', killOnExit));
   try {
-    await waitHealthy(url, child, options.startTimeoutMs ?? 60_000);
+    await waitHealthy(url, child, options.startTimeoutMs ?? 60_000, options.signal);
   } catch (err) {
     await stop();
     throw err;

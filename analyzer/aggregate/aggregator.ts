@@ -210,7 +210,8 @@ export class RunAggregator {
   private firstTime = Infinity;
   private lastTime = -Infinity;
   private readonly services = new Set<string>();
-  private readonly workers = new Set<string>();
+  private readonly workers = new Map<string, Set<number | string>>();
+  private workerCount = 0;
   private readonly finished = new HashedIdSet(4096);
   private readonly open = new Map<string, OpenRequest>();
   private readonly pendingErrors = new Map<string, { template: string; line: LogLine }>();
@@ -273,9 +274,7 @@ export class RunAggregator {
     if (time > this.lastTime) this.lastTime = time;
     const service = str(line[F.service]);
     if (service !== undefined && this.services.size < LIMITS.services) this.services.add(service);
-    if (this.workers.size < LIMITS.workers) {
-      this.workers.add(`${String(line[F.host])}|${String(line[F.pid])}|${String(line[F.worker] ?? '')}`);
-    }
+    this.noteWorker(line);
     switch (event) {
       case EVENTS.requestFinish:
         this.finish(line);
@@ -298,6 +297,25 @@ export class RunAggregator {
         break;
       default:
         break;
+    }
+  }
+
+  /** Distinct processes (host, pid, cluster worker), without building a string key per line. */
+  private noteWorker(line: LogLine): void {
+    const host = String(line[F.host]);
+    let pids = this.workers.get(host);
+    if (pids === undefined) {
+      if (this.workerCount >= LIMITS.workers) return;
+      pids = new Set();
+      this.workers.set(host, pids);
+    }
+    const pid = line[F.pid];
+    const worker = line[F.worker] ?? -1;
+    const key: number | string =
+      typeof pid === 'number' && typeof worker === 'number' ? pid * 65_536 + worker : `${String(pid)}/${String(worker)}`;
+    if (!pids.has(key) && this.workerCount < LIMITS.workers) {
+      pids.add(key);
+      this.workerCount++;
     }
   }
 
@@ -634,7 +652,7 @@ export class RunAggregator {
       lastTime,
       binMs,
       services,
-      workers: this.workers.size,
+      workers: this.workerCount,
       totals: {
         requests: t.requests,
         unfinished: this.open.size,

@@ -37,8 +37,11 @@ function decodeSegment(segment: string): string {
  * The first suspicious segment of a path, or undefined. Empty segments are reported as "//" (a doubled slash or a
  * trailing slash after a real segment: `${base}/${id}` with an empty id).
  */
+/** Cheap pre-check: a path with none of these cannot have a suspicious segment (the common case, on every line). */
+const MAYBE_SUSPICIOUS = /\/\/|\/$|undefined|null|nan|object|%/i;
+
 export function suspiciousSegment(path: string): string | undefined {
-  if (path.length <= 1) return undefined;
+  if (path.length <= 1 || !MAYBE_SUSPICIOUS.test(path)) return undefined;
   const segments = path.split('/');
   // segments[0] is '' (before the leading slash)
   for (let i = 1; i < segments.length; i++) {

@@ -1,0 +1,151 @@
+/**
+ * The whole lab on this machine, in one call: embedded PostgreSQL + TaskOverflow (a child process, logs to a
+ * file), the lab's planners-and-studiers scenario through the Node runner, then the analysis of that run with the
+ * client summary — terminal report, the three lessons, and report.html/.md/.json in the run's folder.
+ *
+ * Stops cleanly at any point: an abort (Ctrl-C) ends the load, then the app shuts down gracefully, which stops the
+ * database. Nothing is left running.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import pc from 'picocolors';
+import { parseDeploymentFacts } from '../analyzer/capacity/index.js';
+import { LogjamError } from '../analyzer/errors.js';
+import { analyzeRun } from '../analyzer/pipeline.js';
+import { renderHtmlReport } from '../analyzer/report/html.js';
+import { renderJson } from '../analyzer/report/json.js';
+import { renderMarkdown } from '../analyzer/report/markdown.js';
+import { renderTerminal } from '../analyzer/report/terminal.js';
+import { loadClientView } from '../analyzer/sources/client-summary.js';
+import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
+import { generateRunId, runLoad, terminalProgress } from '../loadtests/runner/index.js';
+import { projectRoot } from '../loadtests/runner/paths.js';
+import { startAppProcess } from './app-process.js';
+import { labLessons, renderLessons } from './lessons.js';
+
+export interface LabOptions {
+  variant: 'buggy' | 'fixed';
+  /** multiplies every stage and sleep of the lab's scenario */
+  timeScale: number;
+  vuScale: number;
+  /** per-request timeout of the load runner, ms */
+  timeoutMs: number;
+  /** the sample app's CPU_WORK_MS knob: synchronous work per request (see docs/lab.md for why the lab sets it) */
+  cpuWorkMs: number;
+  /** the sample app's DB_POOL_MAX */
+  poolMax: number;
+  /** where the run's folder goes; default runs/ under the project */
+  runsDir?: string;
+  runId?: string;
+}
+
+export interface LabIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WriteStream;
+  color: boolean;
+  signal: AbortSignal;
+}
+
+export interface LabResult {
+  runId: string;
+  dir: string;
+  htmlPath: string;
+  lessonsFound: number;
+  interrupted: boolean;
+}
+
+function scenarioPeakVus(vuScale: number): number {
+  // studiers ramp to 2500 VUs; planners add 20 — both scaled the way the runner scales them (at least 1 each)
+  return Math.max(1, Math.round(2500 * vuScale)) + Math.max(1, Math.round(20 * vuScale));
+}
+
+export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult> {
+  const style = io.color ? pc : pc.createColors(false);
+  const say = (msg: string): void => void io.stderr.write(`${style.cyan('lab')} ${msg}\n`);
+  const runId = options.runId ?? generateRunId();
+  const dir = join(options.runsDir ?? join(projectRoot(), 'runs'), runId);
+  await mkdir(dir, { recursive: true });
+  const logFile = join(dir, 'app.ndjson');
+  const summaryPath = join(dir, 'summary.json');
+  const shown = (p: string): string => relative(process.cwd(), p) || p;
+
+  say(`run ${style.bold(runId)} — the ${options.variant} planners-and-studiers test, time scale ${options.timeScale}`);
+  say(`starting PostgreSQL (embedded) and TaskOverflow (1 worker, CPU_WORK_MS=${options.cpuWorkMs}, DB_POOL_MAX=${options.poolMax})…`);
+  const app = await startAppProcess({
+    env: {
+      WEB_CONCURRENCY: '1',
+      CPU_WORK_MS: String(options.cpuWorkMs),
+      DB_POOL_MAX: String(options.poolMax),
+      SERVICE_NAME: 'taskoverflow',
+    },
+    logFile,
+    signal: io.signal,
+    onMessage: (line) => io.stderr.write(`${style.dim(`  app │ ${line}`)}\n`),
+  });
+  let interrupted = false;
+  try {
+    say(`app at ${app.url}, logs → ${shown(logFile)}`);
+    const load = await runLoad(
+      {
+        scenario: 'planners-and-studiers',
+        variant: options.variant,
+        endpoint: app.url,
+        runId,
+        timeScale: options.timeScale,
+        vuScale: options.vuScale,
+        timeoutMs: options.timeoutMs,
+        summaryPath,
+      },
+      {
+        signal: io.signal,
+        onProgress: terminalProgress(io.stderr),
+        onStart: ({ maxDurationMs }) => say(`load test running (at most ${Math.ceil(maxDurationMs / 1000)} s)…`),
+      },
+    );
+    interrupted = io.signal.aborted;
+    io.stderr.write(`\n${load.text}\n`);
+  } finally {
+    say('stopping the app (in-flight requests finish, logs are flushed, the database stops)…');
+    const code = await app.stop();
+    if (code !== 0) say(style.yellow(`the app exited with code ${code}`));
+  }
+  if (interrupted) {
+    say(`interrupted: nothing is left running. The partial run's logs are in ${shown(dir)}`);
+    return { runId, dir, htmlPath: '', lessonsFound: 0, interrupted: true };
+  }
+
+  say('analyzing the run from its logs and the client summary…');
+  const client = await loadClientView(summaryPath);
+  const facts = parseDeploymentFacts({
+    // the lab's deployment: one 1 vCPU / 2 GB Fargate task with one worker, RDS db.t3.micro
+    fargateCpu: '1024',
+    fargateMemory: '2048',
+    workers: '1',
+    poolSize: String(options.poolMax),
+    dbInstanceClass: 'db.t3.micro',
+    targetVus: String(scenarioPeakVus(options.vuScale)),
+  });
+  const { report, findings, capacity, aggregate } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts });
+
+  io.stdout.write(renderTerminal(report, { color: io.color, queries: false }));
+  const lessons = labLessons(findings, client, capacity);
+  io.stdout.write(`\n${renderLessons(lessons, style)}\n`);
+
+  const htmlPath = join(dir, 'report.html');
+  await writeFile(htmlPath, renderHtmlReport({ aggregate, findings, capacity, title: `logjam — lab run ${runId}` }));
+  await writeFile(join(dir, 'report.md'), renderMarkdown(report));
+  await writeFile(join(dir, 'report.json'), renderJson(report));
+  const found = lessons.filter((l) => l.found).length;
+  say(`${found} of 3 lessons found. Report: ${style.bold(shown(htmlPath))} (open it in a browser; also report.md, report.json)`);
+  say(`again from the logs: logjam analyze --run ${runId} --logs ${shown(logFile)} --client-summary ${shown(summaryPath)}`);
+  return { runId, dir, htmlPath, lessonsFound: found, interrupted: false };
+}
+
+export function assertLabOptions(o: LabOptions): void {
+  const bad = (flag: string, v: number): LogjamError => new LogjamError('LJ_USAGE', `${flag} must be a positive number, got ${v}`);
+  if (!(o.timeScale > 0 && o.timeScale <= 10)) throw bad('--time-scale', o.timeScale);
+  if (!(o.vuScale > 0 && o.vuScale <= 10)) throw bad('--vu-scale', o.vuScale);
+  if (!(o.timeoutMs > 0)) throw bad('--timeout', o.timeoutMs);
+  if (!(o.cpuWorkMs >= 0)) throw bad('--cpu-work-ms', o.cpuWorkMs);
+  if (!(o.poolMax >= 1 && Number.isInteger(o.poolMax))) throw bad('--pool-max', o.poolMax);
+}
