@@ -15,6 +15,10 @@ import { registerApp } from './commands/app.js';
 import { registerLoad } from './commands/load.js';
 import { registerLab } from './commands/lab.js';
 
+// The AWS SDK warns on every CloudWatch call that its releases after early January 2027 need Node 22. logjam pins an
+// SDK range that supports Node 20 (README, "Requirements"), so the warning would only be noise on stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export function buildProgram(): Command {
   const program = new Command('logjam')
     .description('Structured request logs for services under load, and an analyzer that explains what failed and why.')

@@ -21,8 +21,18 @@ export interface AppConfig {
   port: number;
   host: string;
   logFile?: string;
+  /** LOG_STDOUT: write the log lines to stdout (default true). */
+  logStdout: boolean;
+  /** LOGJAM_CLOUDWATCH_LOG_GROUP: the middleware ships the lines there itself (it reads the variable). */
+  cloudWatchLogGroup?: string;
   serviceName: string;
   databaseUrl?: string;
+  /**
+   * PGHOST: a real server reached through the PG* variables (PGPORT, PGDATABASE, PGUSER, PGPASSWORD), which
+   * node-postgres reads from the environment itself when no connection string is given. DATABASE_URL wins when both
+   * are set. The other PG* values are never copied into the config: the password stays where the platform put it.
+   */
+  pgHost?: string;
   databaseSsl: DatabaseSsl;
   databaseSslCa?: string;
   dbPoolMax: number;
@@ -115,9 +125,18 @@ function spec<T>(s: EnvSpec<T>): EnvSpec<unknown> {
 const SPECS: EnvSpec<unknown>[] = [
   spec({ name: 'PORT', default: '3000', meaning: 'HTTP port (0 = any free port)', parse: integer(0, 65535), apply: (c, v) => (c.port = v) }),
   spec({ name: 'HOST', default: '0.0.0.0', meaning: 'address to listen on', parse: text, apply: (c, v) => (c.host = v) }),
-  spec({ name: 'LOG_FILE', meaning: 'also append the NDJSON log lines to this file (stdout always gets them)', parse: text, apply: (c, v) => (c.logFile = v || undefined) }),
+  spec({ name: 'LOG_FILE', meaning: 'also append the NDJSON log lines to this file', parse: text, apply: (c, v) => (c.logFile = v || undefined) }),
+  spec({ name: 'LOG_STDOUT', default: '1', meaning: 'write the NDJSON log lines to stdout; 0 = not (with the direct CloudWatch transport behind the awslogs driver, 1 would put every line in CloudWatch twice). 0 needs LOG_FILE or LOGJAM_CLOUDWATCH_LOG_GROUP', parse: flag, apply: (c, v) => (c.logStdout = v) }),
+  spec({ name: 'LOGJAM_CLOUDWATCH_LOG_GROUP', meaning: "also ship the log lines straight to this CloudWatch Logs group (logjam's transport; AWS credentials and region from the SDK's usual chain)", parse: text, apply: (c, v) => (c.cloudWatchLogGroup = v) }),
+  spec({ name: 'LOGJAM_CLOUDWATCH_CREATE_GROUP', default: '1', meaning: 'may that transport create the group when it is missing (its stream is always created); 0 when terraform owns the group and the role may not create groups', parse: flag, apply: () => undefined }),
   spec({ name: 'SERVICE_NAME', default: 'taskoverflow', meaning: '`service` field of every log line', parse: text, apply: (c, v) => (c.serviceName = v) }),
-  spec({ name: 'DATABASE_URL', meaning: 'postgres://user:pass@host:5432/db of a real server or RDS; unset = start an embedded PostgreSQL (not allowed when NODE_ENV=production)', parse: databaseUrl, apply: (c, v) => (c.databaseUrl = v) }),
+  spec({ name: 'DATABASE_URL', meaning: 'postgres://user:pass@host:5432/db of a real server or RDS (wins over PGHOST); neither this nor PGHOST = start an embedded PostgreSQL (not allowed when NODE_ENV=production)', parse: databaseUrl, apply: (c, v) => (c.databaseUrl = v) }),
+  // node-postgres reads PGPORT/PGDATABASE/PGUSER/PGPASSWORD itself: they are validated and documented here, not copied.
+  spec({ name: 'PGHOST', meaning: 'instead of DATABASE_URL: the database host, with PGPORT, PGDATABASE, PGUSER, PGPASSWORD (the ECS task gets these; the user and password from Secrets Manager)', parse: text, apply: (c, v) => (c.pgHost = v) }),
+  spec({ name: 'PGPORT', default: '5432', meaning: 'with PGHOST: the database port', parse: integer(1, 65535), apply: () => undefined }),
+  spec({ name: 'PGDATABASE', default: 'the user name', meaning: 'with PGHOST: the database name', parse: text, apply: () => undefined }),
+  spec({ name: 'PGUSER', default: 'the OS user', meaning: 'with PGHOST: the database user', parse: text, apply: () => undefined }),
+  spec({ name: 'PGPASSWORD', meaning: 'with PGHOST: the password (never printed)', parse: text, apply: () => undefined }),
   spec<DatabaseSsl>({ name: 'DATABASE_SSL', default: 'off', meaning: "TLS to the database: off | require (encrypted, server not verified) | verify-full (RDS: verify the certificate and host name)", parse: oneOf(['off', 'require', 'verify-full'] as const), apply: (c, v) => (c.databaseSsl = v) }),
   spec({ name: 'DATABASE_SSL_CA', meaning: 'PEM CA bundle for verify-full, e.g. the RDS global bundle global-bundle.pem (default: the system CAs)', parse: text, apply: (c, v) => (c.databaseSslCa = v || undefined) }),
   spec({ name: 'DB_POOL_MAX', default: '10', meaning: 'connections per worker process (DB_POOL_MAX=1 is the tiny-pool knob)', parse: integer(1, 1000), apply: (c, v) => (c.dbPoolMax = v) }),
@@ -133,7 +152,7 @@ const SPECS: EnvSpec<unknown>[] = [
   spec({ name: 'SLOW_QUERY_MS', default: '0', meaning: 'knob: an extra `select pg_sleep(N/1000)` per /api/v1/todos request: the database is the bottleneck (db_ms, then pool_wait_ms)', parse: integer(0, 600_000), apply: (c, v) => (c.knobs.slowQueryMs = v) }),
   spec({ name: 'PG_DATA_DIR', default: '.data/postgres (under the project folder)', meaning: 'embedded PostgreSQL data folder (delete it to reset the database)', parse: text, apply: (c, v) => (c.pgDataDir = resolve(v)) }),
   spec({ name: 'PG_PORT', meaning: 'embedded PostgreSQL port (default: a free port)', parse: integer(1, 65535), apply: (c, v) => (c.pgPort = v) }),
-  spec({ name: 'NODE_ENV', meaning: 'production = DATABASE_URL is required (the container never starts an embedded database)', parse: text, apply: (c, v) => (c.production = v === 'production') }),
+  spec({ name: 'NODE_ENV', meaning: 'production = DATABASE_URL or PGHOST is required (the container never starts an embedded database)', parse: text, apply: (c, v) => (c.production = v === 'production') }),
 ];
 
 /** The documented variables, in --help order. */
@@ -143,6 +162,7 @@ function defaults(): AppConfig {
   return {
     port: 3000,
     host: '0.0.0.0',
+    logStdout: true,
     serviceName: 'taskoverflow',
     databaseSsl: 'off',
     dbPoolMax: 10,
@@ -162,8 +182,13 @@ function defaults(): AppConfig {
 /** Cross-field rules, shared by parseConfig and startApp overrides. */
 export function checkConfig(config: AppConfig): void {
   const problems: string[] = [];
-  if (config.production && !config.databaseUrl) {
-    problems.push('DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for local runs only)');
+  if (config.production && !config.databaseUrl && !config.pgHost) {
+    problems.push(
+      'DATABASE_URL or PGHOST (with PGPORT, PGDATABASE, PGUSER, PGPASSWORD) is required when NODE_ENV=production (the embedded PostgreSQL is for local runs only)',
+    );
+  }
+  if (!config.logStdout && !config.logFile && !config.cloudWatchLogGroup) {
+    problems.push('LOG_STDOUT=0 needs another destination for the log lines (LOG_FILE or LOGJAM_CLOUDWATCH_LOG_GROUP): every line would be discarded');
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');

@@ -2,9 +2,10 @@
  * Running TaskOverflow: `startApp` (one process: database, migrations, HTTP server; for tests and the lab) and
  * `startServer` (the `logjam app` entry: one process, or a node:cluster primary with WEB_CONCURRENCY workers).
  *
- * Lifecycle of one serving process: logger -> database (embedded or DATABASE_URL) -> pool -> migrations -> runtime
+ * Lifecycle of one serving process: logger -> database (DATABASE_URL, PG* variables or embedded) -> pool -> migrations -> runtime
  * stats -> listen -> service.start. Shutdown reverses it after draining: service.stop -> drain -> stats -> pool ->
- * logger flush -> embedded database. stdout carries the NDJSON lines; messages for people go to stderr.
+ * logger flush -> embedded database. stdout carries the NDJSON lines (unless LOG_STDOUT=0); messages for people go to
+ * stderr.
  */
 import cluster, { type Worker } from 'node:cluster';
 import {
@@ -29,7 +30,8 @@ export interface RunningApp {
   /** http://127.0.0.1:<port> (loopback even when listening on 0.0.0.0: what a local client should call). */
   url: string;
   port: number;
-  databaseUrl: string;
+  /** The connection URL (DATABASE_URL or the embedded database's); undefined when the PG* variables are used. */
+  databaseUrl?: string;
   logFile?: string;
   /** Graceful shutdown (idempotent). */
   stop(reason?: string): Promise<void>;
@@ -38,9 +40,12 @@ export interface RunningApp {
 }
 
 export interface StartAppOptions {
-  /** Base environment for the config (default process.env); `overrides` win over it. */
+  /**
+   * Base environment for the config (default process.env); `overrides` win over it. With PGHOST, node-postgres
+   * reads the PG* connection variables from process.env itself, not from here.
+   */
   env?: NodeJS.ProcessEnv;
-  /** Write log lines to stdout too (default true). The lab turns it off and reads LOG_FILE. */
+  /** Write log lines to stdout (default: LOG_STDOUT, else true). The lab turns it off and reads LOG_FILE. */
   logStdout?: boolean;
   /** Shut down on SIGTERM/SIGINT (default false: the caller owns signals). */
   handleSignals?: boolean;
@@ -52,18 +57,28 @@ export interface StartAppOptions {
 }
 
 interface Database {
-  url: string;
+  /** undefined: node-postgres connects with the PG* environment variables. */
+  url: string | undefined;
   stop(): Promise<void>;
 }
 
 async function openDatabase(config: AppConfig, say: Say): Promise<Database> {
   if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
+  // ECS hands the task PGHOST/PGPORT/PGDATABASE and, from Secrets Manager, PGUSER/PGPASSWORD: no URL to assemble,
+  // and the password is never copied anywhere node-postgres does not need it.
+  if (config.pgHost) return { url: undefined, stop: async () => {} };
   const embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.pgPort, say });
   return { url: embedded.url, stop: () => embedded.stop() };
 }
 
-function poolSettings(config: AppConfig, databaseUrl: string): PoolSettings {
+function poolSettings(config: AppConfig, databaseUrl: string | undefined): PoolSettings {
   return { ...config, databaseUrl };
+}
+
+/** Where the log lines go, for the start-up message on stderr. */
+function logDestinations(config: AppConfig, stdout: boolean): string {
+  const where = [stdout ? 'stdout' : undefined, config.logFile, config.cloudWatchLogGroup ? `CloudWatch group ${config.cloudWatchLogGroup}` : undefined];
+  return where.filter((w): w is string => w !== undefined).join(' and ');
 }
 
 async function migrate(settings: PoolSettings, say: Say): Promise<void> {
@@ -83,7 +98,8 @@ export async function startApp(overrides: Partial<AppConfig> = {}, options: Star
   checkConfig(config);
   const say = options.say ?? stderrSay;
 
-  const logger = createLogger({ service: config.serviceName, file: config.logFile, stdout: options.logStdout ?? true });
+  const logStdout = options.logStdout ?? config.logStdout;
+  const logger = createLogger({ service: config.serviceName, file: config.logFile, stdout: logStdout });
   const cleanups: (() => Promise<unknown>)[] = [() => closeLogger(logger)];
   const unwind = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -105,7 +121,7 @@ export async function startApp(overrides: Partial<AppConfig> = {}, options: Star
     const address = await listen(server, config.port, config.host);
     const url = `http://127.0.0.1:${address.port}`;
     logger.info({ [FIELDS.event]: EVENTS.serviceStart }, `listening on port ${address.port}`);
-    say(`listening on ${url} (log lines: stdout${config.logFile ? ` and ${config.logFile}` : ''})`);
+    say(`listening on ${url} (log lines: ${logDestinations(config, logStdout)})`);
 
     let resolveStopped!: () => void;
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -168,11 +184,12 @@ function workerExitFields(worker: Worker, code: number | null, signal: string | 
 
 /**
  * The cluster primary: starts the database (when embedded) and migrates once, forks the workers (each re-runs this
- * entry point as a worker, with DATABASE_URL pointing at that database), replaces the ones that die, and on
+ * entry point as a worker with the primary's environment, plus DATABASE_URL pointing at the embedded database when
+ * there is one; with PGHOST the workers read the same PG* variables), replaces the ones that die, and on
  * SIGTERM/SIGINT stops the workers, then the database. Resolves when everything has stopped.
  */
 async function runPrimary(config: AppConfig, say: Say, signalledEarly: () => NodeJS.Signals | undefined): Promise<number> {
-  const logger = createLogger({ service: config.serviceName, file: config.logFile });
+  const logger = createLogger({ service: config.serviceName, file: config.logFile, stdout: config.logStdout });
   let db: Database | undefined;
   try {
     db = await openDatabase(config, say);
@@ -194,7 +211,7 @@ async function runPrimary(config: AppConfig, say: Say, signalledEarly: () => Nod
 
   let shuttingDown = false;
   const unexpectedExits: number[] = [];
-  const fork = (): Worker => cluster.fork({ DATABASE_URL: database.url });
+  const fork = (): Worker => cluster.fork(database.url ? { DATABASE_URL: database.url } : {});
 
   logger.info({ [FIELDS.event]: EVENTS.serviceStart }, `cluster primary starting ${config.webConcurrency} workers`);
   for (let i = 0; i < config.webConcurrency; i++) fork();
@@ -254,7 +271,7 @@ async function runPrimary(config: AppConfig, say: Say, signalledEarly: () => Nod
     if (announced) return;
     announced = true;
     // PORT=0: the workers share one port the primary picked; this is where it is printed
-    say(`listening on http://127.0.0.1:${address.port} (log lines: stdout${config.logFile ? ` and ${config.logFile}` : ''})`);
+    say(`listening on http://127.0.0.1:${address.port} (log lines: ${logDestinations(config, config.logStdout)})`);
   });
 
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -41,11 +41,19 @@ export interface TodoInput {
 
 // Date only (2025-01-31) or a full date-time with a zone (2025-01-31T12:00:00Z / +02:00): no zone-less times, whose
 // meaning would depend on the server's time zone.
-const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+// A date-time without a zone is accepted, as the lab's TaskOverflow (Flask) accepts it — its k6 script sends
+// "2024-05-31T23:59:00" — and read as UTC (normalised below, so neither JS nor PostgreSQL reads it as local time).
+const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const HAS_ZONE_RE = /(Z|[+-]\d{2}:\d{2})$/;
+
+/** A date-time without a zone gets an explicit UTC one; dates and zoned date-times are kept as sent. */
+function withUtcZone(value: string): string {
+  return value.length > 10 && !HAS_ZONE_RE.test(value) ? `${value}Z` : value;
+}
 
 function isIsoDate(value: string): boolean {
   if (!ISO_DATE_RE.test(value)) return false;
-  const time = Date.parse(value);
+  const time = Date.parse(withUtcZone(value));
   if (Number.isNaN(time)) return false;
   // Date.parse rolls 2025-02-30 over to March: require the calendar date to survive the round trip
   return value.length === 10 ? new Date(time).toISOString().slice(0, 10) === value : true;
@@ -88,8 +96,8 @@ export function validateTodoBody(body: unknown, mode: 'create' | 'update'): Resu
   if (input.deadline_at !== undefined) {
     if (input.deadline_at === null) out.deadline_at = null;
     else if (typeof input.deadline_at !== 'string' || !isIsoDate(input.deadline_at)) {
-      fields.deadline_at = 'must be an ISO 8601 date (2025-01-31) or date-time with a zone (2025-01-31T12:00:00Z), or null';
-    } else out.deadline_at = input.deadline_at;
+      fields.deadline_at = 'must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z; without a zone: UTC), or null';
+    } else out.deadline_at = withUtcZone(input.deadline_at);
   }
 
   const unknown = Object.keys(input).filter((key) => !KNOWN_FIELDS.has(key));

@@ -32,7 +32,7 @@ export function abortFindings(agg: RunAggregate): Finding[] {
     findings.push({
       id: 'aborts',
       severity: 'warning',
-      title: `${agg.totals.aborts} requests aborted by the client (${pct(agg.totals.aborts, total)})`,
+      title: `${agg.totals.aborts} ${agg.totals.aborts === 1 ? 'request' : 'requests'} aborted by the client (${pct(agg.totals.aborts, total)})`,
       explanation:
         'The client closed the connection before the response finished — usually its timeout fired because the server ' +
         `was too slow. Most on: ${routes.slice(0, 3).map((r) => `${r.method} ${r.route} × ${r.aborts}`).join(', ')}.`,
@@ -51,7 +51,7 @@ export function abortFindings(agg: RunAggregate): Finding[] {
     findings.push({
       id: 'unfinished',
       severity: 'warning',
-      title: `${agg.totals.unfinished} requests started and never finished`,
+      title: `${agg.totals.unfinished} ${agg.totals.unfinished === 1 ? 'request' : 'requests'} started and never finished`,
       explanation:
         'These requests have a request.start line and no finish, abort or error line: the process died or was killed ' +
         'while serving them, the run was cut off, or their last lines were lost before reaching the logs.',

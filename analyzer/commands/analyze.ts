@@ -3,22 +3,23 @@
  * with the client's summary, rendered for a terminal, as JSON (--json) or Markdown (--markdown). Exit codes: 0
  * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { analyze } from '../analyses/index.js';
-import { nearestRuns, RunNotFoundError } from '../aggregate/nearest-runs.js';
-import { EXIT, LogjamError, SourceError, UsageError } from '../errors.js';
-import type { ClientView, RunAggregate } from '../model.js';
+import { parseDeploymentFacts, type DeploymentFlags } from '../capacity/index.js';
+import { EXIT, LogjamError, UsageError } from '../errors.js';
+import type { ClientView } from '../model.js';
+import { analyzeRun } from '../pipeline.js';
+import { renderHtmlReport } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { buildReport, type AnalysisReport } from '../report/report.js';
+import type { AnalysisReport } from '../report/report.js';
 import { renderTerminal, useColor } from '../report/terminal.js';
 import { loadClientView } from '../sources/client-summary.js';
-import type { RunSource } from '../sources/source.js';
-import { describeResult, evaluateThresholds, parseThresholds } from '../thresholds.js';
+import { describeResult, parseThresholds } from '../thresholds.js';
+import { addDeploymentOptions } from './capacity.js';
+import { writeReportFile } from './output.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
-export interface AnalyzeFlags extends SourceFlags {
+export interface AnalyzeFlags extends SourceFlags, DeploymentFlags {
   run?: string;
   clientSummary?: string;
   json?: boolean;
@@ -26,6 +27,7 @@ export interface AnalyzeFlags extends SourceFlags {
   failOn?: string[];
   out?: string;
   queries?: boolean;
+  html?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -43,26 +45,11 @@ export function registerAnalyze(program: Command): void {
     .option('--fail-on <threshold>', 'exit 1 when it does not hold: "p95<500ms", "error_rate<1%", "route:POST /api/v1/todos:p95<300ms" (repeatable)', collect)
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--queries', 'print each finding\'s Logs Insights query in the terminal report (always in --json/--markdown)')
-    .action(async (opts: AnalyzeFlags) => {
+    .option('--html <file>', 'also write a self-contained HTML report with charts (opens offline)');
+  // The capacity section's deployment facts (same flags as `logjam capacity`); defaults are stated in the report.
+  addDeploymentOptions(cmd).action(async (opts: AnalyzeFlags) => {
       await runAnalyze(opts);
     });
-}
-
-/** Aggregate the run; a run with no lines names the nearest runs the source has (whatever the source). */
-async function aggregateRun(source: RunSource, runId: string): Promise<RunAggregate> {
-  let agg: RunAggregate;
-  try {
-    agg = await source.aggregate(runId);
-  } catch (err) {
-    if (err instanceof SourceError && err.code === 'LJ_RUN_NOT_FOUND' && !(err instanceof RunNotFoundError)) {
-      throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
-    }
-    throw err;
-  }
-  if (agg.firstTime === 0 && agg.totals.requests === 0 && agg.totals.unfinished === 0 && agg.totals.aborts === 0) {
-    throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
-  }
-  return agg;
 }
 
 export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
@@ -72,11 +59,11 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   // bad thresholds and a bad client summary fail before the (possibly long) read of the logs
   const thresholds = parseThresholds(opts.failOn);
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
+  const facts = parseDeploymentFacts(opts);
   const source = await openSource(opts);
-  const aggregate = await aggregateRun(source, runId);
-  const findings = analyze(aggregate, client);
-  const results = thresholds.length ? evaluateThresholds(thresholds, aggregate) : undefined;
-  const report = buildReport({ aggregate, findings, client, thresholds: results });
+  const { report, aggregate, findings, capacity } = await analyzeRun({ source, runId, client, thresholds, facts });
+  const results = report.thresholds;
+  if (opts.html) await writeReportFile(opts.html, renderHtmlReport({ aggregate, findings, capacity, title: `logjam analyze — run ${runId}` }));
 
   const cloud = aggregate.source.startsWith('cloudwatch:');
   const text = opts.json
@@ -88,12 +75,7 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
           queries: opts.queries ?? cloud,
         });
   if (opts.out) {
-    try {
-      await writeFile(opts.out, text);
-    } catch (err) {
-      throw new LogjamError('LJ_OUT_UNWRITABLE', `cannot write --out ${opts.out}: ${(err as Error).message}`, { cause: err });
-    }
-    process.stderr.write(`report written to ${opts.out}\n`);
+    await writeReportFile(opts.out, text);
   } else {
     process.stdout.write(text);
   }

@@ -3,13 +3,15 @@
  * connections, a plan for a target, saturation (knee, USL) and the bottleneck verdict. Same source flags as
  * `analyze`. Data on stdout (terminal text, --markdown or --json); --html also writes a self-contained report.
  */
-import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { LogjamError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { ClientView } from '../model.js';
-import { computeCapacity, parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../capacity/index.js';
+import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../capacity/index.js';
+import { analyzeRun } from '../pipeline.js';
+import { writeReportFile } from './output.js';
 import type { DeploymentFlags } from '../capacity/index.js';
 import { renderHtmlReport } from '../report/html.js';
+import { useColor } from '../report/terminal.js';
 import { loadClientView } from '../sources/client-summary.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
@@ -61,23 +63,16 @@ export function registerCapacity(program: Command): void {
       const source = await openSource(opts);
       let client: ClientView | undefined;
       if (opts.clientSummary !== undefined) client = await loadClientView(opts.clientSummary);
-      const aggregate = await source.aggregate(opts.run);
-      const report = computeCapacity(aggregate, client, facts);
+      const { aggregate, findings, capacity } = await analyzeRun({ source, runId: opts.run.trim(), client, facts });
+      const report = capacity!;
 
       if (opts.html !== undefined) {
-        const html = renderHtmlReport({ aggregate, findings: [], capacity: report, title: `logjam capacity — run ${aggregate.runId}` });
-        try {
-          await writeFile(opts.html, html);
-        } catch (err) {
-          throw new LogjamError('LJ_WRITE', `cannot write ${opts.html}: ${(err as Error).message}`, { cause: err });
-        }
-        process.stderr.write(`logjam: wrote ${opts.html}\n`);
+        await writeReportFile(opts.html, renderHtmlReport({ aggregate, findings, capacity: report, title: `logjam capacity — run ${aggregate.runId}` }));
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (opts.markdown) process.stdout.write(renderCapacityMarkdown(report));
       else {
-        const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-        process.stdout.write(renderCapacityTerminal(report, { color }));
+        process.stdout.write(renderCapacityTerminal(report, { color: useColor(process.stdout) }));
       }
     });
 }

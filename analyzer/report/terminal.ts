@@ -104,7 +104,7 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
     const errs = bins.map((b) => b.errors4xx + b.errors5xx);
     if (errs.some((v) => v > 0)) out.push(line('errors', errs, `max ${Math.max(...errs)} per bin`));
     const aborts = bins.map((b) => b.aborts + (b.unfinished ?? 0));
-    if (aborts.some((v) => v > 0)) out.push(line('aborted', aborts, `max ${Math.max(...aborts)} per bin`));
+    if (aborts.some((v) => v > 0)) out.push(line('abort+unf', aborts, `max ${Math.max(...aborts)} per bin`));
     if (bins.some((b) => b.elDelayP99Ms !== undefined)) {
       const el = bins.map((b) => b.elDelayP99Ms ?? 0);
       out.push(line('loop p99', el, `max ${fmtMs(Math.max(...el))}`));

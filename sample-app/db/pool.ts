@@ -24,7 +24,8 @@ export function sslOptions(config: Pick<AppConfig, 'databaseSsl' | 'databaseSslC
 }
 
 export interface PoolSettings {
-  databaseUrl: string;
+  /** undefined: node-postgres takes host, port, database, user and password from PGHOST, PGPORT… */
+  databaseUrl?: string;
   databaseSsl: AppConfig['databaseSsl'];
   databaseSslCa?: string;
   dbPoolMax: number;
@@ -36,7 +37,7 @@ export interface PoolSettings {
 /** A plain pool (no instrumentation): for migrations in the cluster primary, which serves no requests. */
 export function createRawPool(settings: PoolSettings): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: settings.databaseUrl,
+    ...(settings.databaseUrl ? { connectionString: settings.databaseUrl } : {}),
     ssl: sslOptions(settings),
     max: settings.dbPoolMax,
     connectionTimeoutMillis: settings.dbAcquireTimeoutMs,

@@ -11,6 +11,10 @@ export interface CloudWatchSinkOptions {
   logGroupName: string;
   logStreamName?: string;
   region?: string;
+  /**
+   * Default true (env LOGJAM_CLOUDWATCH_CREATE_GROUP when not given): create the group when it is missing. The
+   * stream is always created when missing: the default stream name is new for every process.
+   */
   createLogGroup?: boolean;
   maxBufferedEvents?: number;
   maxBufferedBytes?: number;
@@ -73,16 +77,35 @@ export function defaultStreamName(service: string, startTime = Date.now()): stri
   return safeStreamPart(`${service}/${hostname()}/${process.pid}-${startTime}`);
 }
 
-export function resolveOptions(options: CloudWatchTransportOptions): ResolvedOptions {
+/** The environment variable that turns CreateLogGroup off (when the `createLogGroup` option is not given). */
+export const CREATE_GROUP_ENV = 'LOGJAM_CLOUDWATCH_CREATE_GROUP';
+
+/**
+ * LOGJAM_CLOUDWATCH_CREATE_GROUP: 1/true/yes/on or 0/false/no/off; unset or blank = undefined (the default applies).
+ * Anything else throws, naming the variable (never guess a boolean).
+ */
+export function parseCreateGroupEnv(raw: string | undefined): boolean | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new TypeError(`cloudwatch sink: ${CREATE_GROUP_ENV} must be 1 or 0 (true/false)`);
+}
+
+/**
+ * Defaults and bounds applied once. `env` is read only for what the host did not pass explicitly
+ * (SERVICE_NAME, LOGJAM_CLOUDWATCH_CREATE_GROUP): the transport's worker thread inherits the host's environment.
+ */
+export function resolveOptions(options: CloudWatchTransportOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   if (!options || typeof options.logGroupName !== 'string' || options.logGroupName.length === 0) {
     throw new TypeError('cloudwatch sink: logGroupName is required');
   }
-  const service = options.service ?? process.env.SERVICE_NAME ?? 'app';
+  const service = options.service ?? env.SERVICE_NAME ?? 'app';
   return {
     logGroupName: options.logGroupName,
     logStreamName: options.logStreamName ?? defaultStreamName(service),
     service,
-    createLogGroup: options.createLogGroup ?? DEFAULTS.createLogGroup,
+    createLogGroup: options.createLogGroup ?? parseCreateGroupEnv(env[CREATE_GROUP_ENV]) ?? DEFAULTS.createLogGroup,
     maxBufferedEvents: positiveInt('maxBufferedEvents', options.maxBufferedEvents, DEFAULTS.maxBufferedEvents),
     maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
     flushIntervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs, DEFAULTS.flushIntervalMs),

@@ -85,6 +85,8 @@ export class CloudWatchShipper {
   private readonly unreportedStderr = new Map<DropReason, number>();
   private readonly unreportedCloudWatch = new Map<DropReason, number>();
   private lastDropDetail = new Map<DropReason, string>();
+  /** Set once CreateLogGroup was refused (its error name): never asked again by this process. */
+  private groupCreateRefused: string | undefined;
 
   private readonly counters: Omit<ShipperStats, 'bufferedEvents' | 'bufferedBytes' | 'dropped' | 'droppedTotal'> = {
     received: 0,
@@ -261,7 +263,7 @@ export class CloudWatchShipper {
       }
       if (this.aborted) return;
       let kind = classifyFailure(failure);
-      if (kind === 'missing_destination' && this.opts.createLogGroup && !createdDestination) {
+      if (kind === 'missing_destination' && !createdDestination) {
         // Create once, then retry at once: not a backoff retry, the call did not fail for load reasons.
         createdDestination = true;
         try {
@@ -281,7 +283,7 @@ export class CloudWatchShipper {
         continue;
       }
       const reason: DropReason = kind === 'retryable' ? 'retries_exhausted' : kind === 'missing_destination' ? 'missing_destination' : 'rejected';
-      this.recordDrop(batch.length, reason, failureName(failure));
+      this.recordDrop(batch.length, reason, this.dropDetail(failure, reason));
       this.release(batch);
       return;
     }
@@ -313,20 +315,45 @@ export class CloudWatchShipper {
     this.counters.shipped += sent - tooOld - expired - tooNew;
   }
 
+  /**
+   * Create what PutLogEvents found missing. The stream first: it is the usual culprit (the default stream name is
+   * new for every process) and least-privilege roles (terraform/iam.tf) may create streams but not groups, in a
+   * group that already exists. The group only when the stream's creation says the group is missing, and only
+   * while creating it has not been refused: a denied CreateLogGroup is remembered (not repeated for every batch),
+   * and the stream is tried anyway, since the group may exist by now (created by terraform or another process).
+   */
   private async ensureDestination(): Promise<void> {
-    const signal = { abortSignal: this.abort.signal };
-    for (const command of [
-      new CreateLogGroupCommand({ logGroupName: this.opts.logGroupName }),
-      new CreateLogStreamCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName }),
-    ]) {
-      try {
-        // The two commands have different output types; the shipper needs neither.
-        await (this.client.send as (c: unknown, o: unknown) => Promise<unknown>)(command, signal);
-      } catch (error) {
-        // Another process (or an earlier attempt) created it first: that is the state we want.
-        if (failureName(error) !== 'ResourceAlreadyExistsException') throw error;
-      }
+    try {
+      await this.createIgnoringExisting(new CreateLogStreamCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName }));
+      return;
+    } catch (error) {
+      if (failureName(error) !== 'ResourceNotFoundException' || !this.opts.createLogGroup || this.groupCreateRefused) throw error;
     }
+    try {
+      await this.createIgnoringExisting(new CreateLogGroupCommand({ logGroupName: this.opts.logGroupName }));
+    } catch (error) {
+      // Retryable (throttled, network): let the batch's retry policy handle it. Refused (AccessDeniedException…):
+      // carry on without it.
+      if (classifyFailure(error) !== 'rejected') throw error;
+      this.groupCreateRefused = failureName(error);
+    }
+    await this.createIgnoringExisting(new CreateLogStreamCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName }));
+  }
+
+  private async createIgnoringExisting(command: CreateLogGroupCommand | CreateLogStreamCommand): Promise<void> {
+    try {
+      // The two commands have different output types; the shipper needs neither.
+      await (this.client.send as (c: unknown, o: unknown) => Promise<unknown>)(command, { abortSignal: this.abort.signal });
+    } catch (error) {
+      // Another process (or an earlier attempt) created it first: that is the state we want.
+      if (failureName(error) !== 'ResourceAlreadyExistsException') throw error;
+    }
+  }
+
+  /** Why a batch was dropped, for the log.dropped line: the API's error name, plus a refused CreateLogGroup. */
+  private dropDetail(failure: unknown, reason: DropReason): string {
+    const name = failureName(failure);
+    return reason === 'missing_destination' && this.groupCreateRefused ? `${name}; CreateLogGroup refused: ${this.groupCreateRefused}` : name;
   }
 
   private recordDrop(count: number, reason: DropReason, detail?: string): void {

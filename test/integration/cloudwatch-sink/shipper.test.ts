@@ -50,7 +50,8 @@ describe('CloudWatch shipper', () => {
     expect(accepted.filter((c) => c.events.length === 10_000).length).toBeGreaterThanOrEqual(2);
     // The ~1 KB events need at least 3 calls because of bytes alone.
     expect(accepted.filter((c) => c.events.some((e) => e.message.length > 1000)).length).toBeGreaterThanOrEqual(3);
-    expect(fake.calls.map((c) => c.op).slice(0, 4)).toEqual(['PutLogEvents', 'CreateLogGroup', 'CreateLogStream', 'PutLogEvents']);
+    // the stream first; its ResourceNotFoundException says the group is missing too
+    expect(fake.calls.map((c) => c.op).slice(0, 5)).toEqual(['PutLogEvents', 'CreateLogStream', 'CreateLogGroup', 'CreateLogStream', 'PutLogEvents']);
     expect(shipper.stats()).toMatchObject({ shipped: 28_000, droppedTotal: 0 });
   });
 
@@ -201,9 +202,73 @@ describe('CloudWatch shipper', () => {
     const { shipper, stderr } = setup({ createLogGroup: false });
     for (let i = 0; i < 5; i++) shipper.push(Date.now(), line(i));
     await shipper.flush();
-    expect(fake.calls.map((c) => c.op)).toEqual(['PutLogEvents']);
+    expect(fake.calls.map((c) => c.op)).toEqual(['PutLogEvents', 'CreateLogStream']);
     expect(shipper.stats().dropped).toEqual({ missing_destination: 5 });
     expect(sumDropped(stderr, 'missing_destination')).toBe(5);
+  });
+
+  it('with createLogGroup false, still creates its own stream in an existing group', async () => {
+    fake.store.groups.set(GROUP, { createdAt: Date.now(), streams: new Map() });
+    const { shipper } = setup({ createLogGroup: false });
+    for (let i = 0; i < 5; i++) shipper.push(Date.now(), line(i));
+    await shipper.flush();
+    expect(fake.events(GROUP, STREAM)).toHaveLength(5);
+    expect(fake.calls.map((c) => c.op)).not.toContain('CreateLogGroup');
+    expect(shipper.stats()).toMatchObject({ shipped: 5, droppedTotal: 0 });
+  });
+
+  describe('least-privilege role (terraform: CreateLogStream + PutLogEvents only, CreateLogGroup denied)', () => {
+    const denyCreateGroup = () => fake.fail('CreateLogGroup', { type: 'AccessDeniedException', message: 'not authorized to perform: logs:CreateLogGroup', times: Infinity });
+
+    it('delivers every line when the group exists: CreateLogGroup is not needed, so its denial costs nothing', async () => {
+      fake.store.groups.set(GROUP, { createdAt: Date.now(), streams: new Map() });
+      denyCreateGroup();
+      const { shipper, stderr } = setup();
+      for (let i = 0; i < 50; i++) shipper.push(Date.now(), line(i));
+      await shipper.flush();
+      expect(fake.events(GROUP, STREAM).map((e) => JSON.parse(e.message).seq)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+      expect(shipper.stats()).toMatchObject({ shipped: 50, droppedTotal: 0 });
+      expect(stderr).toEqual([]);
+    });
+
+    it('when the stream is created by someone else meanwhile and the group check is refused, lines still go out', async () => {
+      // The group exists, but the first CreateLogStream answers "group not found" (eventual consistency right after
+      // terraform created it): the refused CreateLogGroup must not stop the sink from trying the stream again.
+      fake.store.groups.set(GROUP, { createdAt: Date.now(), streams: new Map() });
+      denyCreateGroup();
+      fake.fail('CreateLogStream', { type: 'ResourceNotFoundException', message: 'The specified log group does not exist.', times: 1 });
+      const { shipper } = setup();
+      for (let i = 0; i < 20; i++) shipper.push(Date.now(), line(i));
+      await shipper.flush();
+      expect(fake.calls.map((c) => [c.op, c.status])).toEqual([
+        ['PutLogEvents', 400],
+        ['CreateLogStream', 400],
+        ['CreateLogGroup', 400],
+        ['CreateLogStream', 200],
+        ['PutLogEvents', 200],
+      ]);
+      expect(fake.events(GROUP, STREAM)).toHaveLength(20);
+      expect(shipper.stats()).toMatchObject({ shipped: 20, droppedTotal: 0 });
+    });
+
+    it('a missing group that may not be created: counted with the reason, asked once, and shipping resumes once the group exists', async () => {
+      denyCreateGroup();
+      const { shipper, stderr } = setup();
+      for (let i = 0; i < 5; i++) shipper.push(Date.now(), line(i));
+      await shipper.flush();
+      expect(shipper.stats().dropped).toEqual({ missing_destination: 5 });
+      const report = stderr.find((l) => l.reason === 'missing_destination') as unknown as { msg: string };
+      expect(report.msg).toMatch(/CreateLogGroup refused: AccessDeniedException/);
+
+      // an administrator (or terraform) creates the group: the next lines are delivered
+      fake.store.groups.set(GROUP, { createdAt: Date.now(), streams: new Map() });
+      for (let i = 5; i < 10; i++) shipper.push(Date.now(), line(i));
+      await shipper.flush();
+      const delivered = fake.events(GROUP, STREAM).map((e) => JSON.parse(e.message)).filter((m) => m.seq !== undefined);
+      expect(delivered.map((m) => m.seq)).toEqual([5, 6, 7, 8, 9]);
+      expect(fake.calls.filter((c) => c.op === 'CreateLogGroup')).toHaveLength(1); // a refusal is not repeated
+      expect(shipper.stats()).toMatchObject({ shipped: 5, droppedTotal: 5 });
+    });
   });
 
   it('never throws into the caller, even for odd input', () => {

@@ -105,6 +105,16 @@ describe('CloudWatch pino transport', () => {
     expect(seqs(fake, 'exit')).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
+  it('LOGJAM_CLOUDWATCH_CREATE_GROUP=0 reaches the worker thread: the stream is created, the group never is', async () => {
+    fake.store.groups.set('existing', { createdAt: Date.now(), streams: new Map() });
+    const n = 200;
+    const result = await runBurstChild({ ...awsEnv(fake.url), LJ_TRANSPORT: TRANSPORT, LJ_GROUP: 'existing', LJ_STREAM: 's', LJ_COUNT: String(n), LJ_EXIT: 'end', LOGJAM_CLOUDWATCH_CREATE_GROUP: '0' });
+    expect(result.code).toBe(0);
+    expect(seqs(fake, 'existing')).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(fake.calls.map((c) => c.op)).toContain('CreateLogStream');
+    expect(fake.calls.map((c) => c.op)).not.toContain('CreateLogGroup');
+  });
+
   it('with the endpoint down at shutdown, exits within the bound and counts every lost line', async () => {
     fake.setDown(true);
     const n = 300;
