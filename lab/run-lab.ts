@@ -6,7 +6,8 @@
  * Stops cleanly at any point: an abort (Ctrl-C) ends the load, then the app shuts down gracefully, which stops the
  * database. Nothing is left running.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pc from 'picocolors';
 import { parseDeploymentFacts } from '../analyzer/capacity/index.js';
@@ -70,6 +71,11 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   const shown = (p: string): string => relative(process.cwd(), p) || p;
 
   say(`run ${style.bold(runId)} — the ${options.variant} planners-and-studiers test, time scale ${options.timeScale}`);
+  // A fresh database for every lab run: the buggy test never deletes its todos, so a reused database would make
+  // each run's GET /todos heavier than the last and the lessons would drift. initdb takes about a second.
+  // The folder must be writable by the `postgres` system user that initdb runs as under root.
+  const pgParent = await mkdtemp(join(tmpdir(), 'logjam-lab-pg-'));
+  await chmod(pgParent, 0o777);
   say(`starting PostgreSQL (embedded) and TaskOverflow (1 worker, CPU_WORK_MS=${options.cpuWorkMs}, DB_POOL_MAX=${options.poolMax})…`);
   const app = await startAppProcess({
     env: {
@@ -77,10 +83,14 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
       CPU_WORK_MS: String(options.cpuWorkMs),
       DB_POOL_MAX: String(options.poolMax),
       SERVICE_NAME: 'taskoverflow',
+      PG_DATA_DIR: join(pgParent, 'data'),
     },
     logFile,
     signal: io.signal,
     onMessage: (line) => io.stderr.write(`${style.dim(`  app │ ${line}`)}\n`),
+  }).catch(async (err: unknown) => {
+    await rm(pgParent, { recursive: true, force: true });
+    throw err;
   });
   let interrupted = false;
   try {
@@ -108,6 +118,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     say('stopping the app (in-flight requests finish, logs are flushed, the database stops)…');
     const code = await app.stop();
     if (code !== 0) say(style.yellow(`the app exited with code ${code}`));
+    await rm(pgParent, { recursive: true, force: true });
   }
   if (interrupted) {
     say(`interrupted: nothing is left running. The partial run's logs are in ${shown(dir)}`);

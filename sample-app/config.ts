@@ -151,7 +151,7 @@ const SPECS: EnvSpec<unknown>[] = [
   spec({ name: 'CPU_WORK_MS', default: '0', meaning: 'knob: synchronous busy loop of N ms per /api/v1/todos request, blocking the event loop like a sync worker (runtime.stats el_delay_*)', parse: integer(0, 60_000), apply: (c, v) => (c.knobs.cpuWorkMs = v) }),
   spec({ name: 'SLOW_QUERY_MS', default: '0', meaning: 'knob: an extra `select pg_sleep(N/1000)` per /api/v1/todos request: the database is the bottleneck (db_ms, then pool_wait_ms)', parse: integer(0, 600_000), apply: (c, v) => (c.knobs.slowQueryMs = v) }),
   spec({ name: 'PG_DATA_DIR', default: '.data/postgres (under the project folder)', meaning: 'embedded PostgreSQL data folder (delete it to reset the database)', parse: text, apply: (c, v) => (c.pgDataDir = resolve(v)) }),
-  spec({ name: 'PG_PORT', meaning: 'embedded PostgreSQL port (default: a free port)', parse: integer(1, 65535), apply: (c, v) => (c.pgPort = v) }),
+  spec({ name: 'PG_PORT', meaning: 'embedded PostgreSQL port (default: a free port); not PGPORT, which is the port of a real server given by PGHOST', parse: integer(1, 65535), apply: (c, v) => (c.pgPort = v) }),
   spec({ name: 'NODE_ENV', meaning: 'production = DATABASE_URL or PGHOST is required (the container never starts an embedded database)', parse: text, apply: (c, v) => (c.production = v === 'production') }),
 ];
 

@@ -40,8 +40,9 @@ resource "aws_ecs_cluster" "main" {
 }
 
 locals {
-  # The app reads PG* variables when DATABASE_URL is unset (node-postgres convention); the user name and password
-  # come from the RDS-managed secret as `secrets`, never as plain environment values.
+  # No DATABASE_URL: with PGHOST set the app lets node-postgres read PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD (also
+  # in every cluster worker); the user name and password come from the RDS-managed secret as `secrets`, never as
+  # plain environment values.
   app_environment_base = [
     { name = "NODE_ENV", value = "production" },
     { name = "PORT", value = tostring(var.app_port) },
@@ -59,9 +60,14 @@ locals {
     { name = "AWS_REGION", value = var.aws_region },
   ]
 
-  # Only with direct_cloudwatch_transport: the app also ships its lines itself, to its own streams in the same group.
+  # Only with direct_cloudwatch_transport: the app ships its lines itself, to its own streams in the same group.
   app_environment_direct = [
     { name = "LOGJAM_CLOUDWATCH_LOG_GROUP", value = aws_cloudwatch_log_group.app.name },
+    # Not also on stdout: the awslogs driver would put every line in the same group a second time (double counts in
+    # every query). stderr still reaches awslogs: start-up messages and the transport's own log.dropped lines.
+    { name = "LOG_STDOUT", value = "0" },
+    # The group is terraform's (logs.tf) and the task role may only create streams and put events (iam.tf).
+    { name = "LOGJAM_CLOUDWATCH_CREATE_GROUP", value = "0" },
   ]
 
   app_environment = concat(local.app_environment_base, var.direct_cloudwatch_transport ? local.app_environment_direct : [])

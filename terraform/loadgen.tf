@@ -25,6 +25,9 @@ locals {
     { name = "RUN_ID", value = "" },
     # No phone-home from the generators.
     { name = "K6_NO_USAGE_REPORT", value = "true" },
+    # The summary JSON also goes to stdout as one `LOGJAM_K6_SUMMARY {...}` line, so it reaches CloudWatch through the
+    # awslogs driver (the summary-<run id>.json file dies with the task).
+    { name = "SUMMARY_STDOUT", value = "1" },
   ]
 
   k6_container = {

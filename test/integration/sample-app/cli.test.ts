@@ -47,9 +47,27 @@ describe('parseConfig', () => {
     }
   });
 
-  it('requires DATABASE_URL in production', () => {
-    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required/);
+  it('requires DATABASE_URL or PGHOST in production', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL or PGHOST .* is required/);
     expect(parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app' }).production).toBe(true);
+    // what terraform/ecs.tf gives the task: PG* variables (user and password from Secrets Manager), no URL
+    const ecs = parseConfig({ NODE_ENV: 'production', PGHOST: 'db.example.internal', PGPORT: '5432', PGDATABASE: 'taskoverflow', PGUSER: 'app', PGPASSWORD: 'S3cret-91xq', DATABASE_SSL: 'require' });
+    expect(ecs).toMatchObject({ production: true, pgHost: 'db.example.internal', databaseSsl: 'require' });
+    expect(ecs.databaseUrl).toBeUndefined();
+    expect(JSON.stringify(ecs)).not.toContain('S3cret-91xq'); // the password is left to node-postgres, not copied
+  });
+
+  it('validates PGPORT without echoing the PG* values', () => {
+    expect(() => parseConfig({ PGHOST: 'db', PGPORT: 'fivefourthreetwo' })).toThrow(/PGPORT must be a whole number/);
+  });
+
+  it('LOG_STDOUT: on by default; 0 only with another destination for the lines', () => {
+    expect(parseConfig({}).logStdout).toBe(true);
+    expect(() => parseConfig({ LOG_STDOUT: '0' })).toThrow(/LOG_STDOUT=0 needs another destination/);
+    expect(parseConfig({ LOG_STDOUT: '0', LOGJAM_CLOUDWATCH_LOG_GROUP: 'taskoverflow' })).toMatchObject({ logStdout: false, cloudWatchLogGroup: 'taskoverflow' });
+    expect(parseConfig({ LOG_STDOUT: '0', LOG_FILE: 'runs/app.ndjson' }).logStdout).toBe(false);
+    expect(() => parseConfig({ LOG_STDOUT: 'sometimes' })).toThrow(/LOG_STDOUT must be 1 or 0/);
+    expect(() => parseConfig({ LOGJAM_CLOUDWATCH_CREATE_GROUP: 'sometimes' })).toThrow(/LOGJAM_CLOUDWATCH_CREATE_GROUP must be 1 or 0/);
   });
 });
 
@@ -71,9 +89,9 @@ describe('logjam app (CLI)', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('exits 2 when NODE_ENV=production has no DATABASE_URL (no embedded database in the container)', () => {
-    const { status, stderr } = runCli(['app'], { NODE_ENV: 'production', DATABASE_URL: '' });
+  it('exits 2 when NODE_ENV=production has neither DATABASE_URL nor PGHOST (no embedded database in the container)', () => {
+    const { status, stderr } = runCli(['app'], { NODE_ENV: 'production', DATABASE_URL: '', PGHOST: '' });
     expect(status).toBe(2);
-    expect(stderr).toContain('DATABASE_URL is required when NODE_ENV=production');
+    expect(stderr).toContain('DATABASE_URL or PGHOST (with PGPORT, PGDATABASE, PGUSER, PGPASSWORD) is required when NODE_ENV=production');
   });
 });

@@ -51,6 +51,33 @@ describe('analyses on crafted logs', () => {
     expect(mismatches[0]!.counts).toMatchObject({ checkFails: 40, serverStatus: 201, serverCount: 40, expected: 200 });
   });
 
+  it('status-mismatch in the lab\'s shape: one check name shared by GET, POST and DELETE, failures mixed with timeouts', async () => {
+    // 40 POST 201s, 40 DELETE 400s, 100 GETs of which 60 answered 200 — and 30 GETs that timed out (no server line)
+    const lines = buggyRun();
+    for (let i = 0; i < 60; i++) lines.push(L.finish({ id: `g${i}`, t: L.at(i * 10), method: 'GET', path: '/api/v1/todos', status: 200 }));
+    const lab = client({
+      requests: 170,
+      noResponse: 30,
+      checks: [{ name: 'is status 200', passes: 60, fails: 40 + 40 + 30 }],
+    });
+    const [f, ...more] = byId(analyze(await aggregateLines(lines), lab), 'status-mismatch');
+    expect(more).toEqual([]);
+    expect(f!.title).toBe('check "is status 200" failed 110 times: POST /api/v1/todos answered 201 Created × 40');
+    expect(f!.counts).toMatchObject({ checkFails: 110, serverStatus: 201, serverCount: 40, noResponse: 30, otherFailures: 40 });
+    expect(f!.explanation).toContain('the test expects 200 but the API returns 201 Created');
+  });
+
+  it('status-mismatch does not claim responses another check expected and passed', async () => {
+    const lines = buggyRun();
+    const twoChecks = client({
+      checks: [
+        { name: 'is status 200', passes: 0, fails: 40 },
+        { name: 'is status 201', passes: 40, fails: 0 },
+      ],
+    });
+    expect(byId(analyze(await aggregateLines(lines), twoChecks), 'status-mismatch')).toEqual([]);
+  });
+
   it('status-mismatch stays silent when the server answered what the check expects', async () => {
     const lines = Array.from({ length: 40 }, (_, i) => L.finish({ id: `p${i}`, method: 'POST', status: 201 }));
     const ok = client({ requests: 40, failedRequests: 0, checks: [{ name: 'POST is status 201', passes: 40, fails: 0 }] });

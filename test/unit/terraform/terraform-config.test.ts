@@ -379,8 +379,17 @@ describe('ECS', () => {
       PGDATABASE: '${var.db_name}',
     });
     expect(resource(tf, 'aws_ecs_service', 'app').desired_count).toBe('${var.app_desired_count}');
-    // the direct CloudWatch transport is opt-in and writes to the same group
-    expect(tf.locals.app_environment_direct).toEqual([{ name: 'LOGJAM_CLOUDWATCH_LOG_GROUP', value: '${aws_cloudwatch_log_group.app.name}' }]);
+    // no DATABASE_URL: the app connects with the PG* variables (user and password are `secrets`)
+    expect(Object.keys(env)).not.toContain('DATABASE_URL');
+    expect(env).toHaveProperty('PGPORT');
+    // the direct CloudWatch transport is opt-in and writes to the same group; then the lines leave stdout (else the
+    // awslogs driver ships each one a second time) and the transport does not try to create terraform's group
+    expect(tf.locals.app_environment_direct).toEqual([
+      { name: 'LOGJAM_CLOUDWATCH_LOG_GROUP', value: '${aws_cloudwatch_log_group.app.name}' },
+      { name: 'LOG_STDOUT', value: '0' },
+      { name: 'LOGJAM_CLOUDWATCH_CREATE_GROUP', value: '0' },
+    ]);
+    expect(tf.locals.app_environment).toBe('${concat(local.app_environment_base, var.direct_cloudwatch_transport ? local.app_environment_direct : [])}');
     expect(variableDefault(tf, 'direct_cloudwatch_transport')).toBe(false);
   });
 
@@ -389,7 +398,7 @@ describe('ECS', () => {
     expect(k6.image).toBe('${aws_ecr_repository.loadgen.repository_url}:${var.loadgen_image_tag}');
     expect(k6.command).toEqual(['run', '--quiet', '--no-color', '/scripts/${var.k6_script}']);
     const env = Object.fromEntries((tf.locals.k6_environment as { name: string; value: unknown }[]).map((e) => [e.name, e.value]));
-    expect(env).toMatchObject({ ENDPOINT: '${local.endpoint_url}', RUN_ID: '' });
+    expect(env).toMatchObject({ ENDPOINT: '${local.endpoint_url}', RUN_ID: '', SUMMARY_STDOUT: '1' });
     const dockerfile = readFileSync(join(TERRAFORM_DIR, 'loadgen', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM grafana\/k6:/m);
     expect(dockerfile).toMatch(/COPY .*\*\.js \/scripts\//);
