@@ -159,7 +159,7 @@ variable "log_level" {
 }
 
 variable "direct_cloudwatch_transport" {
-  description = "Also ship logs from inside the app with logjam's CloudWatch transport (LOGJAM_CLOUDWATCH_LOG_GROUP). Off: stdout through the awslogs driver only."
+  description = "Ship logs from inside the app with logjam's CloudWatch transport (LOGJAM_CLOUDWATCH_LOG_GROUP; the lines then leave stdout: LOG_STDOUT=0). Off: stdout through the awslogs driver only."
   type        = bool
   default     = false
 }

@@ -2,7 +2,7 @@
 //   1. POST /api/v1/todos answers 201 Created, so the check expects 201;
 //   2. the DELETE uses the id from the JSON body: request.json().id.
 //
-//   k6 run -e ENDPOINT=http://127.0.0.1:3000 [-e RUN_ID=my-run] [-e SUMMARY_DIR=runs] planners-and-studiers.fixed.js
+//   k6 run -e ENDPOINT=http://127.0.0.1:3000 [-e RUN_ID=my-run] [-e SUMMARY_DIR=runs] [-e SUMMARY_STDOUT=1] planners-and-studiers.fixed.js
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { textSummary } from 'https://jslib.k6.io/k6-summary/0.1.0/index.js';
@@ -88,12 +88,22 @@ export function createAndDeleteTodo(data) {
   sleep(10);
 }
 
+/** Starts the one-line summary on stdout (SUMMARY_STDOUT=1): what a log search looks for. */
+const SUMMARY_LINE_PREFIX = 'LOGJAM_K6_SUMMARY ';
+
 /** @param {{ setup_data?: { runId?: string } } & Record<string, unknown>} data */
 export function handleSummary(data) {
   const runId = (data.setup_data && data.setup_data.runId) || __ENV.RUN_ID || 'unknown-run';
   const dir = __ENV.SUMMARY_DIR ? `${__ENV.SUMMARY_DIR.replace(/\/+$/, '')}/` : '';
+  let stdout = textSummary(data, { indent: ' ', enableColors: true });
+  // SUMMARY_STDOUT=1 (terraform sets it for the ECS generators): the summary file dies with the container, stdout
+  // reaches CloudWatch through the awslogs driver. JSON.stringify without indentation escapes every newline, so the
+  // summary is ONE line, hence one CloudWatch event.
+  if (__ENV.SUMMARY_STDOUT === '1' || __ENV.SUMMARY_STDOUT === 'true') {
+    stdout += `\n${SUMMARY_LINE_PREFIX}${JSON.stringify(data)}\n`;
+  }
   return {
     [`${dir}summary-${runId}.json`]: JSON.stringify(data, null, 2),
-    stdout: textSummary(data, { indent: ' ', enableColors: true }),
+    stdout,
   };
 }

@@ -5,7 +5,7 @@
 //      URL ends in `/undefined` and the API answers 400.
 // The corrected twin is planners-and-studiers.fixed.js. The Node runner (`logjam load`) runs the same scenario.
 //
-//   k6 run -e ENDPOINT=http://127.0.0.1:3000 [-e RUN_ID=my-run] [-e SUMMARY_DIR=runs] planners-and-studiers.js
+//   k6 run -e ENDPOINT=http://127.0.0.1:3000 [-e RUN_ID=my-run] [-e SUMMARY_DIR=runs] [-e SUMMARY_STDOUT=1] planners-and-studiers.js
 //
 // Every request sends X-Run-Id and carries a run_id tag, so the run can be found in the service's logs later.
 import http from 'k6/http';
@@ -92,12 +92,22 @@ export function createAndDeleteTodo(data) {
   sleep(10);
 }
 
+/** Starts the one-line summary on stdout (SUMMARY_STDOUT=1): what a log search looks for. */
+const SUMMARY_LINE_PREFIX = 'LOGJAM_K6_SUMMARY ';
+
 /** @param {{ setup_data?: { runId?: string } } & Record<string, unknown>} data */
 export function handleSummary(data) {
   const runId = (data.setup_data && data.setup_data.runId) || __ENV.RUN_ID || 'unknown-run';
   const dir = __ENV.SUMMARY_DIR ? `${__ENV.SUMMARY_DIR.replace(/\/+$/, '')}/` : '';
+  let stdout = textSummary(data, { indent: ' ', enableColors: true });
+  // SUMMARY_STDOUT=1 (terraform sets it for the ECS generators): the summary file dies with the container, stdout
+  // reaches CloudWatch through the awslogs driver. JSON.stringify without indentation escapes every newline, so the
+  // summary is ONE line, hence one CloudWatch event.
+  if (__ENV.SUMMARY_STDOUT === '1' || __ENV.SUMMARY_STDOUT === 'true') {
+    stdout += `\n${SUMMARY_LINE_PREFIX}${JSON.stringify(data)}\n`;
+  }
   return {
     [`${dir}summary-${runId}.json`]: JSON.stringify(data, null, 2),
-    stdout: textSummary(data, { indent: ' ', enableColors: true }),
+    stdout,
   };
 }
