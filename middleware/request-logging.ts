@@ -47,8 +47,9 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     requestStarted();
     if (startLine) logger.info(startFields(state, method, path), MESSAGES.start);
 
-    // 'close' fires for every response: after 'finish' when it completed, alone when the client went away first.
-    res.once('close', () => {
+    // 'close' fires exactly once for every response: after 'finish' when it completed, alone when the client went
+    // away first. (on, not once: once allocates a wrapper per request for nothing.)
+    res.on('close', () => {
       requestEnded();
       const durationMs = elapsedMs(startNs);
       const route = routeOf(req);

@@ -4,6 +4,7 @@
  * request.error line, 500 {"error":"internal error","request_id":…}).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { FIELDS, getLogger } from '../middleware/index.js';
 
 /** pg's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
@@ -29,6 +30,16 @@ const BODY_ERRORS: Record<string, string> = {
 };
 
 /** Known failures -> their status and fixed JSON body; the rest -> next(err). */
+/** Network errors of a database that is down or unreachable (node's codes), and PostgreSQL's own "cannot connect now". */
+const DB_UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
+
+function isDatabaseUnreachable(err: unknown): boolean {
+  const code = hasCode(err) && typeof err.code === 'string' ? err.code : undefined;
+  // SQLSTATE class 08: connection exception
+  if (code !== undefined && (DB_UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return err instanceof Error && err.message.startsWith('Connection terminated');
+}
+
 export const knownErrors: ErrorRequestHandler = (err, _req, res, next) => {
   if (res.headersSent) return next(err);
   if (hasCode(err) && err.code === 'LJ_POOL_TIMEOUT') {
@@ -39,6 +50,14 @@ export const knownErrors: ErrorRequestHandler = (err, _req, res, next) => {
   if (hasCode(err) && err.code === QUERY_CANCELED) {
     // the db.query line carries the error; the answer stays generic
     res.status(503).json({ error: 'database timeout' });
+    return;
+  }
+  if (isDatabaseUnreachable(err)) {
+    // the database is down or restarting: a retryable 503, not the app's fault (the process stays up; the pool
+    // reconnects when the database returns). errorLogging does not see it, so say why in the log here.
+    const e = err as Error & { code?: string };
+    getLogger().warn({ [FIELDS.err]: { type: e.name, message: e.message, code: e.code } }, 'database unavailable');
+    res.status(503).set('retry-after', '1').json({ error: 'database unavailable' });
     return;
   }
   const body = bodyParserError(err);

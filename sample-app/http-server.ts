@@ -19,7 +19,10 @@ export class ListenError extends Error {
 
 export function createHttpServer(handler: RequestListener, timeouts: HttpTimeouts): Server {
   // maxHeaderSize stays Node's default (16 KB): larger header blocks get 431 before reaching the app.
-  const server = createServer({ requestTimeout: timeouts.requestTimeoutMs }, handler);
+  // Node enforces headersTimeout/requestTimeout only when it checks connections, every 30 s by default: a slow-header
+  // client (slowloris) would then live up to 30 s past the timeout. Check at least every second.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, timeouts.headersTimeoutMs / 2));
+  const server = createServer({ requestTimeout: timeouts.requestTimeoutMs, connectionsCheckingInterval }, handler);
   server.headersTimeout = timeouts.headersTimeoutMs;
   // Longer than the load balancer's idle timeout (ALB: 60 s): the LB closes idle connections first, so it never
   // sends a request on a socket we are closing at that instant (the classic intermittent 502).

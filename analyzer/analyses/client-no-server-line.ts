@@ -22,9 +22,11 @@ export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView
   }
   // requests that reached the server: finished, aborted (client gave up mid-way) or started and never finished
   const serverSeen = agg.totals.requests + agg.totals.aborts + agg.totals.unfinished;
-  // requests the runner cut off itself at the end of the test may never have left it: not the server's doing
+  // Requests the runner cut off itself at a ramp-down or the end are left out of its request count (as k6 does),
+  // but the server may have seen them (an abort or start line): add them back before comparing. What remains is
+  // an upper bound on requests that reached the server without leaving any line.
   const interrupted = client.interruptedRequests ?? 0;
-  const missing = client.requests - serverSeen - interrupted;
+  const missing = client.requests + interrupted - serverSeen;
   const noResponse = client.noResponse ?? 0;
   const checksFailed = client.checks.reduce((n, c) => n + c.fails, 0);
   const byReason = Object.entries(client.noResponseByReason ?? {}).filter(([, n]) => n > 0);

@@ -27,7 +27,11 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-const isIdleClientError = (l: Line): boolean => l[FIELDS.level] === 'warn' && typeof l[FIELDS.msg] === 'string' && l[FIELDS.msg].startsWith('idle database connection failed');
+/** The pool's 'error' listener (sample-app/db/pool.ts) logs a dead idle connection as a warning. */
+function isIdleClientError(l: Line): boolean {
+  const msg = l[FIELDS.msg];
+  return l[FIELDS.level] === 'warn' && typeof msg === 'string' && msg.startsWith('idle database connection failed');
+}
 const alive = (p: AppProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
 
 it('answers 503 while the database is down, stays up, and recovers when it returns', async () => {

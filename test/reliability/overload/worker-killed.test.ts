@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   app?.kill('SIGKILL'); // only if the test failed half-way
   await pg?.stop();
-  if (dir && !process.env.KEEP_OVERLOAD_DIR) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const isEvent = (event: string) => (l: Line) => l[FIELDS.event] === event;

@@ -13,7 +13,7 @@ const K6_DIR = join(TERRAFORM_DIR, '..', 'loadtests', 'k6');
 const SCRIPTS = readdirSync(K6_DIR).filter((f) => f.endsWith('.js'));
 const PREFIX = 'LOGJAM_K6_SUMMARY ';
 
-type HandleSummary = (data: unknown) => Record<string, string>;
+type HandleSummary = (data: unknown) => { stdout: string } & Record<string, string>;
 
 /** The script with its three imports replaced by stubs, loaded as an ES module. */
 async function loadHandleSummary(file: string): Promise<HandleSummary> {
