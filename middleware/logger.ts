@@ -10,6 +10,7 @@ import { serializeError } from './errors.js';
 import { FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
 import { cloudWatchTransportPath } from './transport-path.js';
 import type { CloudWatchSinkOptions, CloudWatchTransportOptions, LoggerOptions } from './types.js';
+import { CREATE_GROUP_ENV, parseCreateGroupEnv } from './sinks/cloudwatch/options.js';
 
 /**
  * Always redacted wherever an application logs a headers object: at the top level or under req/res/request/response.
@@ -132,8 +133,13 @@ function resolveLevel(level: string): string {
 function cloudWatchFromEnv(env: NodeJS.ProcessEnv): CloudWatchSinkOptions | false {
   const logGroupName = nonEmpty(env.LOGJAM_CLOUDWATCH_LOG_GROUP);
   if (logGroupName === undefined) return false;
+  const options: CloudWatchSinkOptions = { logGroupName };
   const logStreamName = nonEmpty(env.LOGJAM_CLOUDWATCH_LOG_STREAM);
-  return logStreamName === undefined ? { logGroupName } : { logGroupName, logStreamName };
+  if (logStreamName !== undefined) options.logStreamName = logStreamName;
+  // parsed here too so a bad value fails at start in the main process (like a bad LOG_LEVEL), not in the worker
+  const createLogGroup = parseCreateGroupEnv(env[CREATE_GROUP_ENV]);
+  if (createLogGroup !== undefined) options.createLogGroup = createLogGroup;
+  return options;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

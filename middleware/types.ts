@@ -12,7 +12,7 @@ export interface CloudWatchSinkOptions {
   logStreamName?: string;
   /** Else the SDK's chain (AWS_REGION, profile…); endpoint from AWS_ENDPOINT_URL_CLOUDWATCH_LOGS. */
   region?: string;
-  /** Default true: CreateLogGroup/CreateLogStream when missing. */
+  /** Default true (env LOGJAM_CLOUDWATCH_CREATE_GROUP): create the group when missing; the stream is always created when missing. */
   createLogGroup?: boolean;
   /** Default 100_000. Beyond it the NEWEST events are dropped, counted, and reported in a `log.dropped` line. */
   maxBufferedEvents?: number;

@@ -12,9 +12,10 @@ Examples:
   PORT=8080 LOG_FILE=runs/app.ndjson logjam app
   WEB_CONCURRENCY=4 DB_POOL_MAX=1 logjam app   four workers, one connection each (tiny-pool knob)
   DATABASE_URL=postgres://u:p@db:5432/app DATABASE_SSL=verify-full DATABASE_SSL_CA=global-bundle.pem logjam app
+  NODE_ENV=production PGHOST=db PGDATABASE=app PGUSER=app PGPASSWORD=… DATABASE_SSL=require logjam app
 
 Stops gracefully on SIGTERM/SIGINT (drains in-flight requests for up to SHUTDOWN_TIMEOUT_MS). Log lines (NDJSON)
-go to stdout; messages go to stderr. Knobs and what they look like in the logs: docs/sample-app.md.
+go to stdout (unless LOG_STDOUT=0); messages go to stderr. Knobs and what they look like in the logs: docs/sample-app.md.
 `;
 
 export function registerApp(program: Command): void {
