@@ -41,18 +41,26 @@ export function elapsedMs(startNs: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - startNs) / 1e3) / 1e3;
 }
 
-/** The request-scoped fields every line of a request carries (preceded by `event` when given). */
-export function scopeFields(state: RequestContext, event?: string): Record<string, unknown> {
+/**
+ * What scopeFields reads: the public RequestContext plus the traceparent flag, which the middleware's own state
+ * carries (kept optional so any RequestContext still fits).
+ */
+export type ScopeSource = RequestContext & { readonly traceparentRejected?: boolean };
+
+/**
+ * The request-scoped fields every line of a request carries (preceded by `event` when given). `span_id` only with a
+ * span of this service: a trace id taken from an inbound traceparent comes without one (the caller's span is not ours).
+ */
+export function scopeFields(state: ScopeSource, event?: string): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   if (event !== undefined) fields[FIELDS.event] = event;
   fields[FIELDS.requestId] = state.requestId;
   if (state.requestIdRejected) fields[FIELDS.requestIdRejected] = true;
   if (state.runId !== undefined) fields[FIELDS.runId] = state.runId;
   if (state.runIdRejected) fields[FIELDS.runIdRejected] = true;
-  if (state.traceId !== undefined) {
-    fields[FIELDS.traceId] = state.traceId;
-    fields[FIELDS.spanId] = state.spanId;
-  }
+  if (state.traceId !== undefined) fields[FIELDS.traceId] = state.traceId;
+  if (state.spanId !== undefined) fields[FIELDS.spanId] = state.spanId;
+  if (state.traceparentRejected === true) fields[FIELDS.traceparentRejected] = true;
   return fields;
 }
 

@@ -1,7 +1,7 @@
 /**
  * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
  * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
- * resolves two headers, writes at most two lines and registers one listener.
+ * resolves three headers, writes at most two lines and registers one listener.
  */
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -11,7 +11,7 @@ import { setBaseLogger } from './get-logger.js';
 import { normalizeHeaderName, resolveRequestId, resolveRunId } from './ids.js';
 import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf, startFields } from './lines.js';
 import { createLogger } from './logger.js';
-import { activeSpanContext } from './otel.js';
+import { activeSpanContext, inboundTraceContext, resolveTraceparent, runInTraceContext, traceparentOf } from './otel.js';
 import { DEFAULT_HEADERS } from './schema.js';
 import type { LoggerOptions, RequestLoggingOptions } from './types.js';
 
@@ -29,16 +29,22 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     const startNs = process.hrtime.bigint();
     const requestId = resolveRequestId(req.headers, requestIdHeaders);
     const runId = resolveRunId(req.headers, runIdHeader);
+    const inbound = resolveTraceparent(req.headers, DEFAULT_HEADERS.traceparent);
+    // A span of this service active already (the SDK's HTTP instrumentation) is the source of truth. Without one, a
+    // valid inbound traceparent still gives the caller's trace id (correlation), never its span id as ours; and when
+    // a propagator is registered, the request runs in the extracted context so the app's spans join that trace.
     const span = activeSpanContext();
-    const state = new RequestState(
-      logger,
-      requestId.id,
-      requestId.rejected,
-      runId.id,
-      runId.rejected,
-      span?.traceId,
-      span?.spanId,
-    );
+    const traceContext = span === undefined && inbound.parent !== undefined ? inboundTraceContext(req.headers) : undefined;
+    const state = new RequestState(logger, {
+      requestId: requestId.id,
+      requestIdRejected: requestId.rejected,
+      runId: runId.id,
+      runIdRejected: runId.rejected,
+      traceId: span?.traceId ?? inbound.parent?.traceId,
+      spanId: span?.spanId,
+      traceparentRejected: inbound.rejected,
+      inboundTraceparent: inbound.parent && traceparentOf({ ...inbound.parent, spanId: inbound.parent.parentId }),
+    });
     const method = req.method;
     const path = pathOf(req.originalUrl);
 
@@ -63,7 +69,9 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
       }
     });
 
-    runInContext(state, next);
+    // The closure only when a trace context was extracted: the common path allocates nothing more.
+    if (traceContext === undefined) runInContext(state, next);
+    else runInTraceContext(traceContext, () => runInContext(state, next));
   };
 }
 

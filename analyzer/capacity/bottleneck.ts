@@ -5,6 +5,7 @@
  * Shares are of the mean response time R: pool share = mean pool wait / R, DB share = mean query time / R.
  * "Stress" scales the DB-side scores so a healthy, fast run whose little time happens to be in the DB is not
  * called DB-bound: stress = min(1, p95 / 500 ms), and 1 when ≥ 1% of responses are 5xx or any pool wait timed out.
+ * When the event loop is saturated, DB and pool times include loop delay and are discounted (see loopInflated).
  */
 import type { ClientView, RunAggregate } from '../model.js';
 import { clamp01, num, pct } from './format.js';
@@ -18,6 +19,8 @@ export const THRESHOLDS = {
   /** event-loop delay p99: a healthy loop stays near the low end; the score reaches 1 at the high end */
   elDelayLowMs: 20,
   elDelayHighMs: 200,
+  /** event-loop delay p99 (mean over the run) from which measured DB and pool times are taken to include loop delay */
+  elDelayInflatesMs: 100,
   /** event-loop utilization: score from low (0) to high (1) */
   eluLow: 0.7,
   eluHigh: 0.95,
@@ -65,11 +68,25 @@ export function judgeBottleneck(agg: RunAggregate, client: ClientView | undefine
   };
   const candidates: BottleneckCandidate[] = [];
 
+  // Query time and pool wait are measured in the app, from the call to its callback: while the event loop is
+  // saturated, a finished query's callback waits for the loop, so both include event-loop delay. A CPU-bound Node
+  // process then looks DB-bound. When the loop is saturated, discount the DB-side shares by how much of them the
+  // loop's own delay explains, and do not hold them against the CPU verdict.
+  const rt = agg.runtime;
+  const dbSideMs = t.dbMsMean + t.poolWaitMsMean;
+  // Only a *blocked* loop delays callbacks: high utilization with a short delay (hundreds of small query
+  // callbacks, as in an N+1 list) keeps them prompt, so the test is on the delay, not on ELU.
+  const loopInflated =
+    rt !== undefined &&
+    rt.samples > 0 &&
+    (rt.elDelayP99MsMean >= THRESHOLDS.elDelayInflatesMs || rt.elDelayP99MsMean >= t.dbMsMean);
+  const dbSideTrust = loopInflated && dbSideMs > 0 ? clamp01(1 - rt.elDelayP99MsMean / dbSideMs) : 1;
+  metrics.dbSideTrust = dbSideTrust;
+
   // CPU / event loop: the loop is late to run callbacks while the request time is not spent in the DB.
   {
     const evidence: string[] = [];
     let score = 0;
-    const rt = agg.runtime;
     if (rt && rt.samples > 0) {
       const el = clamp01((rt.elDelayP99MsMax - THRESHOLDS.elDelayLowMs) / (THRESHOLDS.elDelayHighMs - THRESHOLDS.elDelayLowMs));
       const elu = clamp01((rt.eluMax - THRESHOLDS.eluLow) / (THRESHOLDS.eluHigh - THRESHOLDS.eluLow));
@@ -83,7 +100,12 @@ export function judgeBottleneck(agg: RunAggregate, client: ClientView | undefine
       score = clamp01(1 - poolShare - dbShare) * stress * 0.6;
       evidence.push('no runtime.stats lines: judged from time spent outside the DB only');
     }
-    if (poolShare + dbShare >= THRESHOLDS.dbTimeLowShare) {
+    if (loopInflated) {
+      evidence.push(
+        `the loop is saturated, so DB and pool times (${num(dbSideMs)} ms a request) include waiting for it ` +
+          `(loop delay p99 ${num(rt.elDelayP99MsMean)} ms on average)`,
+      );
+    } else if (poolShare + dbShare >= THRESHOLDS.dbTimeLowShare) {
       score *= 0.5;
       evidence.push(`but ${pct(poolShare + dbShare)} of the response time is DB/pool time`);
     } else {
@@ -97,7 +119,7 @@ export function judgeBottleneck(agg: RunAggregate, client: ClientView | undefine
     const evidence = [
       `pool wait ${num(t.poolWaitMsMean)} ms of ${num(r)} ms mean response time (${pct(poolShare)})`,
     ];
-    let score = clamp01(poolShare / THRESHOLDS.poolShareFull) * stress;
+    let score = clamp01(poolShare / THRESHOLDS.poolShareFull) * stress * dbSideTrust;
     if (t.poolTimeouts > 0) {
       score = Math.max(score, 0.8);
       evidence.push(`${t.poolTimeouts} requests gave up waiting for a connection`);
@@ -120,7 +142,8 @@ export function judgeBottleneck(agg: RunAggregate, client: ClientView | undefine
     if (heaviest && heaviest.dbQueriesMean >= 10) {
       evidence.push(`${heaviest.method} ${heaviest.route} runs ${num(heaviest.dbQueriesMean)} queries per request (N+1?)`);
     }
-    candidates.push({ kind: 'database', score: clamp01(dbShare / THRESHOLDS.dbShareFull) * stress, evidence });
+    if (dbSideTrust < 1) evidence.push(`discounted to ${pct(dbSideTrust)}: the saturated event loop inflates measured query time`);
+    candidates.push({ kind: 'database', score: clamp01(dbShare / THRESHOLDS.dbShareFull) * stress * dbSideTrust, evidence });
   }
 
   // Client or network: the client saw failures the server never logged.

@@ -39,8 +39,9 @@ export interface Truncation {
  */
 export function truncateMessage(message: string, maxEventBytes: number): Truncation {
   const budget = maxEventBytes - PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes;
+  // Measure without copying: nearly every line fits, and a copy per line is garbage the worker must collect.
+  if (Buffer.byteLength(message, 'utf8') <= budget) return { message, removedBytes: 0 };
   const bytes = Buffer.from(message, 'utf8');
-  if (bytes.length <= budget) return { message, removedBytes: 0 };
   // The marker's length depends on the number it carries; sizing it for the whole message's byte count is an
   // upper bound, so the final marker (with the smaller real count) always fits.
   const markerBudget = Buffer.byteLength(truncationMarker(bytes.length), 'utf8');

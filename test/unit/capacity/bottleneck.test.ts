@@ -36,6 +36,29 @@ describe('bottleneck verdict', () => {
     expect(v.ranked.map((c) => c.kind)).toHaveLength(4);
   });
 
+  it('CPU work inflating measured query time (the loop delays every callback) -> still cpu, not database', () => {
+    // figures from a real CPU_WORK_MS=20 run of the sample app: one fast query a request, yet 70% of the response
+    // time measured "in the DB" because each query's callback waited for the blocked loop
+    const agg = aggregate({
+      totals: { latency: latency(260, 590), dbMsMean: 185, poolWaitMsMean: 2 },
+      runtime: runtime({ elDelayP99MsMax: 548, elDelayP99MsMean: 502, eluMax: 0.99, eluMean: 0.97 }),
+    });
+    const v = judgeBottleneck(agg, undefined);
+    expect(v.verdict).toBe('cpu');
+    expect(v.ranked.find((c) => c.kind === 'database')!.score).toBeLessThan(0.5);
+    expect(v.ranked[0]!.evidence.join(' ')).toContain('include waiting for it');
+  });
+
+  it('slow queries with a busy but healthy loop stay database (no discount)', () => {
+    const agg = aggregate({
+      totals: { latency: latency(330, 700), dbMsMean: 304, poolWaitMsMean: 3 },
+      runtime: runtime({ elDelayP99MsMax: 20, elDelayP99MsMean: 14, eluMax: 0.4 }),
+    });
+    const v = judgeBottleneck(agg, undefined);
+    expect(v.verdict).toBe('database');
+    expect(v.metrics.dbSideTrust).toBe(1);
+  });
+
   it('a tiny pool: pool wait dominates, timeouts -> db-pool', () => {
     const agg = aggregate({
       totals: { latency: latency(600, 1500), dbMsMean: 20, poolWaitMsMean: 420, poolTimeouts: 12, errors5xx: 12 },
