@@ -73,7 +73,10 @@ export interface RequestContext {
   readonly runId: string | undefined;
   /** True when an inbound run-id header was present but invalid (no run_id is logged then). */
   readonly runIdRejected: boolean;
-  /** The OpenTelemetry span active when the request entered the middleware, if any. */
+  /**
+   * The trace: from the span of this service active when the request entered the middleware, else from a valid
+   * inbound `traceparent` header (then spanId is absent: the header's parent id is the caller's span, not ours).
+   */
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
   /** Per-request database totals, written on request.finish. */
