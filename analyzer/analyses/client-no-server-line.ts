@@ -4,6 +4,7 @@
  * missing responses are responses the test rejected.
  */
 import type { ClientView, Finding, RunAggregate } from '../model.js';
+import { compareClientToServer } from './client-server-counts.js';
 import { pct } from './format.js';
 
 export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView | undefined): Finding[] {
@@ -20,20 +21,14 @@ export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView
       exampleRequestIds: [],
     });
   }
-  // requests that reached the server: finished, aborted (client gave up mid-way) or started and never finished
-  const serverSeen = agg.totals.requests + agg.totals.aborts + agg.totals.unfinished;
-  // Requests the runner cut off itself at a ramp-down or the end are left out of its request count (as k6 does),
-  // but the server may have seen them (an abort or start line): add them back before comparing. What remains is
-  // an upper bound on requests that reached the server without leaving any line.
-  const interrupted = client.interruptedRequests ?? 0;
-  const missing = client.requests + interrupted - serverSeen;
+  const { serverSeen, interrupted, missing } = compareClientToServer(agg, client);
   const noResponse = client.noResponse ?? 0;
   const checksFailed = client.checks.reduce((n, c) => n + c.fails, 0);
   const byReason = Object.entries(client.noResponseByReason ?? {}).filter(([, n]) => n > 0);
   const counts: Record<string, number> = {
     clientRequests: client.requests,
     serverRequests: serverSeen,
-    missing: Math.max(0, missing),
+    missing,
     clientFailed: client.failedRequests,
     checksFailed,
   };

@@ -7,6 +7,7 @@
  * called DB-bound: stress = min(1, p95 / 500 ms), and 1 when ≥ 1% of responses are 5xx or any pool wait timed out.
  * When the event loop is saturated, DB and pool times include loop delay and are discounted (see loopInflated).
  */
+import { compareClientToServer } from '../analyses/client-server-counts.js';
 import type { ClientView, RunAggregate } from '../model.js';
 import { clamp01, num, pct } from './format.js';
 import type { BottleneckCandidate, BottleneckVerdict } from './types.js';
@@ -151,9 +152,8 @@ export function judgeBottleneck(agg: RunAggregate, client: ClientView | undefine
     const evidence: string[] = [];
     let score = 0;
     if (client) {
-      const serverSaw = t.requests + t.aborts + t.unfinished;
-      const missing = Math.max(0, client.requests - serverSaw);
-      const noServerLine = client.noResponse !== undefined ? Math.min(client.noResponse, missing) : missing;
+      const { serverSeen: serverSaw, missing, noResponse } = compareClientToServer(agg, client);
+      const noServerLine = noResponse !== undefined ? Math.min(noResponse, missing) : missing;
       const share = client.requests > 0 ? noServerLine / client.requests : 0;
       metrics.clientRequests = client.requests;
       metrics.clientNoServerLine = noServerLine;

@@ -21,7 +21,7 @@ import type {
 // The same path and message rules as the local source, so both sources group and flag requests identically.
 import { messageTemplate } from '../../aggregate/message-template.js';
 import { collapsePath, suspiciousSegment } from '../../aggregate/paths.js';
-import { RowReader, type InsightsRow } from './rows.js';
+import { oddCellCount, RowReader, type InsightsRow } from './rows.js';
 
 /** The rows of every query the source runs for one run, by query id (queries.ts). */
 export interface SectionRows {
@@ -63,7 +63,10 @@ export interface AssembleInput {
 
 export interface AssembleResult {
   aggregate: RunAggregate;
-  /** present-but-unreadable values met in the rows (reported, never thrown) */
+  /**
+   * what could not be used (reported as a warning, never thrown): values present but unreadable ("abc" as a
+   * count, an object as a value) and rows left out because a field they are grouped by is missing
+   */
   oddValues: number;
 }
 
@@ -194,26 +197,34 @@ function buildRoutes(rows: SectionRows, r: RowReader, examples: number, dups: Du
     const method = r.str(row, 'method');
     const path = r.str(row, 'route');
     if (method && path) accumulate(route(method, path, true).latency, row, r, examples);
+    else r.skipped();
   }
   for (const row of rows.routeStatuses) {
     const method = r.str(row, 'method');
     const path = r.str(row, 'route');
-    const status = r.str(row, 'status');
+    const status = r.status(row, 'status');
     if (method && path && status) addCount(route(method, path, true).statuses, status, r.num0(row, 'requests'));
+    else r.skipped();
   }
   for (const row of rows.unmatchedRoutes) {
     const method = r.str(row, 'method');
     const path = r.str(row, 'path');
-    if (!method || !path) continue;
+    if (!method || !path) {
+      r.skipped();
+      continue;
+    }
     const acc = route(method, collapsePath(path), false);
     accumulate(acc.latency, row, r, examples);
-    const status = r.str(row, 'status');
+    const status = r.status(row, 'status');
     if (status) addCount(acc.statuses, status, r.num0(row, 'requests'));
   }
   for (const row of rows.aborts) {
     const method = r.str(row, 'method');
     const target = r.str(row, 'route_or_path');
-    if (!method || !target) continue;
+    if (!method || !target) {
+      r.skipped();
+      continue;
+    }
     const matched = routes.get(key(method, target, true));
     (matched ?? route(method, collapsePath(target), false)).aborts += r.num0(row, 'aborts');
   }
@@ -272,7 +283,10 @@ function buildBins(input: AssembleInput, r: RowReader): TimeBin[] {
 
   for (const row of rows.timeline) {
     const bin = binOf(row);
-    if (!bin) continue;
+    if (!bin) {
+      r.skipped();
+      continue;
+    }
     accumulate(bin.acc, row, r, 0);
     bin.durationSum += r.num0(row, 'duration_ms_sum');
     bin.dbMsSum += r.num0(row, 'db_ms_sum');
@@ -281,18 +295,25 @@ function buildBins(input: AssembleInput, r: RowReader): TimeBin[] {
   for (const row of rows.timelineErrors) {
     const bin = binOf(row);
     const status = r.num(row, 'status');
-    if (!bin || status === undefined) continue;
+    if (!bin || status === undefined) {
+      r.skipped();
+      continue;
+    }
     if (status >= 500) bin.errors5xx += r.num0(row, 'requests');
     else if (status >= 400) bin.errors4xx += r.num0(row, 'requests');
   }
   for (const row of rows.timelineAborts) {
     const bin = binOf(row);
     if (bin) bin.aborts += r.num0(row, 'aborts');
+    else r.skipped();
   }
   const maxOf = (a: number | undefined, b: number | undefined) => (b === undefined ? a : a === undefined ? b : Math.max(a, b));
   for (const row of rows.timelineRuntime) {
     const bin = binOf(row);
-    if (!bin) continue;
+    if (!bin) {
+      r.skipped();
+      continue;
+    }
     bin.elDelayP99Ms = maxOf(bin.elDelayP99Ms, r.num(row, 'el_delay_p99_ms'));
     bin.elDelayMaxMs = maxOf(bin.elDelayMaxMs, r.num(row, 'el_delay_max_ms'));
     bin.elu = maxOf(bin.elu, r.num(row, 'elu'));
@@ -323,7 +344,10 @@ function buildSuspicious(rows: InsightsRow[], r: RowReader, examples: number, du
   for (const row of rows) {
     const method = r.str(row, 'method');
     const path = r.str(row, 'path');
-    if (!method || !path) continue;
+    if (!method || !path) {
+      r.skipped();
+      continue;
+    }
     const segment = suspiciousSegment(path);
     if (segment === undefined) continue; // the query's regex is a prefilter; the segment rules decide
     const template = collapsePath(path);
@@ -344,7 +368,7 @@ function buildSuspicious(rows: InsightsRow[], r: RowReader, examples: number, du
     entry.pathCount = Math.max(entry.pathCount, r.num0(row, 'requests'));
     const n = r.num0(row, 'requests');
     entry.count += n;
-    const status = r.str(row, 'status');
+    const status = r.status(row, 'status');
     if (status) addCount(entry.statuses, status, n);
     addExamples(entry.exampleRequestIds, row, examples);
   }
@@ -378,7 +402,10 @@ function buildClusters(rows: SectionRows, r: RowReader, examples: number, matche
     const method = r.str(row, 'method');
     const target = r.str(row, 'route_or_path');
     const status = r.num(row, 'status');
-    if (!method || !target || status === undefined) continue;
+    if (!method || !target || status === undefined) {
+      r.skipped();
+      continue;
+    }
     const c = cluster(method, routeOf(method, target), status);
     c.count += r.num0(row, 'requests');
     addExamples(c.exampleRequestIds, row, examples);
@@ -388,7 +415,10 @@ function buildClusters(rows: SectionRows, r: RowReader, examples: number, matche
     const target = r.str(row, 'route_or_path');
     const status = r.num(row, 'status');
     const message = r.str(row, 'message');
-    if (!method || !target || status === undefined || message === undefined) continue;
+    if (!method || !target || status === undefined || message === undefined) {
+      r.skipped();
+      continue;
+    }
     const c = clusters.get(`${method} ${routeOf(method, target)} ${status}`);
     if (!c) continue; // an error line whose request never finished: counted under unfinished/aborts
     const template = messageTemplate(message);
@@ -476,7 +506,10 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
   for (const row of rows.statuses) {
     const status = r.num(row, 'status');
     const n = r.num0(row, 'requests');
-    if (status === undefined) continue;
+    if (status === undefined) {
+      r.skipped();
+      continue;
+    }
     if (status >= 500) errors5xx += n;
     else if (status >= 400) errors4xx += n;
   }
@@ -553,5 +586,7 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
   if (runtime) aggregate.runtime = runtime;
   if (unfinishedByRoute.length > 0) aggregate.unfinishedByRoute = unfinishedByRoute;
   if (input.scanned) aggregate.scanned = input.scanned;
-  return { aggregate, oddValues: r.oddValues };
+  // cells toRows could not read (objects, arrays, …) count too, whether or not a section read their field
+  const oddCells = oddCellCount(Object.values(rows).flat());
+  return { aggregate, oddValues: r.oddValues + oddCells };
 }

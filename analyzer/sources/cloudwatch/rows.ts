@@ -1,7 +1,7 @@
 /**
  * Logs Insights rows (`[[{field, value}]]`, every value a string or absent) -> typed values.
- * Tolerant by design: a missing field or a value of the wrong type is read as undefined and counted, never thrown,
- * so one odd line in a log group cannot break a report.
+ * Tolerant by design: a value of the wrong type is read as undefined and counted, never thrown, and so is a row
+ * that lacks a field it is grouped by, so one odd line in a log group (or an odd answer) cannot break a report.
  */
 
 export type InsightsRow = Record<string, string>;
@@ -12,16 +12,40 @@ export interface ResultCell {
   value?: string;
 }
 
+/**
+ * Cells that came with a value the API never sends (an object, an array, a boolean) are kept out of their row and
+ * remembered here, so they are counted (oddCellCount) rather than read as "absent". A WeakMap: no field is added
+ * to the rows, which stay plain string records.
+ */
+const oddCells = new WeakMap<InsightsRow, number>();
+
 export function toRows(results: ResultCell[][] | undefined): InsightsRow[] {
   const rows: InsightsRow[] = [];
-  for (const cells of results ?? []) {
+  for (const cells of Array.isArray(results) ? results : []) {
     const row: InsightsRow = {};
-    for (const cell of cells) {
-      if (typeof cell.field === 'string' && typeof cell.value === 'string') row[cell.field] = cell.value;
+    let odd = 0;
+    for (const cell of Array.isArray(cells) ? cells : []) {
+      const value: unknown = cell?.value;
+      if (typeof cell?.field !== 'string') {
+        if (value !== undefined && value !== null) odd++; // a value with no field name cannot be placed
+        continue;
+      }
+      if (typeof value === 'string') row[cell.field] = value;
+      // the API sends strings; a number from an endpoint that does not is still readable
+      else if (typeof value === 'number' && Number.isFinite(value)) row[cell.field] = String(value);
+      else if (value !== undefined && value !== null) odd++;
     }
+    if (odd > 0) oddCells.set(row, odd);
     rows.push(row);
   }
   return rows;
+}
+
+/** Cells of these rows that toRows could not read (objects, arrays, booleans, values without a field name). */
+export function oddCellCount(rows: Iterable<InsightsRow>): number {
+  let n = 0;
+  for (const row of rows) n += oddCells.get(row) ?? 0;
+  return n;
 }
 
 /** Counts values that were present but unreadable, so the report can say so. */
@@ -38,6 +62,20 @@ export class RowReader {
       return undefined;
     }
     return n;
+  }
+
+  /**
+   * A status code as a map key ("404"), or undefined when absent or not a number (counted): a status is input,
+   * and a key like "__proto__" or "constructor" must never reach a plain-object count map.
+   */
+  status(row: InsightsRow, field: string): string | undefined {
+    const n = this.num(row, field);
+    return n === undefined ? undefined : String(n);
+  }
+
+  /** A row left out because a field it is grouped by is missing (an empty row, a line without `status`): counted. */
+  skipped(): void {
+    this.oddValues++;
   }
 
   /** A number, 0 when absent. */

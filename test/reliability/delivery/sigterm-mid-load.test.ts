@@ -22,7 +22,7 @@ import { storedLines, type StoredLine } from './helpers.js';
 const RUN_ID = 'delivery-sigterm';
 const GROUP = '/logjam/delivery-sigterm';
 /** responses received before the signal: far enough in that every loop has requests in flight */
-const SIGNAL_AFTER_RESPONSES = 400;
+const SIGNAL_AFTER_RESPONSES = 1500;
 const CONCURRENCY = 16;
 
 let pg: TestPostgres;
@@ -92,6 +92,8 @@ it('SIGTERM mid-load: every response the client received has its request.finish 
     .filter((t) => t.trim() !== '')
     .map((t) => JSON.parse(t) as StoredLine);
   const inFile = finishedIds(fileLines);
+  // requests the server accepted (request.start) but never finished: a drain that cut requests would leave some
+  const unfinished = fileLines.filter((l) => l[FIELDS.event] === EVENTS.requestStart && l[FIELDS.runId] === RUN_ID && !inFile.has(l[FIELDS.requestId] as string));
   const inCloud = finishedIds(storedLines(fake, GROUP));
   const received = result.responses;
   const missingInFile = received.filter((r) => !inFile.has(r.requestId));
@@ -105,7 +107,7 @@ it('SIGTERM mid-load: every response the client received has its request.finish 
       `(${afterSignal} after the signal), ${received.length - missingInFile.length} of them with their request.finish line in the file sink, ` +
       `${received.length - missingInCloud.length} in CloudWatch; ${result.failures.length} requests got no response ` +
       `(${[...new Set(result.failures.map((f) => f.error))].join(', ')}); server logged ${inFile.size} finishes in the file, ` +
-      `${inCloud.size} in CloudWatch; exit ${String(exit.code)}; ${drops.length} log.dropped lines`,
+      `${inCloud.size} in CloudWatch, ${unfinished.length} started and never finished; exit ${String(exit.code)}; ${drops.length} log.dropped lines`,
   );
 
   // It really was mid-load: requests were in flight at the signal and were answered after it.
@@ -122,4 +124,6 @@ it('SIGTERM mid-load: every response the client received has its request.finish 
   expect([...inCloud.keys()].sort()).toEqual([...inFile.keys()].sort());
   expect([...inFile.values(), ...inCloud.values()].every((n) => n === 1)).toBe(true);
   expect(drops).toEqual([]);
+  // The drain finished every request the server had accepted.
+  expect(unfinished).toEqual([]);
 });

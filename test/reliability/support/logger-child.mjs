@@ -12,6 +12,7 @@
  *      { op: 'memory' }               -> { op: 'memory', rss, peakRss, peakArrayBuffers }  (peaks since the last ask)
  *      { op: 'close' }                                  -> closeLogger, { op: 'closed', flushed }, exit 0
  */
+import { setImmediate } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 
 const { createLogger, closeLogger } = await import(pathToFileURL(process.env.LJ_MIDDLEWARE).href);

@@ -51,7 +51,7 @@ export function dropLinesIn(stderr: string): DropLine[] {
 }
 
 /** Sum of `dropped`, optionally for one reason. */
-export function droppedSum(lines: readonly DropLine[], reason?: string): number {
+export function droppedSum(lines: readonly { dropped: number; reason: string }[], reason?: string): number {
   return lines.filter((l) => reason === undefined || l.reason === reason).reduce((sum, l) => sum + l.dropped, 0);
 }
 
