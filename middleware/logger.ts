@@ -6,8 +6,9 @@ import cluster from 'node:cluster';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
+import { BoundedStream, type BackpressureTarget } from './bounded-stream.js';
 import { serializeError } from './errors.js';
-import { FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
+import { EVENTS, FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
 import { cloudWatchTransportPath } from './transport-path.js';
 import type { CloudWatchSinkOptions, CloudWatchTransportOptions, LoggerOptions } from './types.js';
 import { CREATE_GROUP_ENV, parseCreateGroupEnv } from './sinks/cloudwatch/options.js';
@@ -24,6 +25,12 @@ const ALWAYS_REDACTED = ['', 'req.', 'res.', 'request.', 'response.'].flatMap((p
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 
+/**
+ * Default bound on the bytes queued in the app thread for the CloudWatch worker beyond thread-stream's 4 MB ring:
+ * about a second of a busy process's logging, far above a normal burst, far below what hurts a container.
+ */
+export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
 /** Something closeLogger must wait for: resolves true when the destination flushed everything it held. */
 type Closer = () => Promise<void>;
 
@@ -35,6 +42,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const service = options.service ?? nonEmpty(env.SERVICE_NAME) ?? 'app';
   const level = resolveLevel(options.level ?? nonEmpty(env.LOG_LEVEL) ?? 'info');
   const worker = options.worker ?? (cluster.isWorker ? cluster.worker?.id : undefined);
+
+  const base: Record<string, unknown> = {
+    [FIELDS.schema]: SCHEMA_VERSION,
+    [FIELDS.service]: service,
+    [FIELDS.host]: hostname(),
+    [FIELDS.pid]: process.pid,
+  };
+  if (worker !== undefined) base[FIELDS.worker] = worker;
 
   const streams: DestinationStream[] = [];
   const ownClosers: Closer[] = [];
@@ -51,21 +66,29 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   const cloudwatch = options.cloudwatch === undefined ? cloudWatchFromEnv(env) : options.cloudwatch;
   if (cloudwatch) {
-    const transportOptions: CloudWatchTransportOptions = { ...cloudwatch, service };
-    const transport = pino.transport({ target: cloudWatchTransportPath(import.meta.url), options: transportOptions });
-    streams.push(transport);
-    ownClosers.push(() => endTransport(transport));
+    // maxPendingBytes is the host's side of the bound: the worker never sees it.
+    const { maxPendingBytes, ...sinkOptions } = cloudwatch;
+    const pendingBound = resolveMaxPendingBytes(maxPendingBytes);
+    const transportOptions: CloudWatchTransportOptions = { ...sinkOptions, service };
+    const transport: ThreadStreamLike = pino.transport({
+      target: cloudWatchTransportPath(import.meta.url),
+      options: transportOptions,
+    });
+    const guarded = new BoundedStream(transport, {
+      maxPendingBytes: pendingBound,
+      dropNotice: (dropped) => backpressureLine(base, dropped),
+      report: (notice) => process.stderr.write(notice),
+    });
+    streams.push(guarded);
+    reportDropsAtExit(guarded, transport);
+    ownClosers.push(() => {
+      // Before ending: the notice must go into the transport while it still takes lines.
+      guarded.reportDrops();
+      return endTransport(transport);
+    });
   }
 
   if (options.destination) streams.push(options.destination);
-
-  const base: Record<string, unknown> = {
-    [FIELDS.schema]: SCHEMA_VERSION,
-    [FIELDS.service]: service,
-    [FIELDS.host]: hostname(),
-    [FIELDS.pid]: process.pid,
-  };
-  if (worker !== undefined) base[FIELDS.worker] = worker;
 
   const logger = pino(
     {
@@ -142,6 +165,49 @@ function cloudWatchFromEnv(env: NodeJS.ProcessEnv): CloudWatchSinkOptions | fals
   return options;
 }
 
+function resolveMaxPendingBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_PENDING_BYTES;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new Error(`logjam: cloudwatch.maxPendingBytes must be a positive number of bytes, got ${String(value)}`);
+  }
+  return Math.floor(value);
+}
+
+/** The one `log.dropped` line for lines dropped because the transport's worker fell behind (same shape as the sink's). */
+function backpressureLine(base: Record<string, unknown>, dropped: number): string {
+  return `${JSON.stringify({
+    [FIELDS.level]: 'warn',
+    [FIELDS.time]: Date.now(),
+    ...base,
+    [FIELDS.event]: EVENTS.logDropped,
+    [FIELDS.dropped]: dropped,
+    [FIELDS.reason]: BACKPRESSURE_REASON,
+    [FIELDS.sink]: 'cloudwatch',
+    [FIELDS.msg]: `cloudwatch sink dropped ${dropped} log event(s): ${BACKPRESSURE_REASON} (the transport's worker fell behind)`,
+  })}\n`;
+}
+
+const BACKPRESSURE_REASON = 'backpressure';
+
+/**
+ * Guards whose drops must be reported when the process exits without closeLogger. ONE 'exit' listener for all of
+ * them, PREPENDED so it runs before pino's own exit hook ends the transport (after that it takes no more lines).
+ * WeakRefs: an abandoned logger's transport stays collectable, as it is without the guard.
+ */
+const guardsToReportAtExit = new Set<WeakRef<BoundedStream>>();
+let exitHookInstalled = false;
+
+function reportDropsAtExit(guard: BoundedStream, transport: ThreadStreamLike): void {
+  const ref = new WeakRef(guard);
+  guardsToReportAtExit.add(ref);
+  transport.on('close', () => guardsToReportAtExit.delete(ref));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.prependListener('exit', () => {
+    for (const each of guardsToReportAtExit) each.deref()?.reportDrops();
+  });
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
@@ -160,7 +226,7 @@ function endSonicBoom(dest: SonicBoomLike): Promise<void> {
   });
 }
 
-interface ThreadStreamLike extends DestinationStream {
+interface ThreadStreamLike extends BackpressureTarget {
   end(): void;
   closed?: boolean;
   once(event: 'close' | 'error', listener: (err?: Error) => void): unknown;

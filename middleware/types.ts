@@ -18,6 +18,12 @@ export interface CloudWatchSinkOptions {
   maxBufferedEvents?: number;
   /** Default 64 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Default 16 MiB. Bound on the bytes queued in the APP thread for the transport's worker (beyond thread-stream's
+   * 4 MB ring) when the worker falls behind a burst. Beyond it lines are dropped (never blocks), counted, and
+   * reported in one `log.dropped` line (reason `backpressure`). Host side only: not passed to the worker.
+   */
+  maxPendingBytes?: number;
   /** Default 1000 (and whenever a batch is full). */
   flushIntervalMs?: number;
   /** Default 262_144 (256 KB): longer events are truncated with a marker, counted. */

@@ -1,7 +1,8 @@
 /**
  * Splits a byte stream into lines without holding more than one line (up to `maxLineBytes`) in memory. A line
  * longer than the cap is reported as oversized and skipped as it streams past — never buffered whole.
- * CRLF endings are handled (the CR is dropped); blank lines are ignored (they are not log lines).
+ * CRLF endings are handled (the CR is dropped); blank lines (spaces, tabs, CRs, a lone BOM) are ignored: they are
+ * not log lines (the NDJSON spec lets a parser skip empty lines), so they are in no count, not even totalLines.
  */
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
@@ -88,8 +89,9 @@ export class LineSplitter {
       this.handler.oversized();
       return;
     }
-    // fast path for blank lines without decoding
+    // fast path for blank lines without decoding; a line holding only a UTF-8 BOM (an editor's empty file) is blank
     let i = start;
+    if (end - start >= 3 && buf[i] === 0xef && buf[i + 1] === 0xbb && buf[i + 2] === 0xbf) i += 3;
     while (i < end && (buf[i] === 32 || buf[i] === 9 || buf[i] === 13)) i++;
     if (i === end) return;
     this.handler.line(buf.toString('utf8', start, end));

@@ -44,18 +44,29 @@ export async function scanInputs(
     } catch (err) {
       throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
     }
+    // an exception from the line handler (a bug, not bad input) would otherwise escape the 'data' listener as an
+    // uncaught exception and leave this pass pending forever: it stops the stream and fails the pass instead
+    let handlerFailure: { error: unknown } | undefined;
     try {
       // flowing mode, not for-await: a stream destroyed by an error (a truncated .gz) still delivers every chunk
       // it produced before the error, and the splitter handles each chunk synchronously
       await new Promise<void>((resolve, reject) => {
         stream.on('data', (chunk: Buffer) => {
+          if (handlerFailure) return;
           stats.bytes += chunk.length;
-          splitter.write(chunk);
+          try {
+            splitter.write(chunk);
+          } catch (error) {
+            handlerFailure = { error };
+            stream.destroy();
+            reject(error);
+          }
         });
         stream.once('end', resolve);
         stream.once('error', reject);
       });
     } catch (err) {
+      if (handlerFailure) throw handlerFailure.error;
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (!code.startsWith('Z_') && code !== 'ERR_STREAM_PREMATURE_CLOSE') {
         throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
