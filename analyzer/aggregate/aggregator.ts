@@ -539,6 +539,13 @@ export class RunAggregator {
       if (u.exampleRequestIds.length < this.examples) u.exampleRequestIds.push(id);
       this.bins.at(o.time).unfinished++;
     }
+    // The timeline spans every line of the run, not only the request lines that filled the bins: widen the bins
+    // over that span first so they coarsen to at most their bound (one app line a day away from the requests
+    // would otherwise mean 86,400 one-second bins, and a time in seconds instead of ms millions).
+    if (hasLines) {
+      this.bins.at(firstTime);
+      this.bins.at(lastTime);
+    }
     const binMs = this.bins.binMs;
 
     const contextBins = this.context.entries().filter(([start]) => hasLines && start + this.context.binMs > firstTime && start <= lastTime);
