@@ -7,8 +7,10 @@
  * write() returns false once that host queue exceeds the room left in the ring, and it emits 'drain' when the queue
  * is empty again. That is all it exposes, so the guard counts the bytes it handed over since thread-stream last said
  * "there is room" (write() returned true, or 'drain'). Beyond `maxPendingBytes` it drops lines — never blocks the
- * app — and counts them; at the next 'drain' (or at close/exit, whichever comes first) it writes ONE notice line
- * (built by the caller: a `log.dropped` line) into the transport and reports it (stderr).
+ * app — until the next 'drain', and counts them; then it writes ONE notice line (built by the caller: a
+ * `log.dropped` line) into the transport and reports it (stderr). Under sustained overload the notices are spaced
+ * at least `minReportIntervalMs` apart (drops in between are added up), and drops not yet reported are reported at
+ * close/exit (reportDrops) or when the transport dies.
  *
  * Memory held for the transport is then at most: the ring + one ring's worth of host queue (thread-stream's own
  * "room" threshold) + maxPendingBytes + one line.
@@ -32,6 +34,8 @@ export interface BoundedStreamOptions {
   dropNotice: (dropped: number) => string;
   /** where the notice is reported besides the target (stderr), so it is seen even if the target never delivers it */
   report: (notice: string) => void;
+  /** Default 1000: at most one notice per interval, however often the target drains. */
+  minReportIntervalMs?: number;
 }
 
 export interface BoundedStreamStats {
@@ -49,12 +53,16 @@ export class BoundedStream implements DestinationStream {
   private dropping = false;
   private unreported = 0;
   private droppedTotal = 0;
+  private lastReportAt = Number.NEGATIVE_INFINITY;
+  private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly target: BackpressureTarget,
     private readonly options: BoundedStreamOptions,
   ) {
     target.on('drain', () => this.onDrain());
+    // The worker died: nothing will drain any more; what was dropped still has to be told (stderr only then).
+    target.on('close', () => this.reportDrops());
   }
 
   write(line: string): void {
@@ -94,15 +102,24 @@ export class BoundedStream implements DestinationStream {
    * before then. The notice goes into the target while it still accepts lines, and always to `report`.
    */
   reportDrops(): void {
+    if (this.reportTimer !== undefined) clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
     if (this.unreported === 0) return;
     const notice = this.options.dropNotice(this.unreported);
     this.unreported = 0;
-    this.dropping = false;
-    this.waitingForDrain = false;
-    this.pendingBytes = 0;
-    if (this.target.writable !== false && !this.target.write(notice)) {
-      this.waitingForDrain = true;
-      this.pendingBytes = Buffer.byteLength(notice);
+    this.lastReportAt = Date.now();
+    // The notice itself is never dropped: it is one small line, and it is what makes the drops visible.
+    if (this.target.writable !== false) {
+      const bytes = Buffer.byteLength(notice);
+      if (this.target.write(notice)) {
+        // Room again (and thread-stream will not emit 'drain' after a write that found room): the episode is over.
+        this.dropping = false;
+        this.waitingForDrain = false;
+        this.pendingBytes = 0;
+      } else {
+        this.waitingForDrain = true;
+        this.pendingBytes += bytes;
+      }
     }
     this.options.report(notice);
   }
@@ -117,9 +134,21 @@ export class BoundedStream implements DestinationStream {
   }
 
   private onDrain(): void {
+    // The host queue is empty again: the episode is over, lines are taken again.
     this.waitingForDrain = false;
     this.pendingBytes = 0;
-    // The queue is empty again: the episode is over, say how much it cost (one line, whatever its length).
-    if (this.dropping) this.reportDrops();
+    this.dropping = false;
+    if (this.unreported > 0) this.scheduleReport();
+  }
+
+  private scheduleReport(): void {
+    const wait = this.lastReportAt + (this.options.minReportIntervalMs ?? 1000) - Date.now();
+    if (wait <= 0) {
+      this.reportDrops();
+    } else if (this.reportTimer === undefined) {
+      // unref: never keeps the process alive; the exit hook / closeLogger report what is left.
+      this.reportTimer = setTimeout(() => this.reportDrops(), wait);
+      this.reportTimer.unref();
+    }
   }
 }

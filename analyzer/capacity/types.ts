@@ -156,6 +156,8 @@ export type UslResult =
       /** concurrency at the peak; absent when β = 0 (the model never turns down) */
       peakConcurrency?: number;
       peakThroughput?: number;
+      /** R² below USL_MIN_R2: the curve is not drawn and no peak is claimed */
+      poorFit?: true;
       note?: string;
     }
   | { ok: false; points: number; reason: string };

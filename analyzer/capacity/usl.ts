@@ -5,12 +5,17 @@
  *
  * Fit: a linearised start, then Levenberg–Marquardt on the squared throughput errors with α, β ≥ 0.
  * The start: N/X = 1/γ + (α/γ)(N−1) + (β/γ)N(N−1) is linear in (1/γ, α/γ, β/γ), so ordinary least squares gives
- * it; it over-weights low-throughput points, which the refinement on X itself corrects.
+ * it; it over-weights low-throughput points, which the refinement on X itself corrects — usually. On a real ramp
+ * (many low-load bins, then a plateau) it can start the refinement in a poor local minimum, so a small grid of other
+ * starts is refined too and the lowest error wins. A fit that still explains little (R² < USL_MIN_R2) is reported
+ * as poor: no peak is claimed from it, and charts leave its curve out.
  */
 import { leastSquares, solve } from './linalg.js';
 import type { UslResult } from './types.js';
 
 export const USL_MIN_POINTS = 6;
+/** Below this R² the fit is reported as poor and no peak is derived from it. */
+export const USL_MIN_R2 = 0.5;
 
 export interface XY {
   n: number;
@@ -93,6 +98,29 @@ function refine(points: XY[], start: [number, number, number]): [number, number,
   return p;
 }
 
+/** Starting points besides the linearised one: γ from the best per-request rate, a spread of α and β. */
+function gridStarts(points: XY[]): [number, number, number][] {
+  const rates = points.map(({ n, x }) => x / n).sort((a, b) => b - a);
+  const gammas = [rates[0]!, rates[Math.floor(rates.length / 4)]!];
+  const starts: [number, number, number][] = [];
+  for (const gamma of gammas) for (const alpha of [0, 0.02, 0.1, 0.3, 0.6]) for (const beta of [0, 1e-4, 1e-3, 1e-2]) starts.push([gamma, alpha, beta]);
+  return starts;
+}
+
+function bestFit(points: XY[]): [number, number, number] {
+  let best = refine(points, linearStart(points));
+  let bestCost = sse(points, best);
+  for (const start of gridStarts(points)) {
+    const p = refine(points, start);
+    const cost = sse(points, p);
+    if (cost < bestCost) {
+      best = p;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
 export function fitUsl(points: XY[]): UslResult {
   const usable = points.filter((p) => Number.isFinite(p.n) && Number.isFinite(p.x) && p.n > 0 && p.x > 0);
   if (usable.length < USL_MIN_POINTS) {
@@ -108,13 +136,16 @@ export function fitUsl(points: XY[]): UslResult {
       reason: `not enough data: concurrency only varies from ${Math.min(...ns).toFixed(1)} to ${Math.max(...ns).toFixed(1)} (need a ramp: at least 1.5×)`,
     };
   }
-  const [gamma, alpha, beta] = refine(usable, linearStart(usable));
+  const [gamma, alpha, beta] = bestFit(usable);
   const mean = usable.reduce((s, p) => s + p.x, 0) / usable.length;
   const ssTot = usable.reduce((s, p) => s + (p.x - mean) ** 2, 0);
   const ssRes = sse(usable, [gamma, alpha, beta]);
   const r2 = ssTot > 0 ? 1 - ssRes / ssTot : 0;
   const result: UslResult = { ok: true, alpha, beta, gamma, r2, points: usable.length };
-  if (beta > 0 && alpha < 1) {
+  if (r2 < USL_MIN_R2) {
+    result.poorFit = true;
+    result.note = `poor fit (R² ${r2.toFixed(2)}): the USL does not describe this run's bins well, so no peak is derived from it — read the knee instead`;
+  } else if (beta > 0 && alpha < 1) {
     const peak = Math.sqrt((1 - alpha) / beta);
     result.peakConcurrency = peak;
     result.peakThroughput = uslThroughput(peak, { alpha, beta, gamma });

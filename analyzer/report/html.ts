@@ -77,7 +77,7 @@ function chartData(agg: RunAggregate, capacity: CapacityReport | undefined) {
     measured: p.throughput,
     usl: null,
   }));
-  if (usl?.ok && points.length > 0) {
+  if (usl?.ok && !usl.poorFit && points.length > 0) {
     const maxN = Math.max(...points.map((p) => p.concurrency), Math.min(usl.peakConcurrency ?? 0, 3 * Math.max(...points.map((p) => p.concurrency))));
     const steps = 60;
     for (let i = 1; i <= steps; i++) {
