@@ -3,26 +3,12 @@
  * The public shape is CloudWatchSinkOptions of the middleware API; the transport also receives `service`.
  */
 import { hostname } from 'node:os';
+import type { CloudWatchSinkOptions } from '../../types.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { DEFAULT_MAX_EVENT_BYTES, PUT_LOG_EVENTS_LIMITS } from './limits.js';
 
-/** Mirrors CloudWatchSinkOptions in the middleware's public API (docs/cloudwatch-sink.md). */
-export interface CloudWatchSinkOptions {
-  logGroupName: string;
-  logStreamName?: string;
-  region?: string;
-  /**
-   * Default true (env LOGJAM_CLOUDWATCH_CREATE_GROUP when not given): create the group when it is missing. The
-   * stream is always created when missing: the default stream name is new for every process.
-   */
-  createLogGroup?: boolean;
-  maxBufferedEvents?: number;
-  maxBufferedBytes?: number;
-  flushIntervalMs?: number;
-  maxEventBytes?: number;
-  maxRetries?: number;
-  shutdownTimeoutMs?: number;
-}
+// The public shape lives in the middleware's API (middleware/types.ts, docs/cloudwatch-sink.md): one declaration.
+export type { CloudWatchSinkOptions };
 
 /** What pino.transport hands the worker: the sink options plus the service name (and test/bench knobs). */
 export interface CloudWatchTransportOptions extends CloudWatchSinkOptions {
