@@ -1,16 +1,16 @@
 /**
- * Figures of the hostile-input tests: one line per test on stderr (reportFigure) and the same line kept in
- * /work/briefs/out-hostile-analyzer.md (override with LOGJAM_HOSTILE_FIGURES), where a re-run replaces its own
- * line by name instead of appending. Test files run in parallel workers, so the read-modify-write holds a lock file.
+ * Figures of the hostile-input tests: one line per test on stderr (reportFigure). With LOGJAM_HOSTILE_FIGURES set to
+ * a file path, the same lines are also kept there (for docs/reliability.md), a re-run replacing its own line by
+ * name instead of appending. Test files run in parallel workers, so the read-modify-write holds a lock file.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { reportFigure } from '../support/figure-line.js';
 
-const OUT = process.env.LOGJAM_HOSTILE_FIGURES ?? '/work/briefs/out-hostile-analyzer.md';
+const OUT = process.env.LOGJAM_HOSTILE_FIGURES;
 const HEADER = '# Hostile input to the analyzer — figures\n\nWritten by test/reliability/analyzer/*.test.ts (one line per test, replaced on re-run).\n\n';
 
-function withLock(work: () => void): void {
-  const lock = `${OUT}.lock`;
+function withLock(out: string, work: () => void): void {
+  const lock = `${out}.lock`;
   // bounded: a stale lock (a killed run) is broken after ~2 s rather than blocking forever
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
@@ -32,8 +32,9 @@ function withLock(work: () => void): void {
 
 export function figure(name: string, text: string): void {
   reportFigure(name, text);
+  if (OUT === undefined) return;
   try {
-    withLock(() => {
+    withLock(OUT, () => {
       let current = '';
       try {
         current = readFileSync(OUT, 'utf8');
