@@ -44,8 +44,10 @@ export function checksVsTimeoutsLesson(findings: Finding[], client: ClientView |
     const checksTotal = checksFailed + sum(client.checks.map((c) => c.passes));
     const noResponse = client.noResponse ?? 0;
     evidence.push(
-      `${checksFailed} of ${checksTotal} checks failed, but only ${noResponse} requests got no response at all` +
-        (checksFailed > noResponse ? ': most failed checks are not timeouts.' : '.'),
+      checksFailed === 0
+        ? `all ${checksTotal} checks passed`
+        : `${checksFailed} of ${checksTotal} checks failed, but only ${noResponse} requests got no response at all` +
+            (checksFailed > noResponse ? ': most failed checks are not timeouts.' : '.'),
     );
     found = found && checksFailed > noResponse;
   } else {
