@@ -1,5 +1,5 @@
 /**
- * Where the bytes come from: one file, every log file of a directory (sorted by name), or stdin. Gzip is detected
+ * Where the bytes come from: one file, every log file under a directory (recursively, sorted by path), or stdin. Gzip is detected
  * by its magic bytes (so a compressed file without .gz is still read) and decompressed as a stream.
  */
 import { createReadStream } from 'node:fs';
@@ -93,16 +93,22 @@ export async function resolveInputs(path: string, stdin: Readable = process.stdi
   }
   if (info.isFile()) return [fileInput(path)];
   if (!info.isDirectory()) throw fsError(path, new Error('not a file or directory'));
+  // Recursive: `runs/` holds one folder per run (runs/<run-id>/app.ndjson), and `logjam runs --logs runs/` should
+  // see them all. Relative paths sort into a stable read order; only regular files count.
   let names: string[];
   try {
-    names = (await readdir(path, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+    names = (await readdir(path, { recursive: true })).filter((n) => LOG_FILE.test(n)).sort();
   } catch (err) {
     throw fsError(path, err);
   }
-  const files = names.filter((n) => LOG_FILE.test(n)).sort();
+  const files: string[] = [];
+  for (const name of names) {
+    const info = await stat(join(path, name)).catch(() => undefined);
+    if (info?.isFile()) files.push(name);
+  }
   if (files.length === 0) {
     throw new SourceError('LJ_LOGS_EMPTY_DIR', `--logs ${path} holds no log files`, {
-      hint: 'the directory is read for *.ndjson, *.jsonl, *.log and their .gz versions',
+      hint: 'the directory and its subfolders are read for *.ndjson, *.jsonl, *.log and their .gz versions',
     });
   }
   return files.map((n) => fileInput(join(path, n)));

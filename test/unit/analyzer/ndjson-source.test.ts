@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -72,6 +72,22 @@ describe('local NDJSON source: files, directories, gzip, stdin', () => {
     expect(agg.totals.requests).toBe(5);
     expect(agg.input.malformed).toBe(0);
     expect(agg.input.totalLines).toBe(5);
+  });
+
+  it('reads the run folders under a directory (runs/<run-id>/app.ndjson), as `logjam runs --logs runs/` needs', async () => {
+    const dir = tempDir();
+    const A = logLines({ runId: 'run-a' });
+    const B = logLines({ runId: 'run-b' });
+    for (const [id, lines] of [['run-a', [A.finish({ id: 'a1' }), A.finish({ id: 'a2' })]], ['run-b', [B.finish({ id: 'b1' })]]] as const) {
+      mkdirSync(join(dir, id));
+      writeFileSync(join(dir, id, 'app.ndjson'), toNdjson([...lines]));
+      writeFileSync(join(dir, id, 'summary.json'), '{"not": "a log file"}\n');
+    }
+    const runs = await createLocalSource(dir).listRuns();
+    expect(runs.map((r) => [r.runId, r.requests])).toEqual([
+      ['run-a', 2],
+      ['run-b', 1],
+    ]);
   });
 
   it('a truncated .gz is a warning, and the lines before the damage still count', async () => {
