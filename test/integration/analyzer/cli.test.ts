@@ -3,36 +3,16 @@
  * --json shape, nearest runs for an unknown run, trace output, stdin, and the `analyze` alias bin.
  * Uses dist/ (run `npx tsc -p tsconfig.build.json` first).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALIAS, CLI, ROOT, runBin } from '../../support/cli.js';
 import { logLines, toNdjson, type Line } from '../../support/log-lines.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = join(ROOT, 'dist/analyzer/cli.js');
-const ALIAS = join(ROOT, 'dist/analyzer/analyze-alias.js');
 const FIXTURES = join(ROOT, 'test/fixtures/analyzer');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(bin: string, args: string[], stdin?: string): Promise<Result> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const run = runBin;
 
 let log: string;
 let summary: string;

@@ -3,35 +3,16 @@
  * no "unexpected error"), and the --json input accounting carries the exact bucket counts, summing to totalLines.
  * Uses dist/ (run `npx tsc -p tsconfig.build.json` first).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALIAS, CLI, runBin, type CliResult } from '../../support/cli.js';
 import { HOSTILE_RUN_ID, writeCorpus, type Expected } from '../../fixtures/hostile/generate.js';
 import { figure } from './figures.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = join(ROOT, 'dist/analyzer/cli.js');
-const ALIAS = join(ROOT, 'dist/analyzer/analyze-alias.js');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(bin: string, args: string[]): Promise<Result> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const run = runBin;
+type Result = CliResult;
 
 /** No crash text on stderr: a stack frame or the catch-all "unexpected error" means something threw. */
 function expectNoCrash(r: Result): void {

@@ -1,0 +1,30 @@
+/**
+ * Running the built `logjam` CLI (dist/) as a child process in tests: its exit code, stdout and stderr, with colour
+ * off. Tests that use it build first (`npm test` does).
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/analyzer/cli.js');
+export const ALIAS = join(ROOT, 'dist/analyzer/analyze-alias.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `bin` (CLI or ALIAS) with args; `stdin` is written and closed (an empty stdin when absent). */
+export function runBin(bin: string, args: string[], stdin?: string): Promise<CliResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
