@@ -42,11 +42,10 @@ export function setAwsEnv(values: Partial<Record<(typeof ENV_KEYS)[number], stri
   };
 }
 
-export async function startFake(options: InsightsEngineOptions = {}): Promise<Fake> {
-  const engine = createInsightsEngine(options);
-  const cw = await startFakeCloudWatch({ operations: engine.operations });
-  const restoreEnv = setAwsEnv({
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cw.url,
+/** Point the real AWS SDK at a fake endpoint with dummy credentials; returns the function that restores the env. */
+export function pointSdkAt(url: string): () => void {
+  return setAwsEnv({
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
     AWS_ACCESS_KEY_ID: 'AKIDTEST',
     AWS_SECRET_ACCESS_KEY: 'secret-test',
     AWS_SESSION_TOKEN: undefined,
@@ -57,7 +56,12 @@ export async function startFake(options: InsightsEngineOptions = {}): Promise<Fa
     AWS_CONFIG_FILE: '/nonexistent/config',
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  return { cw, engine, restoreEnv };
+}
+
+export async function startFake(options: InsightsEngineOptions = {}): Promise<Fake> {
+  const engine = createInsightsEngine(options);
+  const cw = await startFakeCloudWatch({ operations: engine.operations });
+  return { cw, engine, restoreEnv: pointSdkAt(cw.url) };
 }
 
 /** Stores lines (objects become JSON messages; strings are stored as is) in the group, timestamp = line time. */

@@ -12,7 +12,7 @@ import { toRows, type ResultCell } from '../../../analyzer/sources/cloudwatch/ro
 import type { RunAggregate } from '../../../analyzer/model.js';
 import { createInsightsEngine } from '../../support/fake-cloudwatch/insights.js';
 import { startFakeCloudWatch, type FakeCloudWatch, type OperationHandler } from '../../support/fake-cloudwatch/server.js';
-import { FAST, putLines, setAwsEnv } from '../../integration/cloudwatch-source/helpers.js';
+import { FAST, pointSdkAt, putLines } from '../../integration/cloudwatch-source/helpers.js';
 import { logLines, type Line } from '../../support/log-lines.js';
 import { figure } from './figures.js';
 
@@ -119,18 +119,7 @@ async function startCorrupting(corrupt?: (results: Cells[]) => Cells[]): Promise
     return { ...answer, results: corrupt(structuredClone(answer.results)) };
   };
   const cw = await startFakeCloudWatch({ operations: { ...engine.operations, GetQueryResults } });
-  const restoreEnv = setAwsEnv({
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cw.url,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'secret-test',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_REGION: 'us-east-1',
-    AWS_PROFILE: undefined,
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  return { cw, restoreEnv };
+  return { cw, restoreEnv: pointSdkAt(cw.url) };
 }
 
 function runLines(): Line[] {
