@@ -1,5 +1,9 @@
-/** The runs a source holds (run id, first/last time, request.finish lines), in one pass and bounded memory. */
+/**
+ * The runs a source holds (run id, first/last time, requests), in one pass and bounded memory. Requests are counted
+ * by request id, as the aggregator counts them: a request.finish line stored twice (a retried batch) counts once.
+ */
 import type { RunListing } from '../sources/source.js';
+import { HashedIdSet } from './hash-set.js';
 
 export const MAX_RUNS_LISTED = 10_000;
 
@@ -7,8 +11,10 @@ export class RunIndex {
   private runs = new Map<string, RunListing>();
   /** lines of runs beyond MAX_RUNS_LISTED (a log with that many run ids is probably not load tests) */
   overflowLines = 0;
+  private finished = new HashedIdSet();
 
-  note(runId: string, time: number, isFinish: boolean): void {
+  /** One line of a run; `finishedRequestId` when it is a request.finish line. */
+  note(runId: string, time: number, finishedRequestId?: string): void {
     let r = this.runs.get(runId);
     if (r === undefined) {
       if (this.runs.size >= MAX_RUNS_LISTED) {
@@ -20,7 +26,7 @@ export class RunIndex {
     }
     if (time < r.firstTime) r.firstTime = time;
     if (time > r.lastTime) r.lastTime = time;
-    if (isFinish) r.requests++;
+    if (finishedRequestId !== undefined && this.finished.add(finishedRequestId)) r.requests++;
   }
 
   /** Oldest first. */

@@ -27,6 +27,12 @@ export interface LocalSourceOptions {
 /** Lines kept for one trace: a request with more lines than this is a finding on its own. */
 export const MAX_TRACE_LINES = 10_000;
 
+/** The request id of a request.finish line (the run index counts requests by it), else undefined. */
+function finishedRequestId(line: Record<string, unknown>): string | undefined {
+  const id = line[F.requestId];
+  return line[F.event] === EVENTS.requestFinish && typeof id === 'string' ? id : undefined;
+}
+
 export function createLocalSource(path: string, options: LocalSourceOptions = {}): RunSource {
   const description = path === '-' ? '(stdin)' : path;
   let stdinUsed = false;
@@ -57,7 +63,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         (line) => {
           const runId = line[F.runId];
           if (typeof runId === 'string' && inRange(line.time)) {
-            index.note(runId, line.time, line[F.event] === EVENTS.requestFinish);
+            index.note(runId, line.time, finishedRequestId(line));
           }
         },
         options.maxLineBytes,
@@ -76,7 +82,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         agg.input,
         (line) => {
           const id = line[F.runId];
-          if (typeof id === 'string' && id !== runId) index.note(id, line.time, line[F.event] === EVENTS.requestFinish);
+          if (typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
           agg.push(line);
         },
         options.maxLineBytes,
