@@ -24,7 +24,21 @@ export function buildProgram(): Command {
     .description('Structured request logs for services under load, and an analyzer that explains what failed and why.')
     .version('0.1.0')
     .showSuggestionAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Common workflows:
+  logjam lab                                     the whole lab here (what \`npm start\` runs)
+  logjam app  +  logjam load --endpoint …        a service under load, logs to LOG_FILE
+  logjam runs --logs runs/                       which runs a source holds
+  logjam analyze --run <id> --logs app.ndjson --client-summary summary.json --html report.html
+  logjam analyze --run <id> --log-group taskoverflow --region us-east-1
+  logjam trace <request-id> --logs app.ndjson
+
+Exit codes: 0 done, 1 a --fail-on threshold breached, 2 usage or source error (docs/errors.md).
+Docs: README.md, docs/ (lab, log schema, analyzer, capacity, reliability).`,
+    );
   registerLab(program);
   registerApp(program);
   registerLoad(program);
