@@ -137,7 +137,8 @@ export const insightsQueries = {
   runs: (_p: QueryParams) =>
     [
       `filter ispresent(${F.runId}) and ${F.schema} = ${SCHEMA_VERSION}`,
-      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.runId}, ${F.event}`,
+      // requests by id (a finish line stored twice by a retried batch counts once), as the local source counts them
+      `stats count(*) as lines, count_distinct(${F.requestId}) as requests, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.runId}, ${F.event}`,
       `sort last_time desc`,
       `limit ${MAX_ROWS}`,
     ].join('\n| '),

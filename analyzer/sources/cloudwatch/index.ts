@@ -122,7 +122,7 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
       if (!run) runs.set(runId, (run = { runId, firstTime: first, lastTime: last, requests: 0 }));
       run.firstTime = Math.min(run.firstTime, first);
       run.lastTime = Math.max(run.lastTime, last);
-      if (row[F.event] === 'request.finish') run.requests += r.num0(row, 'lines');
+      if (row[F.event] === 'request.finish') run.requests += r.num0(row, 'requests');
     }
     return [...runs.values()].sort((a, b) => b.lastTime - a.lastTime);
   }

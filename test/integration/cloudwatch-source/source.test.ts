@@ -144,7 +144,7 @@ describe('CloudWatch source on a crafted run', () => {
     const runs = await source().listRuns();
     expect(runs.map((r) => r.runId).sort()).toEqual([OTHER_RUN_ID, RUN_ID].sort());
     expect(runs.find((r) => r.runId === OTHER_RUN_ID)!.requests).toBe(5);
-    // the local source counts every finish line (the duplicate too) in its listing as well
+    // both sources count requests by id: the crafted run's duplicated finish line counts once in either listing
     const localRuns = await createLocalSource(ndjson).listRuns();
     expect(runs.find((r) => r.runId === RUN_ID)!.requests).toBe(localRuns.find((r) => r.runId === RUN_ID)!.requests);
   });
