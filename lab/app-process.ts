@@ -5,11 +5,10 @@
  * flushed, the embedded database stops) — bounded, then SIGKILL as a last resort.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { LogjamError } from '../analyzer/errors.js';
+import { freePort } from '../sample-app/db/embedded.js';
 
 // The app's own entry, not the whole CLI: it loads only what the service needs.
 const APP_MAIN = fileURLToPath(new URL('../sample-app/main.js', import.meta.url));
@@ -20,16 +19,6 @@ export interface AppProcess {
   /** Graceful stop; resolves with the exit code once the process (and its database) is gone. */
   stop(): Promise<number | null>;
   exited: Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function waitHealthy(url: string, child: ChildProcess, deadlineMs: number, signal?: AbortSignal): Promise<void> {

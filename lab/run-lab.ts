@@ -55,11 +55,6 @@ export interface LabResult {
   interrupted: boolean;
 }
 
-function scenarioPeakVus(vuScale: number): number {
-  // studiers ramp to 2500 VUs; planners add 20 — both scaled the way the runner scales them (at least 1 each)
-  return Math.max(1, Math.round(2500 * vuScale)) + Math.max(1, Math.round(20 * vuScale));
-}
-
 export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult> {
   const style = io.color ? pc : pc.createColors(false);
   const say = (msg: string): void => void io.stderr.write(`${style.cyan('lab')} ${msg}\n`);
@@ -134,7 +129,8 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     workers: '1',
     poolSize: String(options.poolMax),
     dbInstanceClass: 'db.t3.micro',
-    targetVus: String(scenarioPeakVus(options.vuScale)),
+    // the load the test offered at its peak, as the runner's summary reports it (k6's vus_max)
+    targetVus: String(client.vusMax ?? 1),
   });
   const { report, findings, capacity, aggregate } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts });
 

@@ -4,11 +4,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../sample-app/db/embedded.js';
 import { startTaskOverflowStub } from './taskoverflow-stub.js';
 
 const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'analyzer', 'cli.js');
@@ -29,15 +28,6 @@ function runCli(args: string[]): Promise<Outcome> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** A port nothing listens on: bind one, read it, close it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 let dir: string;

@@ -7,12 +7,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, PoolTimeoutError, errorLogging, getLogger, instrumentPool, requestLogging, runtimeStats } from '../../../middleware/index.js';
 import { captureLogger, listen } from './helpers.js';
-import { startPostgres } from './postgres.js';
-import type { TestPostgres } from './postgres.js';
+import { startTestPostgres, type TestPostgres } from '../../support/embedded-pg.js';
 
 let db: TestPostgres;
 beforeAll(async () => {
-  db = await startPostgres();
+  db = await startTestPostgres();
 }, 120_000);
 afterAll(async () => {
   await db?.stop();
@@ -25,7 +24,7 @@ function finishOf(capture: ReturnType<typeof captureLogger>['capture'], id: stri
 describe('instrumentPool', () => {
   it('writes one db.query line per query with the request id, never parameter values, and totals on finish', async () => {
     const { logger, capture } = captureLogger();
-    const pool = instrumentPool(new pg.Pool({ connectionString: db.connectionString, max: 2 }), { logger });
+    const pool = instrumentPool(new pg.Pool({ connectionString: db.url, max: 2 }), { logger });
     const app = express();
     app.use(requestLogging({ logger }));
     app.get('/todos/:id', async (req, res) => {
@@ -71,7 +70,7 @@ describe('instrumentPool', () => {
 
   it('logs a failed query with its SQLSTATE and without the offending value; callback style keeps the context', async () => {
     const { logger, capture } = captureLogger();
-    const pool = instrumentPool(new pg.Pool({ connectionString: db.connectionString, max: 1 }), { logger });
+    const pool = instrumentPool(new pg.Pool({ connectionString: db.url, max: 1 }), { logger });
     const app = express();
     app.use(requestLogging({ logger }));
     app.get('/bad', (_req, res) => {
@@ -97,7 +96,7 @@ describe('instrumentPool', () => {
 
   it('queries outside a request are logged without request fields', async () => {
     const { logger, capture } = captureLogger();
-    const pool = instrumentPool(new pg.Pool({ connectionString: db.connectionString, max: 1 }), { logger });
+    const pool = instrumentPool(new pg.Pool({ connectionString: db.url, max: 1 }), { logger });
     try {
       await pool.query('SELECT 42');
       const line = await capture.waitFor((l) => l.event === EVENTS.dbQuery);
@@ -111,7 +110,7 @@ describe('instrumentPool', () => {
   it('pool exhaustion: PoolTimeoutError (LJ_POOL_TIMEOUT) and a db.pool_timeout line; the app can answer 503', async () => {
     const { logger, capture } = captureLogger();
     const pool = instrumentPool(
-      new pg.Pool({ connectionString: db.connectionString, max: 1, connectionTimeoutMillis: 200 }),
+      new pg.Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 200 }),
       { logger },
     );
     const held = await pool.connect();
@@ -149,7 +148,7 @@ describe('instrumentPool', () => {
 
   it('runtimeStats writes runtime.stats lines with the pool counts and stops', async () => {
     const { logger, capture } = captureLogger();
-    const pool = new pg.Pool({ connectionString: db.connectionString, max: 3 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 3 });
     const client = await pool.connect();
     const stats = runtimeStats({ logger, intervalMs: 50, pool });
     try {

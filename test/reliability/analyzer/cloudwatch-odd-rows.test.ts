@@ -6,7 +6,7 @@
  * against the fake CloudWatch, whose answers are corrupted on the way out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleAggregate, type SectionRows } from '../../../analyzer/sources/cloudwatch/assemble.js';
+import { assemble } from '../../support/cloudwatch-sections.js';
 import { createCloudWatchSource } from '../../../analyzer/sources/cloudwatch/index.js';
 import { toRows, type ResultCell } from '../../../analyzer/sources/cloudwatch/rows.js';
 import type { RunAggregate } from '../../../analyzer/model.js';
@@ -21,17 +21,6 @@ type Cells = { field?: unknown; value?: unknown }[];
 const rowsOf = (...rows: (Record<string, unknown> | Cells)[]) =>
   toRows(rows.map((r) => (Array.isArray(r) ? r : Object.entries(r).map(([field, value]) => ({ field, value })))) as ResultCell[][]);
 
-const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
-const emptySections = (): SectionRows => ({
-  summary: [], events: [], services: [], statuses: [], duplicates: [], unfinishedRoutes: [], poolTimeouts: [], routes: [],
-  routeStatuses: [], unmatchedRoutes: [], timeline: [], timelineErrors: [], timelineAborts: [], timelineRuntime: [], aborts: [],
-  suspiciousPaths: [], statusClusters: [], errorMessages: [], runtime: [], dropped: [],
-});
-const assemble = (rows: Partial<SectionRows>) =>
-  assembleAggregate({
-    runId: 'r', source: 'cloudwatch:g', firstTime: T0, lastTime: T0 + 9999, binMs: 5000, binColumn: 'bin(5s)', examples: 2,
-    rows: { ...emptySections(), ...rows }, queries: {},
-  });
 
 const sum = (i: RunAggregate['input']) => i.parsed + i.malformed + i.oversized + i.foreign + i.otherRuns + (i.outsideTimeRange ?? 0);
 

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assembleAggregate, type SectionRows } from '../../../analyzer/sources/cloudwatch/assemble.js';
+import { assemble, T0 } from '../../support/cloudwatch-sections.js';
 import { chooseBinMs } from '../../../analyzer/sources/cloudwatch/index.js';
 
-const T0 = Date.UTC(2025, 0, 31, 12, 0, 0);
-const empty = (): SectionRows => ({
-  summary: [], events: [], services: [], statuses: [], duplicates: [], unfinishedRoutes: [], poolTimeouts: [], routes: [],
-  routeStatuses: [], unmatchedRoutes: [], timeline: [], timelineErrors: [], timelineAborts: [], timelineRuntime: [], aborts: [],
-  suspiciousPaths: [], statusClusters: [], errorMessages: [], runtime: [], dropped: [],
-});
-const assemble = (rows: Partial<SectionRows>) =>
-  assembleAggregate({
-    runId: 'r', source: 'cloudwatch:g', firstTime: T0, lastTime: T0 + 9999, binMs: 5000, binColumn: 'bin(5s)', examples: 2,
-    rows: { ...empty(), ...rows }, queries: {},
-  });
 
 describe('Logs Insights rows -> RunAggregate', () => {
   it('merges a route split over two time pieces: counts add, means and percentiles weighted, max kept', () => {
