@@ -8,6 +8,18 @@
  * Extend with optional fields; do not change the meaning of an existing one (the --json output is built on it).
  */
 
+/** The languages an evidence query can be written in. */
+export type QueryLanguage = 'logs-insights' | 'jq';
+
+/** How renderers name each language ("Logs Insights query", "jq query"). */
+export const QUERY_LANGUAGE_LABELS: Readonly<Record<QueryLanguage, string>> = { 'logs-insights': 'Logs Insights', jq: 'jq' };
+
+/** A query that shows the lines behind a finding, attached by the source that can run it. */
+export interface EvidenceQuery {
+  language: QueryLanguage;
+  text: string;
+}
+
 export interface LatencySummary {
   count: number;
   mean: number;
@@ -97,7 +109,11 @@ export interface InputAccounting {
   foreign: number;
   /** logjam lines of other runs (not an error: the source holds several runs) */
   otherRuns: number;
-  /** request.finish lines seen more than once for the same request id (e.g. re-sent after a retry); counted once */
+  /**
+   * request-scoped lines (request.start, request.finish, request.abort, request.error) seen more than once for the
+   * same request id and event — two copies of one log, or a batch CloudWatch stored twice after a retry. Each
+   * request's event is counted once; this is the number of extra lines ignored.
+   */
   duplicates: number;
   /** log.dropped lines: lines a sink lost before they reached the source */
   droppedBySinks: number;
@@ -152,8 +168,11 @@ export interface RunAggregate {
   input: InputAccounting;
   /** Logs Insights cost, when the source is CloudWatch */
   scanned?: { queries: number; recordsMatched: number; recordsScanned: number; bytesScanned: number };
-  /** The Logs Insights query text behind each part, keyed by finding/section id (CloudWatch and local alike). */
-  queries: Record<string, string>;
+  /**
+   * The query behind each part, keyed by finding/section id, in a language the source that read the run can run
+   * (Logs Insights for CloudWatch, jq for local NDJSON files).
+   */
+  queries: Record<string, EvidenceQuery>;
 }
 
 /** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */
@@ -191,8 +210,8 @@ export interface Finding {
   fix: string;
   counts: Record<string, number>;
   exampleRequestIds: string[];
-  /** a Logs Insights query that proves it, ready to paste into the console */
-  query?: string;
+  /** a query that proves it, ready to paste (the Logs Insights console, or a shell for jq) */
+  query?: EvidenceQuery;
   /** evidence lines for the report (one per route, reason, …), most important first */
   details?: string[];
 }

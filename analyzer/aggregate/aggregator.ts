@@ -1,27 +1,31 @@
 /**
- * The streaming aggregator behind the local source: push() every parsed logjam line of the input, result() once.
+ * The streaming counter behind the local source: push() every parsed logjam line of the input, counts() once; the
+ * finishing layer (finish.ts) turns the counts into the RunAggregate, as it does for the CloudWatch source.
+ * Request-scoped lines are de-duplicated by request id and event (two copies of one log count once, and the extra
+ * lines are counted in input.duplicates).
  * Memory is bounded by the shape of the run, not its length: HDR histograms per route and per time bin, capped
  * route/suspicious-path tables, a compact hash set of finished request ids (16 bytes per request, see hash-set.ts)
  * and a map of requests currently open (start seen, no finish yet — normally the in-flight requests only).
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
-import type {
-  InputAccounting,
-  LatencySummary,
-  RouteStats,
-  RunAggregate,
-  RuntimeSummary,
-  StatusCluster,
-  SuspiciousPath,
-  TimeBin,
-} from '../model.js';
-import { buildQueries } from '../queries.js';
+import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
 import { AdaptiveBins } from './bins.js';
+import { finishAggregate } from './finish.js';
 import { HashedIdSet } from './hash-set.js';
-import { createHistogram, recordMs, summarize } from './histogram.js';
+import { createHistogram, recordMs } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
+import {
+  emptyLatency,
+  type RawBin,
+  type RawCluster,
+  type RawCounts,
+  type RawProcess,
+  type RawRoute,
+  type RawSuspicious,
+  type RawUnfinished,
+} from './raw-counts.js';
 
 export type LogLine = Record<string, unknown> & { time: number };
 
@@ -30,7 +34,11 @@ export const LIMITS = {
   suspiciousPaths: 200,
   /** requests open at once (start without finish yet); more are not tracked, and counted in overflow */
   openRequests: 200_000,
-  messagesPerCluster: 10,
+  /**
+   * distinct message templates counted per status cluster; lines with further templates are counted as untracked
+   * (shown in "(other messages)"). The top 10 shown are exact whenever a cluster has at most this many templates.
+   */
+  messagesTracked: 100,
   /** request.error lines waiting for their request.finish */
   pendingErrors: 10_000,
   workers: 10_000,
@@ -38,8 +46,6 @@ export const LIMITS = {
 } as const;
 
 export const OTHER_ROUTE = '(other)';
-const EMPTY_LATENCY: LatencySummary = { count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
-const OTHER_MESSAGES = '(other messages)';
 
 export interface AggregatorOptions {
   runId: string;
@@ -47,6 +53,8 @@ export interface AggregatorOptions {
   examples?: number;
   since?: number;
   until?: number;
+  /** evidence queries for the run's sections, in a language the caller's source can run (none when absent) */
+  evidence?: (run: { runId: string; since: number; until: number }) => Record<string, EvidenceQuery>;
 }
 
 interface RouteAcc {
@@ -99,13 +107,12 @@ interface ClusterAcc {
   count: number;
   examples: string[];
   messages: Map<string, number>;
+  untracked: number;
 }
 
 interface SuspiciousAcc {
   method: string;
   path: string;
-  template: string;
-  segment: string;
   count: number;
   statuses: Map<number, number>;
   examples: string[];
@@ -210,9 +217,12 @@ export class RunAggregator {
   private firstTime = Infinity;
   private lastTime = -Infinity;
   private readonly services = new Set<string>();
-  private readonly workers = new Map<string, Set<number | string>>();
+  /** processes per host, by a numeric key when pid and worker are numbers (no string built per line) */
+  private readonly workers = new Map<string, Map<number | string, RawProcess>>();
   private workerCount = 0;
   private readonly finished = new HashedIdSet(4096);
+  /** start, abort and error lines seen, by event and request id (finish lines: `finished`) */
+  private readonly seen = new HashedIdSet(4096);
   private readonly open = new Map<string, OpenRequest>();
   private readonly pendingErrors = new Map<string, { template: string; line: LogLine }>();
   private readonly routes = new Map<string, RouteAcc>();
@@ -306,7 +316,7 @@ export class RunAggregator {
     let pids = this.workers.get(host);
     if (pids === undefined) {
       if (this.workerCount >= LIMITS.workers) return;
-      pids = new Set();
+      pids = new Map();
       this.workers.set(host, pids);
     }
     const pid = line[F.pid];
@@ -314,7 +324,9 @@ export class RunAggregator {
     const key: number | string =
       typeof pid === 'number' && typeof worker === 'number' ? pid * 65_536 + worker : `${String(pid)}/${String(worker)}`;
     if (!pids.has(key) && this.workerCount < LIMITS.workers) {
-      pids.add(key);
+      const service = str(line[F.service]);
+      const text = (v: unknown) => (typeof v === 'number' && v !== -1 ? String(v) : '');
+      pids.set(key, { host, pid: text(pid), worker: text(line[F.worker]), ...(service !== undefined ? { service } : {}) });
       this.workerCount++;
     }
   }
@@ -384,8 +396,16 @@ export class RunAggregator {
     };
   }
 
+  /** false for a request-scoped line already seen (same event, same request id): counted as a duplicate */
+  private firstOf(tag: string, id: string): boolean {
+    if (this.seen.add(`${tag}\u0000${id}`)) return true;
+    this.input.duplicates++;
+    return false;
+  }
+
   private start(line: LogLine): void {
     const id = line[F.requestId] as string;
+    if (!this.firstOf('s', id)) return;
     if (this.finished.has(id)) return; // finish logged first (out-of-order input)
     if (this.open.size >= LIMITS.openRequests) {
       this.overflow.openRequests++;
@@ -443,14 +463,14 @@ export class RunAggregator {
     }
     const path = line[F.path] as string;
     const segment = suspiciousSegment(path);
-    if (segment !== undefined) this.suspiciousPath(r.method === '*' ? (line[F.method] as string) : r.method, path, segment, status, id);
+    if (segment !== undefined) this.suspiciousPath(r.method === '*' ? (line[F.method] as string) : r.method, path, status, id);
   }
 
   private cluster(method: string, route: string, status: number, id?: string): ClusterAcc {
     const key = `${method} ${route} ${status}`;
     let c = this.clusters.get(key);
     if (c === undefined) {
-      c = { method, route, status, count: 0, examples: [], messages: new Map() };
+      c = { method, route, status, count: 0, examples: [], messages: new Map(), untracked: 0 };
       this.clusters.set(key, c);
     }
     if (id !== undefined) {
@@ -460,16 +480,16 @@ export class RunAggregator {
     return c;
   }
 
-  private suspiciousPath(method: string, path: string, segment: string, status: number, id: string): void {
-    const template = collapsePath(path);
-    const key = `${method} ${template}`;
+  /** Counted per raw path (bounded); the finishing layer groups them by collapsed path. */
+  private suspiciousPath(method: string, path: string, status: number, id: string): void {
+    const key = `${method} ${path}`;
     let s = this.suspicious.get(key);
     if (s === undefined) {
       if (this.suspicious.size >= LIMITS.suspiciousPaths) {
         this.overflow.suspiciousPaths++;
         return;
       }
-      s = { method, path, template, segment, count: 0, statuses: new Map(), examples: [] };
+      s = { method, path, count: 0, statuses: new Map(), examples: [] };
       this.suspicious.set(key, s);
     }
     s.count++;
@@ -479,6 +499,7 @@ export class RunAggregator {
 
   private abort(line: LogLine): void {
     const id = line[F.requestId] as string;
+    if (!this.firstOf('a', id)) return;
     this.open.delete(id);
     this.totals.aborts++;
     this.routeAcc(line).aborts++;
@@ -491,6 +512,7 @@ export class RunAggregator {
    */
   private error(line: LogLine): void {
     const id = line[F.requestId] as string;
+    if (!this.firstOf('e', id)) return;
     this.open.delete(id);
     const err = line[F.err];
     const message =
@@ -514,11 +536,12 @@ export class RunAggregator {
   }
 
   private addMessage(c: ClusterAcc, template: string): void {
-    if (c.messages.has(template) || c.messages.size < LIMITS.messagesPerCluster) bump(c.messages, template);
-    else bump(c.messages, OTHER_MESSAGES);
+    if (c.messages.has(template) || c.messages.size < LIMITS.messagesTracked) bump(c.messages, template);
+    else c.untracked++;
   }
 
-  result(): RunAggregate {
+  /** The run's raw counts, for the finishing layer (finish.ts). Call once, after the last push(). */
+  counts(): RawCounts {
     const hasLines = this.runLines > 0;
     const firstTime = hasLines ? this.firstTime : 0;
     const lastTime = hasLines ? this.lastTime : 0;
@@ -526,17 +549,13 @@ export class RunAggregator {
     this.pendingErrors.clear();
 
     // unfinished: starts still open at the end of the input
-    const unfinishedRoutes = new Map<string, { method: string; route: string; count: number; exampleRequestIds: string[] }>();
+    const unfinished = new Map<string, RawUnfinished>();
     for (const [id, o] of this.open) {
-      const route = collapsePath(o.path);
-      const key = `${o.method} ${route}`;
-      let u = unfinishedRoutes.get(key);
-      if (u === undefined) {
-        u = { method: o.method, route, count: 0, exampleRequestIds: [] };
-        unfinishedRoutes.set(key, u);
-      }
+      const path = collapsePath(o.path);
+      let u = unfinished.get(`${o.method} ${path}`);
+      if (u === undefined) unfinished.set(`${o.method} ${path}`, (u = { method: o.method, path, count: 0, examples: [] }));
       u.count++;
-      if (u.exampleRequestIds.length < this.examples) u.exampleRequestIds.push(id);
+      if (u.examples.length < this.examples) u.examples.push(id);
       this.bins.at(o.time).unfinished++;
     }
     // The timeline spans every line of the run, not only the request lines that filled the bins: widen the bins
@@ -546,95 +565,66 @@ export class RunAggregator {
       this.bins.at(firstTime);
       this.bins.at(lastTime);
     }
-    const binMs = this.bins.binMs;
 
-    const contextBins = this.context.entries().filter(([start]) => hasLines && start + this.context.binMs > firstTime && start <= lastTime);
-    const binContext = new Map<number, ContextAcc>();
+    const bins: RawBin[] = this.bins.entries().map(([start, b]) => ({
+      start,
+      requests: b.requests,
+      errors5xx: b.errors5xx,
+      errors4xx: b.errors4xx,
+      aborts: b.aborts,
+      unfinished: b.unfinished,
+      durationSum: b.durationSum,
+      dbMsSum: b.dbMsSum,
+      poolWaitMsSum: b.poolWaitMsSum,
+      latency: { count: b.requests, durationSum: b.durationSum, max: b.hist.totalCount ? b.hist.maxValue / 1000 : 0, hist: b.hist },
+    }));
+    // process-wide lines of the run's time range: the run's runtime summary, and runtime-only bins the finishing
+    // layer merges into the request bins of the same start
     const run = newContext();
-    for (const [start, c] of contextBins) {
+    for (const [start, c] of this.context.entries()) {
+      if (!hasLines || start + this.context.binMs <= firstTime || start > lastTime) continue;
       mergeContext(run, c);
-      const key = Math.floor(Math.max(start, firstTime) / binMs) * binMs;
-      const into = binContext.get(key);
-      if (into === undefined) {
-        const copy = newContext();
-        mergeContext(copy, c);
-        binContext.set(key, copy);
-      } else mergeContext(into, c);
+      if (c.samples > 0) {
+        bins.push({
+          start: Math.max(start, firstTime),
+          requests: 0, errors5xx: 0, errors4xx: 0, aborts: 0, durationSum: 0, dbMsSum: 0, poolWaitMsSum: 0,
+          latency: emptyLatency(),
+          runtime: { elDelayP99Ms: c.elP99Max, elDelayMaxMs: c.elMaxMax, elu: c.eluMax, inFlightMax: c.inFlightMax, poolWaitingMax: c.poolWaitingMax },
+        });
+      }
     }
     this.input.droppedBySinks = run.dropped;
 
-    const bins: TimeBin[] = [];
-    const entries = new Map(this.bins.entries());
-    if (hasLines) {
-      for (let start = Math.floor(firstTime / binMs) * binMs; start <= lastTime; start += binMs) {
-        const b = entries.get(start);
-        const lat: LatencySummary = b ? summarize(b.hist, b.requests ? b.durationSum / b.requests : 0) : EMPTY_LATENCY;
-        const bin: TimeBin = {
-          start,
-          requests: b?.requests ?? 0,
-          errors5xx: b?.errors5xx ?? 0,
-          errors4xx: b?.errors4xx ?? 0,
-          aborts: b?.aborts ?? 0,
-          latency: { mean: lat.mean, p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max },
-          concurrency: b ? b.durationSum / binMs : 0,
-          dbMsSum: b?.dbMsSum ?? 0,
-          poolWaitMsSum: b?.poolWaitMsSum ?? 0,
-        };
-        if (b && b.unfinished > 0) bin.unfinished = b.unfinished;
-        const c = binContext.get(start);
-        if (c && c.samples > 0) {
-          bin.elDelayP99Ms = c.elP99Max;
-          bin.elDelayMaxMs = c.elMaxMax;
-          bin.elu = c.eluMax;
-          bin.inFlightMax = c.inFlightMax;
-          bin.poolWaitingMax = c.poolWaitingMax;
-        }
-        bins.push(bin);
-      }
-    }
+    const routes: RawRoute[] = [...this.routes.values()].map((r) => ({
+      method: r.method,
+      route: r.route,
+      matched: r.matched,
+      latency: { count: r.count, durationSum: r.durationSum, max: r.hist.totalCount ? r.hist.maxValue / 1000 : 0, hist: r.hist },
+      statuses: statusRecord(r.statuses),
+      dbMsSum: r.dbMsSum,
+      poolWaitMsSum: r.poolWaitMsSum,
+      dbQueriesSum: r.dbQueriesSum,
+      aborts: r.aborts,
+      examples: r.examples,
+    }));
 
-    const routes: RouteStats[] = [...this.routes.values()]
-      .map((r) => ({
-        method: r.method,
-        route: r.route,
-        matched: r.matched,
-        count: r.count,
-        statuses: statusRecord(r.statuses),
-        latency: summarize(r.hist, r.count ? r.durationSum / r.count : 0),
-        dbMsMean: r.count ? r.dbMsSum / r.count : 0,
-        poolWaitMsMean: r.count ? r.poolWaitMsSum / r.count : 0,
-        dbQueriesMean: r.count ? r.dbQueriesSum / r.count : 0,
-        aborts: r.aborts,
-        exampleRequestIds: r.examples,
-      }))
-      .sort((a, b) => b.count - a.count || b.aborts - a.aborts || a.route.localeCompare(b.route));
+    const suspicious: RawSuspicious[] = [...this.suspicious.values()].map((s) => ({
+      method: s.method,
+      path: s.path,
+      count: s.count,
+      statuses: statusRecord(s.statuses),
+      examples: s.examples,
+    }));
 
-    const suspiciousPaths: SuspiciousPath[] = [...this.suspicious.values()]
-      .map((s) => {
-        const out: SuspiciousPath = {
-          method: s.method,
-          path: s.path,
-          segment: s.segment,
-          count: s.count,
-          statuses: statusRecord(s.statuses),
-          exampleRequestIds: s.examples,
-        };
-        if (s.template !== s.path) out.template = s.template;
-        return out;
-      })
-      .sort((a, b) => b.count - a.count);
-
-    const statusClusters: StatusCluster[] = [...this.clusters.values()]
-      .filter((c) => c.count > 0)
-      .map((c) => ({
-        method: c.method,
-        route: c.route,
-        status: c.status,
-        count: c.count,
-        messages: [...c.messages.entries()].map(([template, count]) => ({ template, count })).sort((a, b) => b.count - a.count),
-        exampleRequestIds: c.examples,
-      }))
-      .sort((a, b) => b.count - a.count);
+    const clusters: RawCluster[] = [...this.clusters.values()].map((c) => ({
+      method: c.method,
+      route: c.route,
+      status: c.status,
+      count: c.count,
+      examples: c.examples,
+      messages: c.messages,
+      untrackedMessages: c.untracked,
+    }));
 
     let runtime: RuntimeSummary | undefined;
     if (run.samples > 0) {
@@ -652,40 +642,42 @@ export class RunAggregator {
 
     const t = this.totals;
     const services = [...this.services].sort();
-    const aggregate: RunAggregate = {
+    const processes: RawProcess[] = [];
+    for (const byKey of this.workers.values()) processes.push(...byKey.values());
+    const counts: RawCounts = {
       runId: this.options.runId,
       source: this.options.source,
+      hasLines,
       firstTime,
       lastTime,
-      binMs,
+      binMs: this.bins.binMs,
       services,
-      workers: this.workerCount,
+      processes,
       totals: {
-        requests: t.requests,
-        unfinished: this.open.size,
+        latency: { count: t.requests, durationSum: t.durationSum, max: this.total.totalCount ? this.total.maxValue / 1000 : 0, hist: this.total },
         aborts: t.aborts,
         errors4xx: t.errors4xx,
         errors5xx: t.errors5xx,
         dbQueries: t.dbQueries,
         poolTimeouts: t.poolTimeouts + run.poolTimeouts,
-        latency: summarize(this.total, t.requests ? t.durationSum / t.requests : 0),
-        dbMsMean: t.requests ? t.dbMsSum / t.requests : 0,
-        poolWaitMsMean: t.requests ? t.poolWaitMsSum / t.requests : 0,
+        dbMsSum: t.dbMsSum,
+        poolWaitMsSum: t.poolWaitMsSum,
       },
       routes,
       bins,
-      suspiciousPaths,
-      statusClusters,
+      clusters,
+      suspicious,
+      unfinished: [...unfinished.values()],
       input: this.input,
-      queries: buildQueries({ runId: this.options.runId, binMs, since: firstTime, until: lastTime, services }),
+      evidence: this.options.evidence?.({ runId: this.options.runId, since: firstTime, until: lastTime }) ?? {},
     };
-    if (runtime) aggregate.runtime = runtime;
-    if (unfinishedRoutes.size > 0) {
-      aggregate.unfinishedByRoute = [...unfinishedRoutes.values()].sort((a, b) => b.count - a.count);
-    }
-    if (this.overflow.routes || this.overflow.suspiciousPaths || this.overflow.openRequests) {
-      aggregate.overflow = { ...this.overflow };
-    }
-    return aggregate;
+    if (runtime) counts.runtime = runtime;
+    if (this.overflow.routes || this.overflow.suspiciousPaths || this.overflow.openRequests) counts.overflow = { ...this.overflow };
+    return counts;
+  }
+
+  /** counts() finished (the NDJSON source's whole result). */
+  result(): RunAggregate {
+    return finishAggregate(this.counts(), { examples: this.examples });
   }
 }

@@ -65,3 +65,18 @@ export class AdaptiveBins<T> {
     return this.bins.size;
   }
 }
+
+/** Timelines keep at most this many bins. */
+export const MAX_BINS = 200;
+export const MIN_BIN_MS = 1000;
+
+/**
+ * THE bin-width rule, for every source: 1 s, doubled until [firstTime, lastTime] fits in MAX_BINS bins aligned on
+ * the epoch. AdaptiveBins (streaming, the NDJSON source) ends at exactly this width for the span it saw, and the
+ * CloudWatch source queries with it, so both timelines line up bin for bin.
+ */
+export function chooseBinMs(firstTime: number, lastTime: number): number {
+  let width = MIN_BIN_MS;
+  while (Math.floor(lastTime / width) - Math.floor(firstTime / width) + 1 > MAX_BINS) width *= 2;
+  return width;
+}

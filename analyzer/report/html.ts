@@ -13,7 +13,7 @@ import { num } from '../capacity/format.js';
 import { formulaText } from '../capacity/render.js';
 import type { CapacityReport } from '../capacity/types.js';
 import { uslThroughput } from '../capacity/usl.js';
-import type { Finding, RunAggregate } from '../model.js';
+import { QUERY_LANGUAGE_LABELS, type Finding, type RunAggregate } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
 
 export interface HtmlReportInput {
@@ -126,7 +126,7 @@ function findingsHtml(findings: Finding[]): string {
 <p><strong>Fix:</strong> ${escapeHtml(f.fix)}</p>
 ${Object.keys(f.counts).length > 0 ? `<p class="muted">${Object.entries(f.counts).map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join(' · ')}</p>` : ''}
 ${f.exampleRequestIds.length > 0 ? `<p class="muted">examples: ${f.exampleRequestIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</p>` : ''}
-${f.query ? `<details><summary>Logs Insights query</summary><pre>${escapeHtml(f.query)}</pre></details>` : ''}
+${f.query ? `<details><summary>${QUERY_LANGUAGE_LABELS[f.query.language]} query</summary><pre>${escapeHtml(f.query.text)}</pre></details>` : ''}
 </article>`,
     )
     .join('\n');

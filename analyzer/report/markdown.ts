@@ -1,5 +1,5 @@
 /** The Markdown report, for a pull request or a lab submission. Text from logs is escaped for tables. */
-import type { Severity } from '../model.js';
+import { QUERY_LANGUAGE_LABELS, type Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
 import { fmtMs, fmtPct, fmtTime } from './text.js';
@@ -44,7 +44,7 @@ export function renderMarkdown(report: AnalysisReport): string {
     if (f.details?.length) out.push('');
     if (f.exampleRequestIds.length) out.push(`Examples: ${f.exampleRequestIds.map((id) => `\`${id}\``).join(', ')}`, '');
     out.push(`**Fix:** ${mdCell(f.fix)}`, '');
-    if (f.query) out.push('<details><summary>Logs Insights query</summary>', '', '```', f.query, '```', '', '</details>', '');
+    if (f.query) out.push(`<details><summary>${QUERY_LANGUAGE_LABELS[f.query.language]} query</summary>`, '', '```', f.query.text, '```', '', '</details>', '');
   }
 
   if (report.routes.length) {

@@ -4,6 +4,7 @@
  */
 import type {
   ClientView,
+  EvidenceQuery,
   Finding,
   InputAccounting,
   RouteStats,
@@ -15,7 +16,8 @@ import type {
 } from '../model.js';
 import type { ThresholdResult } from '../thresholds.js';
 
-export const REPORT_VERSION = 1 as const;
+// 2: findings[].query and queries{} are {language, text} objects (were Logs Insights text)
+export const REPORT_VERSION = 2 as const;
 
 export interface RouteRow extends RouteStats {
   /** finished requests per second over the run */
@@ -60,8 +62,8 @@ export interface AnalysisReport {
   thresholds?: ThresholdResult[];
   /** the capacity section (owned by analyzer/capacity; wired by the analyze command when available) */
   capacity?: unknown;
-  /** Logs Insights query text per section id */
-  queries: Record<string, string>;
+  /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
+  queries: Record<string, EvidenceQuery>;
 }
 
 export interface BuildReportInput {

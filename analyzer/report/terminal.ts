@@ -3,7 +3,7 @@
  * `useColor`), so piping to a file or CI log gives plain text.
  */
 import pc from 'picocolors';
-import type { Finding, Severity } from '../model.js';
+import { QUERY_LANGUAGE_LABELS, type Finding, type Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
 import { sparkline } from './sparkline.js';
@@ -133,8 +133,8 @@ function renderFinding(f: Finding, badge: string, c: ReturnType<typeof pc.create
   if (f.exampleRequestIds.length) lines.push(`  ${c.dim('examples:')} ${f.exampleRequestIds.join(' ')}  ${c.dim('(logjam trace <id>)')}`);
   lines.push(...wrap(`fix: ${f.fix}`, 100).map((l) => `  ${c.green(l)}`));
   if (showQuery && f.query) {
-    lines.push(`  ${c.dim('Logs Insights:')}`);
-    lines.push(...f.query.split('\n').map((l) => `    ${c.dim(l)}`));
+    lines.push(`  ${c.dim(`${QUERY_LANGUAGE_LABELS[f.query.language]}:`)}`);
+    lines.push(...f.query.text.split('\n').map((l) => `    ${c.dim(l)}`));
   }
   return lines;
 }

@@ -41,7 +41,7 @@ function craftedReport() {
       fix: 'Check the id before building the URL.',
       counts: { requests: 50 },
       exampleRequestIds: ['req-1<b>'],
-      query: 'filter path like /undefined/ | stats count() by path',
+      query: { language: 'logs-insights', text: 'filter path like /undefined/ | stats count() by path' },
     },
   ];
   const capacity = computeCapacity(agg, undefined, parseDeploymentFacts({ fargateCpu: '1024', fargateMemory: '2048', targetRps: '200' }));

@@ -1,7 +1,8 @@
 /**
  * The CloudWatch source: a log group read with Logs Insights. Everything is computed by Logs Insights itself with
- * `stats … by` queries (analyzer/queries.ts), so a run of millions of requests costs about twenty queries, each
- * scanning the run's time range once; raw rows are fetched only for a trace.
+ * `stats … by` queries (queries.ts), so a run of millions of requests costs about twenty queries, each scanning the
+ * run's time range once; raw rows are fetched only for a trace. The rows become raw counts (assemble.ts), finished
+ * into the RunAggregate by the same layer as the local source's (analyzer/aggregate/finish.ts).
  *
  * The AWS endpoint can be redirected with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS (the SDK honours it), which is how the
  * tests run this source against a local fake.
@@ -10,8 +11,9 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { FIELDS as F } from '../../../middleware/schema.js';
 import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
 import { SourceError } from '../../errors.js';
-import type { RunAggregate } from '../../model.js';
-import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from '../../queries.js';
+import { chooseBinMs } from '../../aggregate/bins.js';
+import type { EvidenceQuery, RunAggregate } from '../../model.js';
+import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from './queries.js';
 import type { AggregateOptions, RunListing, RunSource, TraceLine } from '../source.js';
 import { assembleAggregate, type SectionRows } from './assemble.js';
 import { toSourceError, type ErrorContext } from './errors.js';
@@ -44,15 +46,8 @@ export interface CloudWatchSourceOptions {
 export const DEFAULT_LOOKBACK_MS = 7 * 24 * 60 * 60 * 1000;
 /** Added around the run's own range: CloudWatch event timestamps may differ a little from the lines' `time`. */
 const RANGE_MARGIN_MS = 60_000;
-/** Timelines keep at most this many bins (the local source's rule: 1 s doubling until it fits). */
-const MAX_BINS = 200;
-
-/** The local source's bin rule: 1 s, doubled until the run fits in MAX_BINS bins aligned on the epoch. */
-export function chooseBinMs(firstTime: number, lastTime: number): number {
-  let width = 1000;
-  while (Math.floor(lastTime / width) - Math.floor(firstTime / width) + 1 > MAX_BINS) width *= 2;
-  return width;
-}
+/** The one bin-width rule (analyzer/aggregate/bins.ts): the source queries bins at the width finish.ts will use. */
+export { chooseBinMs };
 
 function toRangeS(startMs: number, endMs: number): RangeS {
   return { start: Math.floor(startMs / 1000), end: Math.ceil(endMs / 1000) };
@@ -204,6 +199,7 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           lastTime,
           binMs,
           binColumn: binColumn(binMs),
+          ...(options.binMs !== undefined ? { requestedBinMs: options.binMs } : {}),
           examples: options.examples ?? 3,
           rows,
           queries,
@@ -248,7 +244,7 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
   };
 }
 
-function pick(record: Record<string, string>, keys: string[]): Record<string, string> {
+function pick(record: Record<string, EvidenceQuery>, keys: string[]): Record<string, EvidenceQuery> {
   return Object.fromEntries(keys.filter((k) => record[k] !== undefined).map((k) => [k, record[k]!]));
 }
 

@@ -11,7 +11,7 @@ import {
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { SourceError } from '../../errors.js';
-import { MAX_ROWS } from '../../queries.js';
+import { MAX_ROWS } from './queries.js';
 import { isRetryable, queryEndedError, toSourceError, type ErrorContext } from './errors.js';
 import { Limiter } from './limiter.js';
 import { toRows, type InsightsRow } from './rows.js';

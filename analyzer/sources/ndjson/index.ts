@@ -2,6 +2,7 @@
  * The local source: NDJSON logs from a file, a directory or stdin, read by streaming with bounded memory.
  * Each operation is one pass over the input (stdin can be read once: a second pass is a clear error).
  */
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
 import { SourceError } from '../../errors.js';
@@ -13,6 +14,7 @@ import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
 
 export { RunNotFoundError };
 import { resolveInputs } from './inputs.js';
+import { localEvidence } from './evidence.js';
 import { scanInputs } from './scan.js';
 
 export interface LocalSourceOptions {
@@ -31,6 +33,14 @@ export const MAX_TRACE_LINES = 10_000;
 function finishedRequestId(line: Record<string, unknown>): string | undefined {
   const id = line[F.requestId];
   return line[F.event] === EVENTS.requestFinish && typeof id === 'string' ? id : undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return path !== '-' && statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function createLocalSource(path: string, options: LocalSourceOptions = {}): RunSource {
@@ -74,7 +84,15 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
     async aggregate(runId: string, opts: AggregateOptions = {}): Promise<RunAggregate> {
       const since = opts.since ?? options.since;
       const until = opts.until ?? options.until;
-      const agg = new RunAggregator({ runId, source: description, examples: opts.examples, since, until });
+      const agg = new RunAggregator({
+        runId,
+        source: description,
+        examples: opts.examples,
+        since,
+        until,
+        // the local source can run jq on its files, not Logs Insights: its evidence is jq
+        evidence: () => localEvidence({ path, directory: isDirectory(path), runId }),
+      });
       // the same pass indexes the other runs, so "run not found" can name them without a second read
       const index = new RunIndex();
       await scanInputs(

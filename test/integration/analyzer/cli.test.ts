@@ -63,7 +63,7 @@ describe('logjam analyze (built CLI)', () => {
   it('--json has the documented shape', async () => {
     const r = await run(CLI, ['analyze', '--run', 'lab-buggy', '--logs', log, '--json']);
     const report = JSON.parse(r.stdout);
-    expect(report.reportVersion).toBe(1);
+    expect(report.reportVersion).toBe(2);
     expect(report.run).toMatchObject({ runId: 'lab-buggy', totals: { requests: 80, errors4xx: 40 } });
     expect(report.input.totalLines).toBe(200);
     expect(report.input.otherRuns).toBe(40);

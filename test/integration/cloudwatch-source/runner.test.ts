@@ -5,7 +5,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../analyzer/errors.js';
-import { MAX_ROWS } from '../../../analyzer/queries.js';
+import { MAX_ROWS } from '../../../analyzer/sources/cloudwatch/queries.js';
 import { createCloudWatchSource } from '../../../analyzer/sources/cloudwatch/index.js';
 import { QueryRunner, type RangeS } from '../../../analyzer/sources/cloudwatch/runner.js';
 import { createProgress } from '../../../analyzer/sources/cloudwatch/spinner.js';

@@ -72,8 +72,8 @@ function comparable(agg: RunAggregate) {
     binMs: agg.binMs,
     firstTime: agg.firstTime,
     lastTime: agg.lastTime,
-    // bins keep a duplicated finish line (Logs Insights cannot tell which bin it fell in): compared separately
-    bins: agg.bins.map((b) => [b.start, b.errors4xx, b.errors5xx, b.aborts]),
+    // a duplicated line is taken out of its bin too (the duplicates query says when it was logged)
+    bins: agg.bins.map((b) => [b.start, b.requests, b.errors4xx, b.errors5xx, b.aborts]),
   };
 }
 
@@ -112,9 +112,6 @@ describe('CloudWatch source on a crafted run', () => {
 
   it('gives the same totals, routes, statuses, suspicious paths, clusters and timeline as the local source', () => {
     expect(comparable(cloud)).toEqual(comparable(local));
-    const extra = cloud.bins.map((b, i) => b.requests - local.bins[i]!.requests);
-    expect(extra.every((n) => n >= 0)).toBe(true);
-    expect(extra.reduce((a, b) => a + b, 0)).toBe(cloud.input.duplicates);
   });
 
   it('agrees with the local source on percentiles within histogram precision', () => {
@@ -132,8 +129,9 @@ describe('CloudWatch source on a crafted run', () => {
   });
 
   it('reports the queries behind every section and what they scanned', () => {
-    expect(cloud.queries['suspicious-paths']).toContain(`run_id = "${RUN_ID}"`);
-    expect(cloud.queries['runtime']).toContain('runtime.stats');
+    expect(cloud.queries['suspicious-paths']).toMatchObject({ language: 'logs-insights' });
+    expect(cloud.queries['suspicious-paths']!.text).toContain(`run_id = "${RUN_ID}"`);
+    expect(cloud.queries['runtime']!.text).toContain('runtime.stats');
     expect(cloud.scanned!.queries).toBeGreaterThanOrEqual(20);
     expect(cloud.scanned!.recordsScanned).toBeGreaterThan(0);
     expect(cloud.scanned!.bytesScanned).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
  * A SMALL CloudWatch Logs Insights engine for the fake CloudWatch server: StartQuery / GetQueryResults / StopQuery
  * handlers over the server's store (events whose message is a JSON log line).
  *
- * It supports exactly the subset of the query language analyzer/queries.ts uses — `fields`, `filter` (=, !=, <, <=,
+ * It supports exactly the subset of the query language analyzer/sources/cloudwatch/queries.ts uses — `fields`, `filter` (=, !=, <, <=,
  * >, >=, and, or, not, like /regex/, in [..], ispresent()), `stats` (count(*), count(f), count_distinct, avg, sum,
  * min, max, pct, earliest, latest) `by` fields and bin(), a second stage after `stats`, `sort`, `limit` — with the
  * real service's behaviour where the source depends on it: times in epoch seconds, rows as [[{field, value}]] with

@@ -147,9 +147,10 @@ describe('aggregator', () => {
     expect(latency.p99).toBeLessThanOrEqual(latency.max);
   });
 
-  it('fills the Logs Insights query for each section', async () => {
+  it('attaches a local (jq) evidence query for each section, not a Logs Insights one it cannot run', async () => {
     const agg = await aggregateLines([L.finish({ id: 'a' })]);
-    expect(agg.queries['suspicious-paths']).toContain('run_id = "run-1"');
-    expect(agg.queries['status-clusters']).toContain('request.finish');
+    expect(agg.queries['suspicious-paths']).toMatchObject({ language: 'jq' });
+    expect(agg.queries['suspicious-paths']!.text).toContain('.run_id == "run-1"');
+    expect(agg.queries['status-clusters']!.text).toContain('request.finish');
   });
 });

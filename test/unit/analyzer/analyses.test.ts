@@ -39,7 +39,8 @@ describe('analyses on crafted logs', () => {
     expect(f!.title).toBe('DELETE /api/v1/todos/undefined × 40, all 400');
     expect(f!.explanation).toContain('the client built this URL from a missing field');
     expect(f!.exampleRequestIds).toEqual(['d0', 'd1', 'd2']);
-    expect(f!.query).toContain('filter run_id = "run-1"');
+    expect(f!.query?.language).toBe('jq');
+    expect(f!.query?.text).toContain('.run_id == "run-1"');
     expect(findings[0]!.severity).toBe('critical');
   });
 

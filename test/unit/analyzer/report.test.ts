@@ -26,7 +26,7 @@ describe('report renderers', () => {
     expect(Object.keys(r).sort()).toEqual(
       ['findings', 'generatedAt', 'input', 'queries', 'reportVersion', 'routes', 'run', 'statusClusters', 'summary', 'suspiciousPaths', 'timeline', 'unfinishedByRoute'].sort(),
     );
-    expect(r.reportVersion).toBe(1);
+    expect(r.reportVersion).toBe(2);
     expect(r.summary.critical + r.summary.warning + r.summary.info).toBe(r.findings.length);
     expect(r.routes[0]).toHaveProperty('reqPerS');
   });

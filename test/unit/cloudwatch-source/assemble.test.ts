@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, T0 } from '../../support/cloudwatch-sections.js';
-import { chooseBinMs } from '../../../analyzer/sources/cloudwatch/index.js';
+import { chooseBinMs } from '../../../analyzer/aggregate/bins.js';
 
 
 describe('Logs Insights rows -> RunAggregate', () => {
@@ -46,7 +46,8 @@ describe('Logs Insights rows -> RunAggregate', () => {
       statuses: [{ status: '400', requests: '5' }],
       routeStatuses: [{ method: 'DELETE', route: '/t/:id', status: '400', requests: '5' }],
       routes: [{ method: 'DELETE', route: '/t/:id', requests: '5' }],
-      duplicates: [{ method: 'DELETE', route: '/t/:id', path: '/t/undefined', status: '400', duplicated_requests: '1', duplicate_lines: '2', db_queries_sum: '4', db_queries_once: '2' }],
+      // one request's finish stored twice (a retried batch): one row per duplicated request id and event
+      duplicates: [{ request_id: 'q1', event: 'request.finish', method: 'DELETE', route: '/t/:id', path: '/t/undefined', route_or_path: '/t/:id', status: '400', lines: '2', time: String(T0 + 6000), duration_ms_sum: '6', db_queries_sum: '4' }],
       suspiciousPaths: [{ method: 'DELETE', path: '/t/undefined', status: '400', requests: '5' }],
     });
     expect(aggregate.totals).toMatchObject({ requests: 4, errors4xx: 4, dbQueries: 8 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binColumn, binLiteral, buildQueries, insightsQueries, quote, SUSPICIOUS_PATH_REGEX, type InsightsQueryId } from '../../../analyzer/queries.js';
+import { binColumn, binLiteral, buildQueries, insightsQueries, quote, SUSPICIOUS_PATH_REGEX, type InsightsQueryId } from '../../../analyzer/sources/cloudwatch/queries.js';
 import { suspiciousSegment } from '../../../analyzer/aggregate/paths.js';
 import { parseQuery } from '../../support/fake-cloudwatch/insights.js';
 
@@ -12,9 +12,10 @@ describe('Logs Insights queries', () => {
 
   it('scopes run queries to the run and the current schema version, and context queries by time and service', () => {
     const q = buildQueries(params);
-    expect(q.routes).toContain('filter run_id = "lab-1" and schema = 1 and event = "request.finish" and time >= 1000 and time <= 2000');
-    expect(q.runtime).toContain('filter event = "runtime.stats" and service in ["svc"] and time >= 1000 and time <= 2000');
-    expect(q.timeline).toContain('by bin(5s)');
+    expect(Object.values(q).every((x) => x.language === 'logs-insights')).toBe(true);
+    expect(q.routes!.text).toContain('filter run_id = "lab-1" and schema = 1 and event = "request.finish" and time >= 1000 and time <= 2000');
+    expect(q.runtime!.text).toContain('filter event = "runtime.stats" and service in ["svc"] and time >= 1000 and time <= 2000');
+    expect(q.timeline!.text).toContain('by bin(5s)');
     // internal variants are not shown in reports
     expect(Object.keys(q)).not.toContain('trace');
     expect(Object.keys(q)).toContain('suspicious-paths');

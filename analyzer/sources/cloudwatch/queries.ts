@@ -1,11 +1,9 @@
 /**
- * The CloudWatch Logs Insights query text behind every section of the analysis.
- *
- * Two users:
- *  - the CloudWatch source runs these queries (so a run of millions of requests costs a handful of `stats … by`
- *    queries, computed by Logs Insights itself);
- *  - both sources put them in RunAggregate.queries, so every finding can show a query a person can paste into the
- *    Logs Insights console to check it.
+ * The CloudWatch Logs Insights query text behind every section of the analysis. They belong to the CloudWatch
+ * source, which runs them (so a run of millions of requests costs a handful of `stats … by` queries, computed by
+ * Logs Insights itself) and attaches them as the evidence of each section (RunAggregate.queries, language
+ * 'logs-insights'), so every finding can show a query a person can paste into the console. The local source
+ * attaches its own equivalents (analyzer/sources/ndjson/evidence.ts).
  *
  * Every builder is a pure function of the same parameters (QueryParams) so a caller can build them all at once
  * (see `buildQueries`). Field and event names come from middleware/schema.ts, never spelled inline.
@@ -20,7 +18,8 @@
  *  - `bin()` works on @timestamp (the CloudWatch event time, which the transport sets to the line's `time`);
  *  - `pct()` and `count_distinct()` are approximate on large inputs (documented by AWS).
  */
-import { EVENTS, FIELDS, SCHEMA_VERSION } from '../middleware/schema.js';
+import { EVENTS, FIELDS, SCHEMA_VERSION } from '../../../middleware/schema.js';
+import type { EvidenceQuery } from '../../model.js';
 
 /** GetQueryResults returns at most this many rows; queries that may reach it are split by time range. */
 export const MAX_ROWS = 10_000;
@@ -170,18 +169,21 @@ export const insightsQueries = {
     [runFilter(p, EVENTS.requestFinish), `stats count(*) as requests by ${F.status}`, `sort ${F.status} asc`].join('\n| '),
 
   /**
-   * request.finish lines logged more than once for the same request id (a sink re-sent a batch), per method, route,
-   * path and status, so the source counts each request once (duplicate_lines - duplicated_requests extra lines).
+   * Request-scoped lines (start, finish, abort, error) logged more than once for the same request id and event (two
+   * copies of a log, a batch CloudWatch stored twice after a retry): one row per duplicated (request, event), with
+   * what the source needs to take the extra lines out of every count, bin and sum (the copies are identical, so
+   * each extra line carries sum / lines). Duplicates are rare, so the rows stay far below the cap; a run where they
+   * do not is split by time like any other query.
    */
   duplicates: (p: QueryParams) =>
     [
-      runFilter(p, EVENTS.requestFinish),
+      `${runFilter(p)} and ${F.event} in ${list(REQUEST_LIFECYCLE)}`,
+      `fields coalesce(${F.route}, ${F.path}) as route_or_path, coalesce(${ERR_MESSAGE_FIELD}, ${F.msg}) as message`,
       `stats count(*) as lines, earliest(${F.method}) as method, earliest(${F.route}) as route, earliest(${F.path}) as path, ` +
-        `earliest(${F.status}) as status, sum(${F.dbQueries}) as db_queries_sum, avg(${F.dbQueries}) as db_queries_once ` +
-        `by ${F.requestId}`,
+        `earliest(route_or_path) as route_or_path, earliest(${F.status}) as status, earliest(message) as message, ` +
+        `min(${F.time}) as time, sum(${F.durationMs}) as duration_ms_sum, sum(${F.dbMs}) as db_ms_sum, ` +
+        `sum(${F.poolWaitMs}) as pool_wait_ms_sum, sum(${F.dbQueries}) as db_queries_sum by ${F.requestId}, ${F.event}`,
       `filter lines > 1`,
-      `stats count(*) as duplicated_requests, sum(lines) as duplicate_lines, sum(db_queries_sum) as db_queries_sum, ` +
-        `sum(db_queries_once) as db_queries_once by method, route, path, status`,
       `limit ${MAX_ROWS}`,
     ].join('\n| '),
 
@@ -353,14 +355,11 @@ export type InsightsQueryId = keyof typeof insightsQueries;
 /** Query ids the CloudWatch source does not need in a report (internal variants, listings, single-request). */
 const NOT_IN_REPORT: ReadonlySet<InsightsQueryId> = new Set(['runs', 'range', 'unfinished-routes', 'trace']);
 
-/**
- * Every report section's query text for one run, for RunAggregate.queries (both sources fill it with this, so a
- * report from local logs still shows what to paste into the console when the same logs are in CloudWatch).
- */
-export function buildQueries(p: QueryParams): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Every report section's query for one run, as the evidence the CloudWatch source attaches (RunAggregate.queries). */
+export function buildQueries(p: QueryParams): Record<string, EvidenceQuery> {
+  const out: Record<string, EvidenceQuery> = {};
   for (const [id, build] of Object.entries(insightsQueries) as [InsightsQueryId, (q: QueryParams) => string][]) {
-    if (!NOT_IN_REPORT.has(id)) out[id] = build(p);
+    if (!NOT_IN_REPORT.has(id)) out[id] = { language: 'logs-insights', text: build(p) };
   }
   return out;
 }

@@ -1,0 +1,61 @@
+/**
+ * The local source's evidence queries: jq commands that show the lines behind each section of the report, run on
+ * the same files the analysis read. The local equivalent of the CloudWatch source's Logs Insights texts
+ * (analyzer/sources/cloudwatch/queries.ts), keyed by the same section ids so analyses attach either the same way.
+ * They list or group the lines as they are in the files; de-duplication and bounded-memory caps are the analyzer's.
+ */
+import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
+import type { EvidenceQuery } from '../../model.js';
+
+export interface LocalEvidenceInput {
+  /** the --logs argument ('-' for stdin) */
+  path: string;
+  /** true when the path is a directory (every file below it is read) */
+  directory: boolean;
+  runId: string;
+}
+
+/** A POSIX shell single-quoted word (jq programs and paths are attacker-influenced text here). */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+const str = (v: string) => JSON.stringify(v);
+
+/** jq filters by section id: a select on the run's lines, then what to show of them. */
+function filters(runId: string): Record<string, string> {
+  const run = `.${F.runId} == ${str(runId)}`;
+  const ev = (event: string) => `select(${run} and .${F.event} == ${str(event)})`;
+  const finish = ev(EVENTS.requestFinish);
+  const group = (by: string, extra = '') => `group_by(${by}) | map({key: (.[0] | ${by}), requests: length${extra}}) | sort_by(-.requests)`;
+  return {
+    summary: `[.[] | ${finish}] | {requests: (map(.${F.requestId}) | unique | length), mean_ms: (map(.${F.durationMs}) | add / length), max_ms: (map(.${F.durationMs}) | max)}`,
+    routes: `[.[] | ${finish}] | ${group(`[.${F.method}, .${F.route} // .${F.path}]`, `, mean_ms: (map(.${F.durationMs}) | add / length), db_ms: (map(.${F.dbMs} // 0) | add / length), pool_wait_ms: (map(.${F.poolWaitMs} // 0) | add / length)`)}`,
+    'route-statuses': `[.[] | ${finish}] | ${group(`[.${F.method}, .${F.route} // .${F.path}, .${F.status}]`)}`,
+    'status-clusters': `[.[] | ${finish} | select(.${F.status} >= 400)] | ${group(`[.${F.method}, .${F.route} // .${F.path}, .${F.status}]`)}`,
+    'error-messages': `[.[] | ${ev(EVENTS.requestError)}] | ${group(`[.${F.method}, .${F.route} // .${F.path}, .${F.status}, (.${F.err}.message // .${F.msg})]`)}`,
+    'suspicious-paths': `[.[] | ${finish} | select(.${F.path} | test("/(undefined|null|nan|\\\\[object object\\\\])(/|$)|//|[^/]/$"; "i"))] | ${group(`[.${F.method}, .${F.path}, .${F.status}]`)}`,
+    aborts: `[.[] | ${ev(EVENTS.requestAbort)}] | ${group(`[.${F.method}, .${F.route} // .${F.path}]`)}`,
+    unfinished: `[.[] | select(${run} and .${F.requestId} != null)] | group_by(.${F.requestId}) | map(select(map(.${F.event}) | unique == [${str(EVENTS.requestStart)}]) | .[0] | {${F.requestId}, ${F.method}, ${F.path}, ${F.time}})`,
+    duplicates: `[.[] | select(${run} and .${F.requestId} != null and (.${F.event} | startswith("request.")))] | group_by([.${F.requestId}, .${F.event}]) | map(select(length > 1) | {${F.requestId}: .[0].${F.requestId}, ${F.event}: .[0].${F.event}, lines: length})`,
+    dropped: `[.[] | select(.${F.event} == ${str(EVENTS.logDropped)})] | ${group(`[.${F.sink}, .${F.reason}]`, `, dropped: (map(.${F.dropped}) | add)`)}`,
+    'timeline-runtime': `[.[] | select(.${F.event} == ${str(EVENTS.runtimeStats)})] | map({${F.time}, ${F.host}, ${F.pid}, ${F.elu}, ${F.elDelayP99Ms}, ${F.poolWaiting}})`,
+  };
+}
+
+/** Every section's jq command for one run of a local input. */
+export function localEvidence(input: LocalEvidenceInput): Record<string, EvidenceQuery> {
+  // -f: plain and gzipped files alike; a directory: every file below it
+  const read =
+    input.path === '-'
+      ? 'zcat -f <saved-stdin.ndjson>'
+      : input.directory
+        ? `find ${shellQuote(input.path)} -type f -exec zcat -f {} +`
+        : `zcat -f ${shellQuote(input.path)}`;
+  const out: Record<string, EvidenceQuery> = {};
+  for (const [id, program] of Object.entries(filters(input.runId))) {
+    // -R + fromjson?: lines that are not JSON are skipped, as the analyzer skips (and counts) them
+    out[id] = { language: 'jq', text: `${read} | jq -R 'fromjson? // empty' | jq -s ${shellQuote(program)}` };
+  }
+  return out;
+}
