@@ -38,8 +38,9 @@ export function logDeliveryFindings(agg: RunAggregate): Finding[] {
     findings.push({
       id: 'duplicate-lines',
       severity: 'info',
-      title: `${i.duplicates} request.finish lines seen twice (counted once)`,
-      explanation: 'The same request id finished more than once: lines re-sent after a retry, or the same file read twice.',
+      title: `${i.duplicates} duplicate request lines ignored (each request's start, finish, abort and error counted once)`,
+      explanation:
+        'The same request id logged the same event more than once: lines CloudWatch stored twice after a retried batch, or the same log read twice.',
       fix: 'Nothing: duplicates are counted once. Check the shipping setup if the number is large.',
       counts: { duplicates: i.duplicates },
       exampleRequestIds: [],

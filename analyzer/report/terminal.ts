@@ -50,7 +50,7 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
       `input: ${i.totalLines} lines = ${i.parsed} parsed + ${i.otherRuns} other runs + ${i.malformed} malformed + ` +
         `${i.oversized} oversized + ${i.foreign} foreign` +
         (i.outsideTimeRange ? ` + ${i.outsideTimeRange} outside --since/--until` : '') +
-        `; ${i.duplicates} duplicate finishes; ${i.droppedBySinks} dropped by sinks`,
+        `; ${i.duplicates} duplicate lines ignored; ${i.droppedBySinks} dropped by sinks`,
     ),
   );
   if (r.scanned) {

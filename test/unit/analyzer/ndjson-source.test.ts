@@ -165,3 +165,40 @@ describe('local NDJSON source: runs, run not found, trace', () => {
     expect(await createLocalSource(path).trace('missing')).toEqual([]);
   });
 });
+
+describe('local NDJSON source: duplicated request lines', () => {
+  const L = logLines();
+  const run = () => {
+    const lines = [];
+    for (let i = 0; i < 5; i++) {
+      lines.push(L.start({ id: `a${i}`, t: i * 100 }), L.abort({ id: `a${i}`, t: i * 100 + 50 }));
+    }
+    for (let i = 0; i < 4; i++) {
+      lines.push(L.start({ id: `e${i}`, t: 1000 + i }), L.error({ id: `e${i}`, t: 1001 + i, status: 500, message: `pool ${i} exhausted` }));
+      lines.push(L.finish({ id: `e${i}`, t: 1002 + i, status: 500 }));
+    }
+    lines.push(L.start({ id: 'open', t: 2000 }));
+    return lines;
+  };
+
+  it('two copies of one log count each request event once (aborted 5, not 10) and say how many lines were ignored', async () => {
+    const once = toNdjson(run());
+    const agg = await createLocalSource(writeLog(once + once)).aggregate('run-1');
+    expect(agg.totals).toMatchObject({ aborts: 5, requests: 4, errors5xx: 4, unfinished: 1 });
+    expect(agg.routes.reduce((n, r) => n + r.aborts, 0)).toBe(5);
+    expect(agg.bins.reduce((n, b) => n + b.aborts, 0)).toBe(5);
+    expect(agg.statusClusters[0]!.messages).toEqual([{ template: 'pool <n> exhausted', count: 4 }]);
+    // 5 × (start + abort) + 4 × (start + error + finish) + 1 start, read a second time
+    expect(agg.input.duplicates).toBe(10 + 12 + 1);
+  });
+
+  it('attaches jq evidence that runs on the same file and finds the same aborts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const file = writeLog(run());
+    const agg = await createLocalSource(file).aggregate('run-1');
+    const query = agg.queries.aborts!;
+    expect(query.language).toBe('jq');
+    const out = JSON.parse(execFileSync('sh', ['-c', query.text], { encoding: 'utf8' })) as { requests: number }[];
+    expect(out.reduce((n, g) => n + g.requests, 0)).toBe(agg.totals.aborts);
+  });
+});
