@@ -194,6 +194,9 @@ describe('the same recorded run through the NDJSON and the CloudWatch source', (
 
   it('gives the same counts exactly', () => {
     expect(exactCounts(cloud)).toEqual(exactCounts(local));
+    // de-duplication costs no query: still at most 21 Logs Insights queries per analyze
+    expect(cloud.scanned!.queries).toBeLessThanOrEqual(21);
+    expect(cloudTwice.scanned!.queries).toBe(cloud.scanned!.queries);
   });
 
   it('agrees on percentiles within the documented Logs Insights approximation', () => {
