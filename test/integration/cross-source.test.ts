@@ -173,6 +173,7 @@ describe('the same recorded run through the NDJSON and the CloudWatch source', (
   it('holds what the run was recorded with', () => {
     expect(local.totals).toMatchObject({ requests: 90 + 40 + 30 + 63 + 12 + 7 + 3, aborts: 8, unfinished: 2, errors5xx: 63 + 3, errors4xx: 6 + 12 + 7 });
     expect(local.routes.length).toBeGreaterThanOrEqual(5);
+    expect(lines.filter(requestScoped).length).toBe(589);
     const put = local.statusClusters.find((c) => c.method === 'PUT' && c.status === 500)!;
     // 14 templates: the top 10 by count (ties by template text), the other 4 folded into one line
     expect(put.messages).toHaveLength(TOP_MESSAGES + 1);
