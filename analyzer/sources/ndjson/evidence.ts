@@ -27,10 +27,12 @@ function filters(runId: string): Record<string, string> {
   const run = `.${F.runId} == ${str(runId)}`;
   const ev = (event: string) => `select(${run} and .${F.event} == ${str(event)})`;
   const finish = ev(EVENTS.requestFinish);
+  // null for an empty list (jq cannot divide null by 0)
+  const mean = (field: string) => `(map(.${field} // 0) | if length > 0 then add / length else null end)`;
   const group = (by: string, extra = '') => `group_by(${by}) | map({key: (.[0] | ${by}), requests: length${extra}}) | sort_by(-.requests)`;
   return {
-    summary: `[.[] | ${finish}] | {requests: (map(.${F.requestId}) | unique | length), mean_ms: (map(.${F.durationMs}) | add / length), max_ms: (map(.${F.durationMs}) | max)}`,
-    routes: `[.[] | ${finish}] | ${group(`[.${F.method}, .${F.route} // .${F.path}]`, `, mean_ms: (map(.${F.durationMs}) | add / length), db_ms: (map(.${F.dbMs} // 0) | add / length), pool_wait_ms: (map(.${F.poolWaitMs} // 0) | add / length)`)}`,
+    summary: `[.[] | ${finish}] | {requests: (map(.${F.requestId}) | unique | length), mean_ms: ${mean(F.durationMs)}, max_ms: (map(.${F.durationMs}) | max)}`,
+    routes: `[.[] | ${finish}] | ${group(`[.${F.method}, .${F.route} // .${F.path}]`, `, mean_ms: ${mean(F.durationMs)}, db_ms: ${mean(F.dbMs)}, pool_wait_ms: ${mean(F.poolWaitMs)}`)}`,
     'route-statuses': `[.[] | ${finish}] | ${group(`[.${F.method}, .${F.route} // .${F.path}, .${F.status}]`)}`,
     'status-clusters': `[.[] | ${finish} | select(.${F.status} >= 400)] | ${group(`[.${F.method}, .${F.route} // .${F.path}, .${F.status}]`)}`,
     'error-messages': `[.[] | ${ev(EVENTS.requestError)}] | ${group(`[.${F.method}, .${F.route} // .${F.path}, .${F.status}, (.${F.err}.message // .${F.msg})]`)}`,
