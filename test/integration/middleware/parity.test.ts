@@ -85,12 +85,17 @@ describe('req.log', () => {
 describe('ignore', () => {
   it('writes no line, echoes no id and counts nothing in flight for an ignored path; others are logged', async () => {
     let inFlightInside = -1;
-    const { capture, server } = await start({ ignore: ['/health'] }, (app) =>
+    let inFlightIgnored = -1;
+    const { capture, server } = await start({ ignore: ['/health', '/quiet'] }, (app) => {
       app.get('/busy', (_req, res) => {
         inFlightInside = inFlightRequests();
         res.send('x');
-      }),
-    );
+      });
+      app.get('/quiet', (_req, res) => {
+        inFlightIgnored = inFlightRequests();
+        res.send('x');
+      });
+    });
     const health = await fetch(`${server.url}/health?probe=1`, { headers: { 'x-request-id': 'ig-1' } });
     expect(health.status).toBe(200);
     expect(health.headers.get('x-request-id')).toBeNull();
@@ -99,7 +104,9 @@ describe('ignore', () => {
     expect(capture.forRequest('ig-1')).toEqual([]);
     expect(capture.lines.filter((l) => l.path === '/health')).toEqual([]);
     await fetch(`${server.url}/busy`);
+    await fetch(`${server.url}/quiet`);
     expect(inFlightInside).toBe(1);
+    expect(inFlightIgnored).toBe(0);
   });
 
   it('takes a predicate; a throwing predicate means "not ignored" and is reported once', async () => {
