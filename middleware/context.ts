@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import { scopeFields } from './lines.js';
+import { nameMisorderedMiddlewareOnce } from './order-check.js';
 import type { RequestContext } from './types.js';
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -20,6 +21,12 @@ export interface RequestStateInit {
   traceparentRejected: boolean;
   /** The valid inbound traceparent, normalized to version 00: forwarded by propagationHeaders() when no span of ours is active. */
   inboundTraceparent: string | undefined;
+  amznTraceId: string | undefined;
+  /** The Self field an ALB added to X-Amzn-Trace-Id (tells two requests with one client-sent Root apart). */
+  amznTraceSelf: string | undefined;
+  amznTraceIdRejected: boolean;
+  /** customProps' fields at entry (checked: flat, no schema names), on every line of the request; undefined: none. */
+  customFields: Record<string, unknown> | undefined;
 }
 
 export class RequestState implements RequestContext {
@@ -35,6 +42,12 @@ export class RequestState implements RequestContext {
   /** An inbound traceparent header was present but invalid (its value is never kept). */
   readonly traceparentRejected: boolean;
   readonly inboundTraceparent: string | undefined;
+  readonly amznTraceId: string | undefined;
+  readonly amznTraceSelf: string | undefined;
+  readonly amznTraceIdRejected: boolean;
+  readonly customFields: Record<string, unknown> | undefined;
+  /** The error errorLogging() handled for this request (customLogLevel's `err`). */
+  error: unknown = undefined;
   private child: Logger | undefined;
 
   constructor(
@@ -50,6 +63,10 @@ export class RequestState implements RequestContext {
     this.spanId = init.spanId;
     this.traceparentRejected = init.traceparentRejected;
     this.inboundTraceparent = init.inboundTraceparent;
+    this.amznTraceId = init.amznTraceId;
+    this.amznTraceSelf = init.amznTraceSelf;
+    this.amznTraceIdRejected = init.amznTraceIdRejected;
+    this.customFields = init.customFields;
   }
 
   /** Made on first use only: most requests never ask for it, and a pino child costs a serialization. */
@@ -65,6 +82,28 @@ export function runInContext<T>(state: RequestState, fn: () => T): T {
 
 export function currentState(): RequestState | undefined {
   return storage.getStore();
+}
+
+/**
+ * For errorLogging(): the current request's state with the error recorded on it (customLogLevel receives it), or
+ * undefined when requestLogging() did not see this request. Unless the request was one requestLogging() was told to
+ * ignore, that is the middleware-order pitfall (express.json() mounted first: its parse error skips
+ * requestLogging), named once on stderr.
+ */
+export function stateForError(err: unknown, req: object): RequestState | undefined {
+  const state = storage.getStore();
+  if (state !== undefined) state.error = err;
+  else if (!isIgnoredRequest(req)) nameMisorderedMiddlewareOnce('error-outside-request');
+  return state;
+}
+
+const IGNORED = Symbol('logjam.ignored');
+/** requestLogging() marks the requests it was told to ignore, so an error in one is not taken for misordering. */
+export function markIgnored(req: object): void {
+  (req as { [IGNORED]?: true })[IGNORED] = true;
+}
+function isIgnoredRequest(req: object): boolean {
+  return (req as { [IGNORED]?: true })[IGNORED] === true;
 }
 
 /** The current request's context (id, run id, counters), or undefined outside a request. */

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
-import { currentState } from './context.js';
+import { stateForError } from './context.js';
 import { getBaseLogger } from './get-logger.js';
 import { MESSAGES, pathOf, routeOf, scopeFields } from './lines.js';
 import { serializeError, statusOf } from './errors.js';
@@ -15,7 +15,7 @@ const INTERNAL_ERROR = 'internal error';
 
 export function errorLogging(): ErrorRequestHandler {
   return function logjamErrorLogging(err, req, res, next) {
-    const state = currentState();
+    const state = stateForError(err, req);
     const status = statusOf(err);
     const clientError = status < 500;
     const fields: Record<string, unknown> = state ? scopeFields(state, EVENTS.requestError) : { [FIELDS.event]: EVENTS.requestError };

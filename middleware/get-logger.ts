@@ -1,23 +1,19 @@
 /**
- * getLogger(): the logger application code uses. Inside a request it carries the request-scoped fields; outside,
- * it is the base logger of the most recently configured requestLogging() (or a default createLogger()).
+ * getLogger(): the logger application code uses. Inside a request it carries the request-scoped fields (written
+ * through the logger that request's requestLogging() was given); outside, it is the process default logger: the
+ * first createLogger() of the process (default-logger.ts), whenever requestLogging() is mounted.
  */
 import type { Logger } from 'pino';
 import { currentState } from './context.js';
 import { scopeFields } from './lines.js';
-import { createLogger } from './logger.js';
+import { defaultLogger } from './default-logger.js';
+import { buildLogger } from './logger.js';
 import { activeSpanContext } from './otel.js';
 import { FIELDS } from './schema.js';
 
-let baseLogger: Logger | undefined;
-
-export function setBaseLogger(logger: Logger): void {
-  baseLogger = logger;
-}
-
+/** The process default logger; a stand-in from the environment's settings until the service makes its own. */
 export function getBaseLogger(): Logger {
-  baseLogger ??= createLogger();
-  return baseLogger;
+  return defaultLogger(buildLogger);
 }
 
 /** Inside a request: a child logger carrying request_id, run_id, trace_id/span_id. Outside: the base logger. */

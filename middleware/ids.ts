@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isValidId } from './schema.js';
+import { isValidId, parseAmznTraceId } from './schema.js';
+import type { AmznTraceId } from './schema.js';
 
 export interface ResolvedId {
   id: string | undefined;
@@ -22,6 +23,57 @@ export function resolveRequestId(headers: IncomingHttpHeaders, names: readonly s
     rejected = true;
   }
   return { id: randomUUID(), rejected };
+}
+
+/**
+ * The request ID when requestLogging has a genReqId: the first valid header among `names` (none when `names` is
+ * empty), else what `generate` returns, when it is a valid ID (a non-negative safe integer is taken as its decimal
+ * text, as pino-http's counters produce). An invalid generated ID is replaced by a fresh UUID and flagged like an
+ * invalid inbound one; `onInvalid` is told (once per failure) so the hook's fault can be named.
+ */
+export function resolveGeneratedRequestId<Req, Res>(
+  headers: IncomingHttpHeaders,
+  names: readonly string[],
+  generate: (req: Req, res: Res) => unknown,
+  req: Req,
+  res: Res,
+  onInvalid: (problem: unknown) => void,
+): ResolvedId & { id: string } {
+  let rejected = false;
+  for (let i = 0; i < names.length; i++) {
+    const value = headers[names[i] as string];
+    if (value === undefined) continue;
+    if (isValidId(value)) return { id: value, rejected };
+    rejected = true;
+  }
+  let generated: unknown;
+  try {
+    generated = generate(req, res);
+  } catch (err) {
+    onInvalid(err);
+    return { id: randomUUID(), rejected: true };
+  }
+  if (typeof generated === 'number' && Number.isSafeInteger(generated) && generated >= 0) generated = String(generated);
+  if (isValidId(generated)) return { id: generated, rejected };
+  onInvalid(undefined);
+  return { id: randomUUID(), rejected: true };
+}
+
+export interface ResolvedAmznTraceId {
+  trace: AmznTraceId | undefined;
+  /** The header was present but invalid (its value is never written). */
+  rejected: boolean;
+}
+
+const NO_AMZN_TRACE: ResolvedAmznTraceId = Object.freeze({ trace: undefined, rejected: false });
+const REJECTED_AMZN_TRACE: ResolvedAmznTraceId = Object.freeze({ trace: undefined, rejected: true });
+
+/** The inbound X-Amzn-Trace-Id (see parseAmznTraceId): its Root (and Self) when valid, flagged when not. */
+export function resolveAmznTraceId(headers: IncomingHttpHeaders, name: string): ResolvedAmznTraceId {
+  const value = headers[name];
+  if (value === undefined) return NO_AMZN_TRACE;
+  const trace = parseAmznTraceId(value);
+  return trace === undefined ? REJECTED_AMZN_TRACE : { trace, rejected: false };
 }
 
 /** The run ID: the header's value when valid; absent (and flagged) when invalid; absent when missing. */

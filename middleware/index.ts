@@ -3,6 +3,7 @@
  * listed is internal and may change.
  */
 export { createLogger, closeLogger } from './logger.js';
+export { setDefaultLogger } from './default-logger.js';
 export { requestLogging } from './request-logging.js';
 export { errorLogging } from './error-logging.js';
 export { getLogger } from './get-logger.js';
@@ -10,6 +11,9 @@ export { getRequestContext, inFlightRequests } from './context.js';
 export { instrumentPool } from './pg.js';
 export { PoolTimeoutError } from './errors.js';
 export { runtimeStats } from './runtime-stats.js';
+export { serviceStartFields } from './runtime-facts.js';
+export type { ServiceStartOptions } from './runtime-facts.js';
+export { RequestAbortedError } from './hooks.js';
 export { propagationHeaders } from './propagation.js';
 export type {
   CloudWatchSinkOptions,
@@ -29,6 +33,9 @@ export {
   ID_MAX_LENGTH,
   DEFAULT_HEADERS,
   isValidId,
+  AMZN_TRACE_ID_PATTERN,
+  parseAmznTraceId,
+  MEMORY_LIMIT_SOURCES,
 } from './schema.js';
 export type {
   EventName,
@@ -44,6 +51,11 @@ export type {
   DbQueryLine,
   DbPoolTimeoutLine,
   RuntimeStatsLine,
+  ServiceStartLine,
+  MiddlewareHookErrorLine,
+  AmznTraceFields,
+  AmznTraceId,
+  MemoryLimitSource,
   LogDroppedLine,
   WorkerExitLine,
   SchemaLine,

@@ -45,7 +45,13 @@ export function elapsedMs(startNs: bigint): number {
  * What scopeFields reads: the public RequestContext plus the traceparent flag, which the middleware's own state
  * carries (kept optional so any RequestContext still fits).
  */
-export type ScopeSource = RequestContext & { readonly traceparentRejected?: boolean };
+export type ScopeSource = RequestContext & {
+  readonly traceparentRejected?: boolean;
+  readonly customFields?: Record<string, unknown> | undefined;
+};
+
+/** What the request.start/finish/abort builders read on top of the scope: the inbound X-Amzn-Trace-Id. */
+export type RequestLineSource = ScopeSource & { readonly amznTraceSelf?: string | undefined };
 
 /**
  * The request-scoped fields every line of a request carries (preceded by `event` when given). `span_id` only with a
@@ -61,11 +67,25 @@ export function scopeFields(state: ScopeSource, event?: string): Record<string, 
   if (state.traceId !== undefined) fields[FIELDS.traceId] = state.traceId;
   if (state.spanId !== undefined) fields[FIELDS.spanId] = state.spanId;
   if (state.traceparentRejected === true) fields[FIELDS.traceparentRejected] = true;
+  // customProps' fields (requestLogging checked them: flat values, no schema names, so no key is written twice)
+  const custom = state.customFields;
+  if (custom !== undefined) for (const key in custom) fields[key] = custom[key];
   return fields;
 }
 
-export function startFields(state: RequestContext, method: string, path: string): Record<string, unknown> {
+/** The X-Amzn-Trace-Id fields: on request.start/finish/abort only (the lines an ALB access-log line joins to). */
+function addAmznTrace(fields: Record<string, unknown>, state: RequestLineSource): void {
+  if (state.amznTraceId !== undefined) {
+    fields[FIELDS.amznTraceId] = state.amznTraceId;
+    if (state.amznTraceSelf !== undefined) fields[FIELDS.amznTraceSelf] = state.amznTraceSelf;
+  } else if (state.amznTraceIdRejected) {
+    fields[FIELDS.amznTraceIdRejected] = true;
+  }
+}
+
+export function startFields(state: RequestLineSource, method: string, path: string): Record<string, unknown> {
   const fields = scopeFields(state, EVENTS.requestStart);
+  addAmznTrace(fields, state);
   fields[FIELDS.method] = method;
   fields[FIELDS.path] = path;
   return fields;
@@ -80,8 +100,9 @@ export interface Outcome {
   bytesOut: number;
 }
 
-export function finishFields(state: RequestContext, o: Outcome): Record<string, unknown> {
+export function finishFields(state: RequestLineSource, o: Outcome): Record<string, unknown> {
   const fields = scopeFields(state, EVENTS.requestFinish);
+  addAmznTrace(fields, state);
   fields[FIELDS.method] = o.method;
   fields[FIELDS.path] = o.path;
   if (o.route !== undefined) fields[FIELDS.route] = o.route;
@@ -95,10 +116,11 @@ export function finishFields(state: RequestContext, o: Outcome): Record<string, 
 }
 
 export function abortFields(
-  state: RequestContext,
+  state: RequestLineSource,
   o: Pick<Outcome, 'method' | 'path' | 'route' | 'durationMs'>,
 ): Record<string, unknown> {
   const fields = scopeFields(state, EVENTS.requestAbort);
+  addAmznTrace(fields, state);
   fields[FIELDS.method] = o.method;
   fields[FIELDS.path] = o.path;
   if (o.route !== undefined) fields[FIELDS.route] = o.route;

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import { BoundedStream, type BackpressureTarget } from './bounded-stream.js';
+import { forgetDefaultLogger, offerDefaultLogger } from './default-logger.js';
 import { serializeError } from './errors.js';
 import { EVENTS, FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
 import { cloudWatchTransportPath } from './transport-path.js';
@@ -37,7 +38,15 @@ type Closer = () => Promise<void>;
 /** Destinations owned by each logger createLogger made, so closeLogger can flush and end them. */
 const closers = new WeakMap<Logger, Closer[]>();
 
+/** A logger following the schema; the first one made in the process is also the process default (default-logger.ts). */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const logger = buildLogger(options);
+  offerDefaultLogger(logger);
+  return logger;
+}
+
+/** createLogger without the default registration: the stand-in made when the default is needed before the service made one. */
+export function buildLogger(options: LoggerOptions = {}): Logger {
   const env = process.env;
   const service = options.service ?? nonEmpty(env.SERVICE_NAME) ?? 'app';
   const level = resolveLevel(options.level ?? nonEmpty(env.LOG_LEVEL) ?? 'info');
@@ -114,6 +123,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * For any other logger (or a child), flushes what pino buffers and resolves.
  */
 export async function closeLogger(logger: Logger, timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<{ flushed: boolean }> {
+  forgetDefaultLogger(logger);
   const own = closers.get(logger);
   if (own === undefined) {
     await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -159,6 +159,8 @@ class DbLines {
     fields[FIELDS.poolTotal] = this.pool.totalCount;
     fields[FIELDS.poolIdle] = this.pool.idleCount;
     fields[FIELDS.poolWaiting] = this.pool.waitingCount;
+    const poolMax = poolMaxOf(this.pool);
+    if (poolMax !== undefined) fields[FIELDS.poolMax] = poolMax;
     this.loggerFor(state).warn(fields, 'timed out waiting for a database connection');
   }
 
@@ -169,6 +171,12 @@ class DbLines {
   private loggerFor(state: RequestState | undefined): Logger {
     return state?.baseLogger ?? this.logger ?? getBaseLogger();
   }
+}
+
+/** The most connections the pool opens (pg-pool's options.max, 10 unless set): capacity math needs it. */
+export function poolMaxOf(pool: Pool): number | undefined {
+  const max = (pool as { options?: { max?: unknown } }).options?.max;
+  return typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined;
 }
 
 function rowsOf(result: unknown): number | undefined {

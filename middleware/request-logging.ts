@@ -1,33 +1,65 @@
 /**
  * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
  * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
- * resolves three headers, writes at most two lines and registers one listener.
+ * resolves four headers, writes at most two lines and registers one listener. The pino-http-style hooks (ignore,
+ * customProps, genReqId, customLogLevel) are wrapped here once (hooks.ts) and cost one `if` each when not given.
  */
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { bytesOut, countBytesOut } from './bytes-out.js';
-import { RequestState, requestEnded, requestStarted, runInContext } from './context.js';
-import { setBaseLogger } from './get-logger.js';
-import { normalizeHeaderName, resolveRequestId, resolveRunId } from './ids.js';
+import { RequestState, markIgnored, requestEnded, requestStarted, runInContext } from './context.js';
+import { offerDefaultLogger } from './default-logger.js';
+import { HookFailures, REQUEST_ABORTED, customPropsReader, ignoreMatcher, levelChooser } from './hooks.js';
+import {
+  normalizeHeaderName,
+  resolveAmznTraceId,
+  resolveGeneratedRequestId,
+  resolveRequestId,
+  resolveRunId,
+} from './ids.js';
 import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf, startFields } from './lines.js';
 import { createLogger } from './logger.js';
+import { nameMisorderedMiddlewareOnce } from './order-check.js';
+import { attachState, ensureReqLog } from './req-log.js';
 import { activeSpanContext, inboundTraceContext, resolveTraceparent, runInTraceContext, traceparentOf } from './otel.js';
 import { DEFAULT_HEADERS } from './schema.js';
 import type { LoggerOptions, RequestLoggingOptions } from './types.js';
 
 export function requestLogging(options: RequestLoggingOptions = {}): RequestHandler {
   const logger = isLogger(options.logger) ? options.logger : createLogger(options.logger);
-  setBaseLogger(logger);
+  // This app's requests log through `logger`; the process default (getLogger() outside requests) is only set here
+  // when the service has made none (a plain pino logger given here): first one wins, never the latest app.
+  offerDefaultLogger(logger);
+  const genReqId = options.genReqId;
   const requestIdHeaders = (options.requestIdHeaders ?? DEFAULT_HEADERS.requestId).map(normalizeHeaderName);
-  if (requestIdHeaders.length === 0) throw new Error('logjam: requestIdHeaders must name at least one header');
+  if (requestIdHeaders.length === 0 && genReqId === undefined) {
+    throw new Error('logjam: requestIdHeaders must name at least one header (or give genReqId to make every id)');
+  }
   const runIdHeader = normalizeHeaderName(options.runIdHeader ?? DEFAULT_HEADERS.runId);
   const responseHeader =
     options.responseHeader === false ? undefined : normalizeHeaderName(options.responseHeader ?? 'x-request-id');
   const startLine = options.startLine ?? true;
+  const failures = new HookFailures(logger);
+  const isIgnored = ignoreMatcher(options.ignore, failures);
+  const customProps = options.customProps && customPropsReader(options.customProps, failures);
+  const levelFor = options.customLogLevel && levelChooser(options.customLogLevel, failures);
+  const genReqIdFailed = (problem: unknown): void =>
+    failures.report('genReqId', problem ?? 'returned an invalid id (not 1–128 characters of [A-Za-z0-9._:-])');
 
   return function logjamRequestLogging(req, res, next) {
+    ensureReqLog(req);
+    if (isIgnored !== undefined && isIgnored(req)) {
+      markIgnored(req);
+      next();
+      return;
+    }
+    // body-parser marks every request it sees with a `body` property: one ran before us (see order-check.ts).
+    if ('body' in req) nameMisorderedMiddlewareOnce('body-parsed-before');
     const startNs = process.hrtime.bigint();
-    const requestId = resolveRequestId(req.headers, requestIdHeaders);
+    const requestId =
+      genReqId === undefined
+        ? resolveRequestId(req.headers, requestIdHeaders)
+        : resolveGeneratedRequestId(req.headers, requestIdHeaders, genReqId, req, res, genReqIdFailed);
     const runId = resolveRunId(req.headers, runIdHeader);
     const inbound = resolveTraceparent(req.headers, DEFAULT_HEADERS.traceparent);
     // A span of this service active already (the SDK's HTTP instrumentation) is the source of truth. Without one, a
@@ -35,6 +67,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     // a propagator is registered, the request runs in the extracted context so the app's spans join that trace.
     const span = activeSpanContext();
     const traceContext = span === undefined && inbound.parent !== undefined ? inboundTraceContext(req.headers) : undefined;
+    const amzn = resolveAmznTraceId(req.headers, DEFAULT_HEADERS.amznTraceId);
     const state = new RequestState(logger, {
       requestId: requestId.id,
       requestIdRejected: requestId.rejected,
@@ -44,7 +77,12 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
       spanId: span?.spanId,
       traceparentRejected: inbound.rejected,
       inboundTraceparent: inbound.parent && traceparentOf({ ...inbound.parent, spanId: inbound.parent.parentId }),
+      amznTraceId: amzn.trace?.root,
+      amznTraceSelf: amzn.trace?.self,
+      amznTraceIdRejected: amzn.rejected,
+      customFields: customProps?.(req, res),
     });
+    attachState(req, state);
     const method = req.method;
     const path = pathOf(req.originalUrl);
 
@@ -62,10 +100,17 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
       if (res.writableFinished) {
         const status = res.statusCode;
         const fields = finishFields(state, { method, path, route, status, durationMs, bytesOut: bytesOut(res, method) });
-        if (status >= 500) logger.warn(fields, MESSAGES.finish);
+        if (customProps !== undefined) Object.assign(fields, customProps(req, res));
+        if (levelFor !== undefined) {
+          const level = levelFor(req, res, state.error, status >= 500 ? 'warn' : 'info');
+          if (level !== 'silent') logger[level](fields, MESSAGES.finish);
+        } else if (status >= 500) logger.warn(fields, MESSAGES.finish);
         else logger.info(fields, MESSAGES.finish);
       } else {
-        logger.warn(abortFields(state, { method, path, route, durationMs }), MESSAGES.abort);
+        const fields = abortFields(state, { method, path, route, durationMs });
+        if (customProps !== undefined) Object.assign(fields, customProps(req, res));
+        const level = levelFor === undefined ? 'warn' : levelFor(req, res, state.error ?? REQUEST_ABORTED, 'warn');
+        if (level !== 'silent') logger[level](fields, MESSAGES.abort);
       }
     });
 

@@ -1,7 +1,7 @@
 /**
  * runtimeStats(): a runtime.stats line every intervalMs: event-loop delay percentiles (reset each interval, so each
  * line describes its own interval), event-loop utilization over the interval, heap used, requests in flight, and the
- * pool's counts when given one. The timer is unref'd: it never keeps a process alive.
+ * pool's counts (and its max) when given one. The timer is unref'd: it never keeps a process alive.
  */
 import { getHeapStatistics } from 'node:v8';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { inFlightRequests } from './context.js';
 import { getBaseLogger } from './get-logger.js';
+import { poolMaxOf } from './pg.js';
 import { EVENTS, FIELDS } from './schema.js';
 
 const NS_PER_MS = 1e6;
@@ -41,6 +42,9 @@ export function runtimeStats(options: { logger?: Logger; intervalMs?: number; po
       fields[FIELDS.poolTotal] = options.pool.totalCount;
       fields[FIELDS.poolIdle] = options.pool.idleCount;
       fields[FIELDS.poolWaiting] = options.pool.waitingCount;
+      // pool_max beside the counts: "10 of 10 busy" and "10 of 40" call for different fixes.
+      const poolMax = poolMaxOf(options.pool);
+      if (poolMax !== undefined) fields[FIELDS.poolMax] = poolMax;
     }
     (options.logger ?? getBaseLogger()).info(fields, 'runtime stats');
   }, intervalMs);

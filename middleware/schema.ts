@@ -25,6 +25,11 @@ export const EVENTS = {
   serviceStop: 'service.stop',
   /** The cluster primary saw a worker exit (and replaced it when it was not a shutdown). */
   workerExit: 'worker.exit',
+  /**
+   * A requestLogging() hook (customProps, genReqId, customLogLevel, ignore) threw or returned something unusable.
+   * Written on the 1st failure of each hook, then at the 10th, 100th, 1000th… with the running count.
+   */
+  middlewareHookError: 'middleware.hook_error',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
@@ -49,6 +54,10 @@ export const FIELDS = {
   traceId: 'trace_id',
   spanId: 'span_id',
   traceparentRejected: 'traceparent_rejected',
+  // request.start/finish/abort: the inbound X-Amzn-Trace-Id (an ALB's), to join ALB access-log lines
+  amznTraceId: 'amzn_trace_id',
+  amznTraceSelf: 'amzn_trace_self',
+  amznTraceIdRejected: 'amzn_trace_id_rejected',
   // request.*
   method: 'method',
   path: 'path',
@@ -73,6 +82,18 @@ export const FIELDS = {
   poolTotal: 'pool_total',
   poolIdle: 'pool_idle',
   poolWaiting: 'pool_waiting',
+  /** pg's pool.options.max: the most connections the pool opens (runtime.stats, db.pool_timeout, service.start). */
+  poolMax: 'pool_max',
+  // service.start: the facts capacity math needs (middleware/runtime-facts.ts)
+  cpus: 'cpus',
+  cpuQuota: 'cpu_quota',
+  memoryLimitMb: 'memory_limit_mb',
+  memoryLimitSource: 'memory_limit_source',
+  nodeVersion: 'node_version',
+  workers: 'workers',
+  // middleware.hook_error
+  hook: 'hook',
+  failures: 'failures',
   // log.dropped
   dropped: 'dropped',
   reason: 'reason',
@@ -101,12 +122,62 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
+/**
+ * X-Amzn-Trace-Id (AWS: "Request tracing for your Application Load Balancer"): `;`-separated `Field=value` pairs.
+ * Root and Self are `1-<time: 8 hex, epoch seconds>-<id: 24 hex>`; an ALB adds Root when absent and adds (or
+ * replaces) Self when Root was already there; other fields (Parent, Sampled, an app's own) are preserved by the ALB
+ * and ignored here. Hex is accepted in either case and kept as received, so the value equals, byte for byte, the
+ * `Root=` part of the access log's `trace_id` field that the analyzer joins on.
+ */
+export const AMZN_TRACE_ID_PATTERN = /^1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}$/;
+/** Longest X-Amzn-Trace-Id value looked at (an ALB rewrites the header past 7 KB of headers; ours are ~100 bytes). */
+export const AMZN_TRACE_HEADER_MAX_LENGTH = 1024;
+
+export interface AmznTraceId {
+  root: string;
+  self?: string;
+}
+
+/**
+ * Parse an X-Amzn-Trace-Id header value (or an ALB access log's `trace_id` field, which holds the same text).
+ * Undefined unless there is exactly one Root, valid, and at most one Self, valid; empty fields (a trailing `;`) are
+ * allowed, anything else malformed (no `=`, spaces, control bytes, a repeated header joined with `, `) is not. Pure.
+ */
+export function parseAmznTraceId(value: unknown): AmznTraceId | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > AMZN_TRACE_HEADER_MAX_LENGTH) return undefined;
+  let root: string | undefined;
+  let self: string | undefined;
+  for (const part of value.split(';')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return undefined;
+    const name = part.slice(0, eq);
+    const fieldValue = part.slice(eq + 1);
+    if (!/^[A-Za-z0-9_-]+$/.test(name) || !/^[\x21-\x7e]*$/.test(fieldValue)) return undefined;
+    if (name === 'Root') {
+      if (root !== undefined || !AMZN_TRACE_ID_PATTERN.test(fieldValue)) return undefined;
+      root = fieldValue;
+    } else if (name === 'Self') {
+      if (self !== undefined || !AMZN_TRACE_ID_PATTERN.test(fieldValue)) return undefined;
+      self = fieldValue;
+    }
+  }
+  if (root === undefined) return undefined;
+  return self === undefined ? { root } : { root, self };
+}
+
 /** Default inbound header names (lower-case, as Node presents them). */
 export const DEFAULT_HEADERS = {
   requestId: ['x-request-id', 'x-correlation-id'],
   runId: 'x-run-id',
   traceparent: 'traceparent',
+  /** Added or extended by an AWS Application Load Balancer: `Root=1-<8 hex>-<24 hex>[;Self=…][;Parent=…][;…]`. */
+  amznTraceId: 'x-amzn-trace-id',
 } as const;
+
+/** Where memory_limit_mb came from: the cgroup v2 or v1 limit of this process, else the host's total memory. */
+export const MEMORY_LIMIT_SOURCES = ['cgroup_v2', 'cgroup_v1', 'host_total'] as const;
+export type MemoryLimitSource = (typeof MEMORY_LIMIT_SOURCES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line shapes. Optional fields are absent (never null) when they do not apply.
@@ -133,13 +204,24 @@ export interface RequestScope {
   traceparent_rejected?: true;
 }
 
-export interface RequestStartLine extends BaseLine, RequestScope {
+/**
+ * On request.start/finish/abort: the Root of a valid inbound X-Amzn-Trace-Id (`1-67891233-abcdef012345678912345678`,
+ * the same text an ALB access log's `trace_id` field holds after `Root=`), the Self the ALB added when present, or
+ * the flag when the header was present but invalid (its value is never written).
+ */
+export interface AmznTraceFields {
+  amzn_trace_id?: string;
+  amzn_trace_self?: string;
+  amzn_trace_id_rejected?: true;
+}
+
+export interface RequestStartLine extends BaseLine, RequestScope, AmznTraceFields {
   event: 'request.start';
   method: string;
   path: string;
 }
 
-export interface RequestFinishLine extends BaseLine, RequestScope {
+export interface RequestFinishLine extends BaseLine, RequestScope, AmznTraceFields {
   event: 'request.finish';
   method: string;
   path: string;
@@ -152,7 +234,7 @@ export interface RequestFinishLine extends BaseLine, RequestScope {
   pool_wait_ms: number;
 }
 
-export interface RequestAbortLine extends BaseLine, RequestScope {
+export interface RequestAbortLine extends BaseLine, RequestScope, AmznTraceFields {
   event: 'request.abort';
   method: string;
   path: string;
@@ -191,6 +273,7 @@ export interface DbPoolTimeoutLine extends BaseLine, Partial<RequestScope> {
   pool_total?: number;
   pool_idle?: number;
   pool_waiting?: number;
+  pool_max?: number;
 }
 
 export interface RuntimeStatsLine extends BaseLine {
@@ -204,6 +287,34 @@ export interface RuntimeStatsLine extends BaseLine {
   pool_total?: number;
   pool_idle?: number;
   pool_waiting?: number;
+  pool_max?: number;
+}
+
+/** Written by the service when it starts listening (serviceStartFields()): what capacity math needs to know. */
+export interface ServiceStartLine extends BaseLine {
+  event: 'service.start';
+  /** os.availableParallelism(): the CPUs this process may run on. */
+  cpus: number;
+  /** CPU time the cgroup allows, in cores (cpu.max / cfs quota ÷ period), when a quota is set (containers, ECS). */
+  cpu_quota?: number;
+  memory_limit_mb: number;
+  memory_limit_source: MemoryLimitSource;
+  /** process.version, e.g. `v20.19.0`. */
+  node_version: string;
+  /** Cluster workers the service runs (when clustered). */
+  workers?: number;
+  pool_max?: number;
+}
+
+export interface MiddlewareHookErrorLine extends BaseLine {
+  event: 'middleware.hook_error';
+  /** `customProps`, `genReqId`, `customLogLevel` or `ignore`. */
+  hook: string;
+  /** Failures of this hook so far in this requestLogging(). */
+  failures: number;
+  /** What was wrong with what it returned (absent when it threw: then `err`). */
+  reason?: string;
+  err?: SerializedError;
 }
 
 export interface LogDroppedLine extends BaseLine {
@@ -228,5 +339,7 @@ export type SchemaLine =
   | DbQueryLine
   | DbPoolTimeoutLine
   | RuntimeStatsLine
+  | ServiceStartLine
+  | MiddlewareHookErrorLine
   | LogDroppedLine
   | WorkerExitLine;

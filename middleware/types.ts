@@ -2,7 +2,20 @@
  * Option and context types of the public middleware API (see docs/middleware.md). Kept apart from the code so the
  * CloudWatch transport (which runs in a worker thread) can import its options type without loading the middleware.
  */
+import type { Request, Response } from 'express';
 import type { DestinationStream, Logger } from 'pino';
+import type { LevelLabel } from './schema.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /**
+     * The request's child logger (request_id, run_id, trace ids, customProps fields): the one getLogger() returns
+     * inside the request, made on first use. Outside requestLogging() (an ignored request, a request it never
+     * saw) it is the process default logger. Assigning to it replaces it for this request only.
+     */
+    log: Logger;
+  }
+}
 
 /** Options of the CloudWatch Logs sink. The transport worker receives exactly this object plus `service`. */
 export interface CloudWatchSinkOptions {
@@ -69,6 +82,37 @@ export interface RequestLoggingOptions {
   responseHeader?: string | false;
   /** Default true (request.start lines). */
   startLine?: boolean;
+  /**
+   * Requests to leave alone (health checks): exact paths (the URL path without the query string, e.g.
+   * `['/health', '/ready']`) or a predicate. An ignored request gets no request context, no lines, no ID echo and is
+   * not counted in flight; `req.log` and getLogger() inside it are the process default logger. A throwing predicate
+   * counts as "not ignored" (and is reported once, see `middleware.hook_error`).
+   */
+  ignore?: readonly string[] | ((req: Request) => boolean);
+  /**
+   * Extra flat fields for the request's lines (pino-http's customProps). Called when the request enters the
+   * middleware: its fields go on EVERY line of the request (request.start/finish/abort/error, db.query, application
+   * lines through getLogger()/req.log). Called again when the request ends: its fields then go on request.finish /
+   * request.abort (so a value set later, e.g. the user after authentication, is on the finish line). Values must be
+   * strings (cut at 1024 characters), finite numbers or booleans; `undefined` leaves a field out; schema field names
+   * (`request_id`, `status`…) are refused. A throw or a refused field never breaks the request: the fields are left
+   * out and the hook is reported once (`middleware.hook_error`).
+   */
+  customProps?: (req: Request, res: Response) => Record<string, unknown> | undefined;
+  /**
+   * The request ID when no valid inbound request-id header is present (instead of a fresh UUID); with
+   * `requestIdHeaders: []` it decides every request's ID, as pino-http's genReqId does. Its output is checked like
+   * an inbound ID (1–128 of `[A-Za-z0-9._:-]`, or a non-negative integer): anything else, or a throw, is replaced by
+   * a fresh UUID, the request's lines get `request_id_rejected: true`, and the hook is reported once.
+   */
+  genReqId?: (req: Request, res: Response) => string | number;
+  /**
+   * The level of request.finish / request.abort (pino-http's customLogLevel): `err` is the error errorLogging()
+   * handled for this request, or on an abort a `RequestAbortedError`. Return a level label or `'silent'` (no line).
+   * Default: finish `warn` for 5xx else `info`, abort `warn`. An unknown label or a throw falls back to the default
+   * (reported once). request.start stays `info`.
+   */
+  customLogLevel?: (req: Request, res: Response, err: unknown) => LevelLabel | 'silent';
 }
 
 /** The state of one request, shared by everything that runs on its behalf (AsyncLocalStorage). */
@@ -85,6 +129,10 @@ export interface RequestContext {
    */
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
+  /** The Root of a valid inbound X-Amzn-Trace-Id (an ALB's), written on request.start/finish/abort. */
+  readonly amznTraceId: string | undefined;
+  /** True when an inbound X-Amzn-Trace-Id was present but invalid (its value is never kept). */
+  readonly amznTraceIdRejected: boolean;
   /** Per-request database totals, written on request.finish. */
   dbMs: number;
   dbQueries: number;

@@ -15,6 +15,7 @@ import {
   createLogger,
   inFlightRequests,
   runtimeStats,
+  serviceStartFields,
 } from '../middleware/index.js';
 import { createApp } from './app.js';
 import { checkConfig, parseConfig, type AppConfig } from './config.js';
@@ -120,7 +121,9 @@ export async function startApp(overrides: Partial<AppConfig> = {}, options: Star
     const server = createHttpServer(app, config);
     const address = await listen(server, config.port, config.host);
     const url = `http://127.0.0.1:${address.port}`;
-    logger.info({ [FIELDS.event]: EVENTS.serviceStart }, `listening on port ${address.port}`);
+    // The facts capacity math needs (CPUs, memory limit, Node, pool max, workers): the analyzer sizes from these.
+    const workers = cluster.isWorker ? config.webConcurrency : undefined;
+    logger.info(serviceStartFields({ pool, workers }), `listening on port ${address.port}`);
     say(`listening on ${url} (log lines: ${logDestinations(config, logStdout)})`);
 
     let resolveStopped!: () => void;
@@ -213,7 +216,7 @@ async function runPrimary(config: AppConfig, say: Say, signalledEarly: () => Nod
   const unexpectedExits: number[] = [];
   const fork = (): Worker => cluster.fork(database.url ? { DATABASE_URL: database.url } : {});
 
-  logger.info({ [FIELDS.event]: EVENTS.serviceStart }, `cluster primary starting ${config.webConcurrency} workers`);
+  logger.info(serviceStartFields({ workers: config.webConcurrency }), `cluster primary starting ${config.webConcurrency} workers`);
   for (let i = 0; i < config.webConcurrency; i++) fork();
 
   let resolveDone!: (code: number) => void;
