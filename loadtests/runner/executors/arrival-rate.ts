@@ -45,8 +45,11 @@ export async function runArrivalRate(plan: ArrivalRatePlan, env: ExecutorEnv): P
     }
     if (!env.hardStop.aborted) {
       const graceLeft = arrivalScheduleLengthMs(plan) + plan.gracefulStopMs - (performance.now() - started);
-      const allDone = Promise.all(running.values()).then(() => undefined);
-      await Promise.race([allDone, waitFor(Math.max(0, graceLeft), env.hardStop)]);
+      // the grace timer is cancelled as soon as the iterations are done: a pending timer would keep the process up
+      const doneEarly = new AbortController();
+      const allDone = Promise.all(running.values()).then(() => doneEarly.abort());
+      await waitFor(Math.max(0, graceLeft), AbortSignal.any([doneEarly.signal, env.hardStop]));
+      void allDone;
       interruptAll();
     }
     await Promise.all(running.values());
