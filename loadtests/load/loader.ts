@@ -107,8 +107,16 @@ export async function importScenarioFile(file: string): Promise<Record<string, u
   if (!existsSync(path)) throw new UsageError(`scenario file ${file.slice(0, 200)} does not exist`);
   if (!/\.(m?js|m?ts)$/.test(path)) throw new UsageError(`scenario file ${file.slice(0, 200)} must be .js, .mjs, .ts or .mts`);
   registerHooks();
+  const url = pathToFileURL(path).href;
   try {
-    return await nativeImport(pathToFileURL(path).href);
+    try {
+      return await nativeImport(url);
+    } catch (err) {
+      // inside a vm context without an import callback (vitest's module runner): its own import(), which the
+      // runner resolves (vitest.config.ts maps logjam/load)
+      if ((err as { code?: string }).code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw err;
+      return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+    }
   } catch (err) {
     const e = err as Error & { logjamFile?: string };
     const where = e.logjamFile ? shown(fileURLToPath(e.logjamFile)) : (locateError(err) ?? shown(path));
