@@ -42,7 +42,7 @@ function runCli(args: string[], cwd: string): Promise<Outcome> {
 /** A shop that is not TaskOverflow: GET /items fast, GET /slow answers after 1.5 s, anything else 404. */
 let server: Server;
 let endpoint: string;
-const seen = { items: 0, slow: 0, other: 0 };
+const seen = { items: 0, orders: 0, slow: 0, other: 0 };
 let dir: string;
 
 beforeAll(async () => {
@@ -53,6 +53,10 @@ beforeAll(async () => {
       seen.items++;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify([{ id: 1, name: 'kettle' }]));
+    } else if (req.url === '/orders' && req.method === 'POST') {
+      seen.orders++;
+      res.statusCode = 201;
+      res.end('{"id":7}');
     } else if (req.url?.startsWith('/slow')) {
       seen.slow++;
       setTimeout(() => res.end('ok'), 1500);
@@ -82,7 +86,42 @@ async function run(name: string, source: string, extra: string[] = []): Promise<
   return { ...outcome, summary };
 }
 
+/** The first ```ts block of docs/loadtests.md: the example a new user copies. */
+async function docsExample(): Promise<string> {
+  const docs = await readFile(join(import.meta.dirname, '..', '..', '..', 'docs', 'loadtests.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(docs);
+  if (!block) throw new Error('docs/loadtests.md has no ```ts block');
+  return block[1]!;
+}
+
 describe('a scenario file written from docs/loadtests.md, against a service that is not the sample app', () => {
+  it("runs the docs' example as it stands (scaled down): both scenarios, its checks and thresholds; exit 0", async () => {
+    const ordersBefore = seen.orders;
+    const { code, stderr, summary } = await run('docs-example.ts', await docsExample(), [
+      '--env',
+      'USER_NAME=ada',
+      '--time-scale',
+      '0.1',
+      '--vu-scale',
+      '0.1',
+    ]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+    const lj = summary!.logjam!;
+    // browse: 50 per 1 s × 0.1 VU scale = 5 per 0.1 s (time-scaled timeUnit) for 3 s = 150 starts on the schedule
+    expect(lj.scenarios!.browse!.iterations + (lj.scenarios!.browse!.droppedIterations ?? 0)).toBe(150);
+    // buyers: 5 VUs × 10 iterations at VU scale 0.1 = 1 VU × 1 iteration, after startTime 1 s
+    expect(lj.scenarios!.buyers).toMatchObject({ executor: 'per-vu-iterations', iterations: 1 });
+    expect(seen.orders - ordersBefore).toBe(1);
+    expect(summary!.root_group.checks.map((c) => c.name)).toEqual(['is 200', 'has items', 'created']);
+    expect(lj.thresholds!.results.map((r) => [r.metric, r.threshold, r.ok])).toEqual([
+      ['http_req_duration', 'p(95)<500', true],
+      ['http_req_duration{name:list items}', 'p(99)<800', true],
+      ['http_req_failed', 'rate<0.05', true],
+      ['checks', 'rate>0.99', true],
+    ]);
+  });
+
   it('runs the TypeScript example: requests, checks, groups, __ENV, thresholds per tag; exit 0', async () => {
     const { code, stderr, summary } = await run(
       'browse.ts',
