@@ -8,13 +8,10 @@ import { currentVu } from './runtime.js';
 
 declare global {
   /** k6's __ENV: --env KEY=VALUE values, ENDPOINT from --endpoint, and the scenario's own `env` */
-  // eslint-disable-next-line no-var
   var __ENV: Readonly<Record<string, string | undefined>>;
   /** k6's __VU: the current VU, 1-based, unique across scenarios (0 outside an iteration) */
-  // eslint-disable-next-line no-var
   var __VU: number;
   /** k6's __ITER: this VU's iteration number in its scenario, 0-based */
-  // eslint-disable-next-line no-var
   var __ITER: number;
 }
 

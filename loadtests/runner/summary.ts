@@ -199,7 +199,7 @@ export function renderTextSummary(summary: K6Summary, options: TextOptions = {})
   const out: string[] = [];
   const lj = summary.logjam;
   if (lj) {
-    out.push(`  run ${lj.runId} · ${lj.scenario} (${lj.variant}) · ${lj.endpoint}`);
+    out.push(`  run ${[lj.runId, lj.variant ? `${lj.scenario} (${lj.variant})` : lj.scenario, lj.endpoint].filter(Boolean).join(' · ')}`);
     if (lj.stoppedBy) out.push(c.yellow(`  stopped early: ${lj.stoppedBy === 'signal' ? 'interrupted by the user' : 'hard deadline reached'}`));
     out.push('');
   }

@@ -2,7 +2,7 @@
  * The lab's load shape, shared by its two scenario files (planners-and-studiers.ts, the lab's script as written,
  * and planners-and-studiers.fixed.ts). Same executors, stages and counts as loadtests/k6/planners-and-studiers.js;
  * k6's defaults (gracefulStop 30 s, gracefulRampDown 30 s, maxDuration 10 min) apply as in k6.
- * `thinkTime` is logjam's extension (k6 ignores nothing here: it is only read by logjam) — the capacity math's Z.
+ * `thinkTime` is logjam's extension (only logjam reads it): the think time per iteration, the capacity math's Z.
  */
 export const STUDIER_THINK_S = 120;
 export const PLANNER_THINK_S = 10;
