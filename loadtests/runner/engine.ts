@@ -57,7 +57,8 @@ function runExecutor(plan: ExecutorPlan, env: ExecutorEnv): Promise<void> {
           executor: 'ramping-vus',
           startVUs: plan.vus,
           stages: [{ durationMs: plan.durationMs, target: plan.vus }],
-          gracefulRampDownMs: 0,
+          // no ramp-down happens; at the end, running iterations get gracefulStop (the ramp-down bound is min'ed in)
+          gracefulRampDownMs: plan.gracefulStopMs,
           gracefulStopMs: plan.gracefulStopMs,
         },
         env,

@@ -47,7 +47,18 @@ describe('constant-vus', () => {
     expect(peak).toBe(3);
     expect(metrics.snapshot().vusMax).toBe(3);
     expect(metrics.iterations).toBeGreaterThan(3);
+    // the iterations running at the end finish within gracefulStop: none is cut off
+    expect(metrics.interruptedIterations).toBe(0);
     expect(durationMs).toBeLessThan(600 + 500 + 2000);
+  });
+
+  it('interrupts an iteration still running gracefulStop after the duration', async () => {
+    const { metrics } = await runEngine(
+      [scenario('c', { executor: 'constant-vus', vus: 2, durationMs: 200, gracefulStopMs: 100 }, async (vu: Vu) => vu.sleep(5))],
+      engineOptions,
+    );
+    expect(metrics.iterations).toBe(0);
+    expect(metrics.interruptedIterations).toBe(2);
   });
 });
 
