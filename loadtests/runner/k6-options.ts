@@ -70,7 +70,28 @@ function stringRecord(scenario: string, v: unknown, field: string): Record<strin
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
 }
 
+const COMMON_FIELDS = ['executor', 'exec', 'startTime', 'gracefulStop', 'env', 'tags', 'thinkTime', 'options'];
+const EXECUTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'constant-vus': ['vus', 'duration'],
+  'ramping-vus': ['startVUs', 'stages', 'gracefulRampDown'],
+  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
+  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
+  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'],
+  'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'],
+};
+
+/** k6 rejects unknown scenario fields (strict JSON); so do we: a typo must not fall back to a default silently. */
+function rejectUnknownFields(name: string, o: Obj): void {
+  const own = EXECUTOR_FIELDS[o.executor as string];
+  if (!own) return;
+  const unknown = Object.keys(o).filter((k) => !COMMON_FIELDS.includes(k) && !own.includes(k));
+  if (unknown.length > 0) {
+    throw problem(name, `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')} for ${String(o.executor)} (its options: ${own.join(', ')})`);
+  }
+}
+
 export function executorSpec(name: string, o: Obj): ExecutorSpec {
+  rejectUnknownFields(name, o);
   const gracefulStopS = seconds(name, o, 'gracefulStop', GRACEFUL_STOP_S);
   switch (o.executor) {
     case 'constant-vus':

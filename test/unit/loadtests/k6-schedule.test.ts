@@ -167,6 +167,10 @@ describe("k6's options: executors and their documented defaults", () => {
     expect(() => only({ executor: 'constant-vus', vus: 2, duration: '10 minutes' })).toThrow(/scenario "s": duration must be a duration/);
     expect(() => only({ executor: 'warp-speed' })).toThrow(/unknown executor "warp-speed"/);
     expect(() => only({ executor: 'externally-controlled' })).toThrow(/not supported/);
+    // k6 rejects unknown fields too: a typo must not silently fall back to a default
+    expect(() => only({ executor: 'constant-arrival-rate', rate: 5, duration: '1s', preAllocatedVUs: 2, maxVus: 10 })).toThrow(
+      /unknown option "maxVus" for constant-arrival-rate/,
+    );
   });
 });
 
