@@ -5,6 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { UsageError } from '../../analyzer/errors.js';
 import type { K6Summary } from '../k6-summary.js';
 import { API_GLOBAL, importScenarioFile, locateError } from '../load/loader.js';
 import { moduleToSpecs } from '../load/scenario-module.js';
@@ -92,7 +93,16 @@ export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promis
   const warn = (message: string): void => hooks.onWarning?.(message);
   const guard = new EndpointGuard((w) => warn(`warning: ${describeClientErrors(w)}`));
   const generator = new GeneratorMonitor((text) => warn(`warning: ${text}`));
-  if (typeof module.setup === 'function') setupData = await module.setup();
+  if (typeof module.setup === 'function') {
+    try {
+      setupData = await module.setup();
+    } catch (err) {
+      // k6 does not start a test whose setup() failed; neither do we (exit 2), with where it failed
+      const where = locateError(err);
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw new UsageError(`setup() failed${where ? ` at ${where}` : ''}: ${what.slice(0, 300)}`, 'fix setup() in the scenario file');
+    }
+  }
 
   const startedAt = new Date();
   generator.start();

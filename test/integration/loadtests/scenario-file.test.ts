@@ -266,6 +266,22 @@ export default async function (): Promise<void> {
     expect(stderr).toContain('script error: throws.ts:5: Error: odd iteration');
   });
 
+  it('setup() runs once and its data reaches every iteration; a failing setup() is exit 2 with its place', async () => {
+    const ok = await run(
+      'setup.mjs',
+      `import { http, check } from 'logjam/load';
+export const options = { vus: 2, iterations: 4 };
+export function setup() { return { path: '/items' }; }
+export default async function (data) { check(await http.get(__ENV.ENDPOINT + data.path), { 'got items': (r) => r.status === 200 }); }
+`,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.summary!.root_group.checks).toMatchObject([{ name: 'got items', passes: 4, fails: 0 }]);
+    const failing = await run('setup-fails.mjs', `export function setup() {\n  throw new Error('no token');\n}\nexport default async function () {}\n`);
+    expect(failing.code).toBe(2);
+    expect(failing.stderr).toContain('setup() failed at setup-fails.mjs:2: Error: no token');
+  });
+
   it('a syntax error is one line with the file and line, exit 2, no stack trace', async () => {
     const { code, stderr, stdout } = await run('broken.ts', `import { http } from 'logjam/load';\nexport default async function () {\n  const x = ;\n}\n`);
     expect(code).toBe(2);
