@@ -196,6 +196,10 @@ export interface ClientView {
   testDurationMs?: number;
   /** requests the Node runner cut off itself when it stopped VUs (not server failures) */
   interruptedRequests?: number;
+  /** Node runner's guard rail: request names whose responses were mostly 4xx */
+  clientErrors?: { name: string; method: string; responses: number; status4xx: number; status404: number }[];
+  /** Node runner's guard rail: the load generator's own health during the run */
+  generator?: { saturated: boolean; saturatedSeconds: number; windows: number; elDelayP99Ms: number; cpuPeak: number };
 }
 
 export type Severity = 'critical' | 'warning' | 'info';

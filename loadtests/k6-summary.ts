@@ -70,8 +70,27 @@ export interface K6Summary {
     interruptedIterations?: number;
     /** iterations that ended with a script error (counted as complete iterations, as k6 does), by message */
     iterationErrors?: { total: number; byMessage: Record<string, number> };
-    /** set when the run stopped before its scenarios ended: Ctrl-C / the caller's signal, or the hard deadline */
-    stoppedBy?: 'signal' | 'deadline';
+    /** arrival-rate iterations that were due but found no free VU (also metrics.dropped_iterations) */
+    droppedIterations?: number;
+    /** set when the run stopped before its scenarios ended: Ctrl-C / the caller's signal, the hard deadline, or an abortOnFail threshold */
+    stoppedBy?: 'signal' | 'deadline' | 'threshold';
+    /** which threshold aborted the run */
+    abortReason?: string;
+    /** every threshold's outcome (k6 puts the same `ok` on each metric's `thresholds`) */
+    thresholds?: { failed: number; results: Array<{ metric: string; threshold: string; ok: boolean; actual?: number }> };
+    /** guard rail: request names whose responses were mostly 4xx — "is the endpoint right?" */
+    clientErrors?: Array<{ name: string; method: string; responses: number; status4xx: number; status404: number; share: number }>;
+    /** guard rail: the load generator's own health; saturated = its latencies are partly its own queueing */
+    generator?: {
+      elDelayP99Ms: number;
+      elDelayMaxMs: number;
+      cpuMean: number;
+      cpuPeak: number;
+      saturatedSeconds: number;
+      windows: number;
+      saturated: boolean;
+      limits: { elDelayP99Ms: number; cpu: number };
+    };
     /** per scenario: k6's summary merges same-named checks of all scenarios; this keeps them apart */
     scenarios?: Record<
       string,
@@ -81,6 +100,7 @@ export interface K6Summary {
         thinkTimeS: number;
         iterations: number;
         interruptedIterations: number;
+        droppedIterations?: number;
         checks: K6Check[];
       }
     >;

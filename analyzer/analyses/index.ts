@@ -6,6 +6,7 @@ import type { ClientView, Finding, RunAggregate, Severity } from '../model.js';
 import { abortFindings } from './aborts.js';
 import { clientNoServerLineFindings } from './client-no-server-line.js';
 import { latencyFindings } from './latency.js';
+import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
 import { statusClusterFindings } from './status-clusters.js';
 import { statusMismatchFindings } from './status-mismatch.js';
@@ -24,6 +25,7 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),
     ...latencyFindings(agg),
+    ...loadGeneratorFindings(client),
   ];
   // stable: within a severity, the order above (the most explanatory analyses first)
   return findings.map((f, i) => [f, i] as const).sort((a, b) => RANK[a[0].severity] - RANK[b[0].severity] || a[1] - b[1]).map(([f]) => f);

@@ -1,5 +1,6 @@
 /**
- * `logjam load`: the lab's load test from Node (no k6 needed). Text summary (or --json) on stdout; the run id,
+ * `logjam load [file]`: a scenario file written against `logjam/load` (k6's API), or the lab's named scenario,
+ * from Node (no k6 needed). Exit 99 when a threshold failed (as k6). Text summary (or --json) on stdout; the run id,
  * live progress (terminals only) and messages on stderr. Exit 0 when the run happened — failed checks included,
  * like k6 without thresholds — 2 for bad arguments or an endpoint nothing listens on, 130 after Ctrl-C (the
  * summary of what ran is still printed and written).
@@ -8,12 +9,13 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { UsageError } from '../errors.js';
 import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../../loadtests/runner/index.js';
-import type { LoadOptionsInput } from '../../loadtests/runner/index.js';
+import type { RunInput } from '../../loadtests/runner/run-load.js';
 
 interface LoadFlags {
-  scenario: string;
+  scenario?: string;
+  env?: string[];
   variant?: string;
-  endpoint: string;
+  endpoint?: string;
   runId?: string;
   timeScale: string;
   vuScale: string;
@@ -28,16 +30,30 @@ function factor(flag: string, text: string): number {
   return value;
 }
 
+/** --env KEY=VALUE (repeatable) -> __ENV */
+export function parseEnvFlags(pairs: readonly string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env takes KEY=VALUE, got "${pair.slice(0, 50)}"`, 'example: --env BASE_PATH=/api');
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 /** CLI strings -> runner input; the runner validates the values themselves. */
-export function flagsToInput(flags: LoadFlags): LoadOptionsInput {
+export function flagsToInput(flags: LoadFlags, file?: string): RunInput {
   const timeoutMs = parseDurationMs(flags.timeout);
   if (timeoutMs === undefined) {
     throw new UsageError(`--timeout must be a positive duration, got "${flags.timeout.slice(0, 50)}"`, 'examples: 60s, 500ms, 2m');
   }
+  if (file !== undefined && flags.scenario !== undefined) throw new UsageError('give a scenario file or --scenario, not both');
   return {
+    ...(file !== undefined ? { scenarioFile: file } : {}),
+    env: parseEnvFlags(flags.env),
     scenario: flags.scenario,
     variant: flags.variant,
-    endpoint: flags.endpoint,
+    endpoint: file !== undefined ? flags.endpoint : (flags.endpoint ?? DEFAULT_ENDPOINT),
     runId: flags.runId,
     timeScale: factor('--time-scale', flags.timeScale),
     vuScale: factor('--vu-scale', flags.vuScale),
@@ -49,24 +65,28 @@ export function flagsToInput(flags: LoadFlags): LoadOptionsInput {
 export function registerLoad(program: Command): void {
   program
     .command('load')
-    .description("run a load test from Node, the same traffic as the lab's k6 script (loadtests/k6/)")
-    .option('--scenario <name>', `scenario to run (${Object.keys(SCENARIOS).join(', ')})`, 'planners-and-studiers')
+    .argument('[file]', 'a scenario file (.js/.mjs/.ts/.mts) written against logjam/load (docs/loadtests.md)')
+    .description("run a load test from Node: a k6-style scenario file, or the lab's scenario (default)")
+    .option('--scenario <name>', `a named scenario instead of a file (${Object.keys(SCENARIOS).join(', ')}; the default without a file)`)
     .option('--variant <name>', "buggy (the lab's script as written) or fixed", 'buggy')
-    .option('--endpoint <url>', 'base URL of the service under test', DEFAULT_ENDPOINT)
+    .option('-e, --env <KEY=VALUE>', "__ENV value for the scenario, k6's -e (repeatable)", (v: string, all: string[] = []) => [...all, v])
+    .option('--endpoint <url>', `base URL of the service, probed first and given as __ENV.ENDPOINT (named scenarios: default ${DEFAULT_ENDPOINT})`)
     .option('--run-id <id>', 'run id sent as X-Run-Id on every request (default: run-<yyyymmdd-hhmmss>-<hex>)')
-    .option('--time-scale <factor>', 'multiply every stage, sleep and graceful stop (0.05 runs the lab in ~20 s)', '1')
-    .option('--vu-scale <factor>', 'multiply VU targets and iterations (each stays at least 1)', '1')
+    .option('--time-scale <factor>', 'multiply every duration: stages, sleeps, timeUnit, startTime, graceful stops (0.05 runs the lab in ~20 s)', '1')
+    .option('--vu-scale <factor>', 'multiply VU counts, iterations and arrival rates (each stays at least 1)', '1')
     .option('--timeout <duration>', 'per-request timeout, NOT scaled by --time-scale', '60s')
     .option('--summary <file>', 'where the summary JSON goes (default: runs/<run-id>/summary.json)')
     .option('--json', 'print the summary JSON on stdout instead of the text summary')
     .addHelpText(
       'after',
       `
-Exit codes: 0 the run happened (failed checks included), 2 bad arguments or endpoint unreachable, 130 Ctrl-C.
-Example: logjam load --time-scale 0.05 --vu-scale 0.1 --endpoint http://127.0.0.1:3000`,
+Exit codes: 0 the run happened (failed checks included), 99 a threshold failed (as k6), 2 bad arguments, a bad
+scenario file or endpoint unreachable, 130 Ctrl-C.
+Examples: logjam load checkout.ts --endpoint http://127.0.0.1:8080 -e USER=demo
+          logjam load --time-scale 0.05 --vu-scale 0.1 --endpoint http://127.0.0.1:3000`,
     )
-    .action(async (flags: LoadFlags) => {
-      const input = flagsToInput(flags);
+    .action(async (file: string | undefined, flags: LoadFlags) => {
+      const input = flagsToInput(flags, file);
       const stop = new AbortController();
       let interrupts = 0;
       const onSigint = (): void => {
@@ -83,10 +103,14 @@ Example: logjam load --time-scale 0.05 --vu-scale 0.1 --endpoint http://127.0.0.
         const result = await runLoad(input, {
           signal: stop.signal,
           onProgress: terminalProgress(process.stderr),
+          // on a terminal, the message replaces the progress line (which redraws below it)
+          onWarning: (message) => process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[2K" : ""}${message}\n`),
           onStart: ({ options, summaryPath, maxDurationMs }) => {
+            const what = file ?? `${options.scenario} (${options.variant})`;
+            const where = file !== undefined && flags.endpoint === undefined ? '' : ` → ${options.endpoint}`;
             process.stderr.write(
               `run id: ${options.runId}\n` +
-                `${options.scenario} (${options.variant}) → ${options.endpoint}, time scale ${options.timeScale}, ` +
+                `${what}${where}, time scale ${options.timeScale}, ` +
                 `VU scale ${options.vuScale}; stops within ${Math.ceil(maxDurationMs / 1000)} s\n` +
                 `summary JSON: ${summaryPath}\n`,
             );
@@ -98,6 +122,7 @@ Example: logjam load --time-scale 0.05 --vu-scale 0.1 --endpoint http://127.0.0.
           const color = process.stdout.isTTY === true && pc.isColorSupported;
           process.stdout.write(renderTextSummary(result.summary, { color, summaryPath: result.summaryPath }));
         }
+        if (result.exitCode !== 0) process.exitCode = result.exitCode;
         if (stop.signal.aborted) process.exitCode = 130;
       } finally {
         process.off('SIGINT', onSigint);

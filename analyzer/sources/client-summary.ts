@@ -89,6 +89,24 @@ export function clientViewFromSummary(data: unknown, file: string): ClientView {
     if (interrupted !== undefined) view.interruptedRequests = interrupted;
     const think = num(lj.thinkTimeS);
     if (think !== undefined) view.thinkTimeS = think;
+    if (Array.isArray(lj.clientErrors)) {
+      view.clientErrors = lj.clientErrors.filter(isObject).flatMap((e) => {
+        const responses = num(e.responses);
+        const status4xx = num(e.status4xx);
+        if (typeof e.name !== 'string' || responses === undefined || status4xx === undefined) return [];
+        return [{ name: e.name.slice(0, 300), method: typeof e.method === 'string' ? e.method.slice(0, 20) : '', responses, status4xx, status404: num(e.status404) ?? 0 }];
+      });
+    }
+    if (isObject(lj.generator) && typeof lj.generator.saturated === 'boolean') {
+      const g = lj.generator;
+      view.generator = {
+        saturated: g.saturated === true,
+        saturatedSeconds: num(g.saturatedSeconds) ?? 0,
+        windows: num(g.windows) ?? 0,
+        elDelayP99Ms: num(g.elDelayP99Ms) ?? 0,
+        cpuPeak: num(g.cpuPeak) ?? 0,
+      };
+    }
     if (isObject(lj.noResponse)) {
       const byReason: Record<string, number> = {};
       for (const [reason, count] of Object.entries(lj.noResponse)) {

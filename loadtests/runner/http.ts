@@ -13,6 +13,16 @@ export interface RequestOutcome {
   durationMs: number;
   status: number;
   noResponse?: NoResponseReason;
+  /** the request's tags (k6's name, method, status, plus the script's own): thresholds and guards read them */
+  tags: Readonly<Record<string, string>>;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** k6's tags; `name` defaults to the URL without its query string, as in k6 */
+  tags?: Readonly<Record<string, string>>;
+  /** this request's timeout; default the run's */
+  timeoutMs?: number;
 }
 
 export interface HttpClientOptions {
@@ -84,10 +94,13 @@ export class HttpClient {
     method: string,
     url: string,
     body: string | null,
-    headers: Record<string, string> | undefined,
+    requestOptions: RequestOptions,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
     if (signal.aborted) throw new InterruptedError();
+    const { headers } = requestOptions;
+    const timeoutMs = requestOptions.timeoutMs ?? this.options.timeoutMs;
+    const baseTags = { name: requestOptions.tags?.name ?? url.split('?')[0]!, method, ...requestOptions.tags };
     const controller = new AbortController();
     const onStop = (): void => controller.abort(new InterruptedError());
     signal.addEventListener('abort', onStop, { once: true });
@@ -95,7 +108,7 @@ export class HttpClient {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(TIMED_OUT);
-    }, this.options.timeoutMs);
+    }, timeoutMs);
     const started = performance.now();
     try {
       const res = await request(url, {
@@ -107,7 +120,7 @@ export class HttpClient {
       });
       const text = await res.body.text();
       const durationMs = performance.now() - started;
-      this.options.onRequest({ durationMs, status: res.statusCode });
+      this.options.onRequest({ durationMs, status: res.statusCode, tags: { ...baseTags, status: String(res.statusCode) } });
       return new HttpResponse(method, url, res.statusCode, res.headers, text, { duration: durationMs }, '');
     } catch (err) {
       if (signal.aborted && !timedOut) {
@@ -116,8 +129,8 @@ export class HttpClient {
       }
       const durationMs = performance.now() - started;
       const reason = classifyNoResponse(err, timedOut);
-      this.options.onRequest({ durationMs, status: 0, noResponse: reason });
-      const words = timedOut ? `request timeout after ${this.options.timeoutMs} ms` : describe(err);
+      this.options.onRequest({ durationMs, status: 0, noResponse: reason, tags: { ...baseTags, status: '0' } });
+      const words = timedOut ? `request timeout after ${timeoutMs} ms` : describe(err);
       return new HttpResponse(method, url, 0, {}, '', { duration: durationMs }, words, reason);
     } finally {
       clearTimeout(timer);

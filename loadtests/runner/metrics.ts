@@ -12,18 +12,33 @@ import type { NoResponseReason } from './types.js';
 const MAX_ERROR_MESSAGES = 20;
 const OTHER_ERRORS = '(other errors)';
 
+/** Something that sees every sample with its tags: the thresholds (per-tag sub-metrics) and the guard rails. */
+export interface SampleSink {
+  sample(metric: string, value: number, tags: Readonly<Record<string, string>>): void;
+}
+
 export class ScenarioMetrics {
   readonly checks = new CheckCounter();
   iterations = 0;
   interruptedIterations = 0;
+  droppedIterations = 0;
+  /** sleep time of the completed iterations, ms: the measured think time when the scenario declares none */
+  sleptMs = 0;
   /** VU loops alive now */
   vus = 0;
   constructor(
     readonly name: string,
     readonly executor: string,
     readonly vusMax: number,
-    readonly thinkTimeS: number,
+    /** declared think time, or undefined to report the measured one */
+    readonly declaredThinkTimeS: number | undefined,
   ) {}
+
+  /** the declared think time, else the mean sleep per completed iteration (seconds, this run's scale) */
+  get thinkTimeS(): number {
+    if (this.declaredThinkTimeS !== undefined) return this.declaredThinkTimeS;
+    return this.iterations > 0 ? this.sleptMs / this.iterations / 1000 : 0;
+  }
 }
 
 export interface MetricsSnapshot {
@@ -36,6 +51,7 @@ export interface MetricsSnapshot {
   iterationDuration: TrendValues;
   iterations: number;
   interruptedIterations: number;
+  droppedIterations: number;
   iterationErrors: { total: number; byMessage: Record<string, number> };
   checks: Array<{ name: string; passes: number; fails: number }>;
   checkPasses: number;
@@ -49,6 +65,7 @@ export interface MetricsSnapshot {
     thinkTimeS: number;
     iterations: number;
     interruptedIterations: number;
+    droppedIterations: number;
     checks: Array<{ name: string; passes: number; fails: number }>;
   }>;
 }
@@ -64,12 +81,22 @@ export class Metrics {
   private readonly iterationDuration = new Trend();
   iterations = 0;
   interruptedIterations = 0;
+  droppedIterations = 0;
+  private readonly sinks: SampleSink[] = [];
   private iterationErrorTotal = 0;
   private readonly iterationErrors = new Map<string, number>();
   vus = 0;
   vusPeak = 0;
 
-  addScenario(name: string, executor: string, vusMax: number, thinkTimeS: number): ScenarioMetrics {
+  addSink(sink: SampleSink): void {
+    this.sinks.push(sink);
+  }
+
+  private emit(metric: string, value: number, tags: Readonly<Record<string, string>>): void {
+    for (const sink of this.sinks) sink.sample(metric, value, tags);
+  }
+
+  addScenario(name: string, executor: string, vusMax: number, thinkTimeS: number | undefined): ScenarioMetrics {
     const scenario = new ScenarioMetrics(name, executor, vusMax, thinkTimeS);
     this.scenarios.set(name, scenario);
     return scenario;
@@ -79,18 +106,34 @@ export class Metrics {
     this.requests++;
     this.duration.add(outcome.durationMs);
     if (outcome.noResponse) this.noResponse[outcome.noResponse]++;
-    if (outcome.status < 200 || outcome.status >= 400) this.failedRequests++;
+    const failed = outcome.status < 200 || outcome.status >= 400;
+    if (failed) this.failedRequests++;
+    if (this.sinks.length > 0) {
+      this.emit('http_reqs', 1, outcome.tags);
+      this.emit('http_req_duration', outcome.durationMs, outcome.tags);
+      this.emit('http_req_failed', failed ? 1 : 0, outcome.tags);
+    }
   }
 
-  check(scenario: ScenarioMetrics, name: string, passed: boolean): void {
+  check(scenario: ScenarioMetrics, name: string, passed: boolean, tags: Readonly<Record<string, string>> = { check: name }): void {
     this.checks.record(name, passed);
     scenario.checks.record(name, passed);
+    this.emit('checks', passed ? 1 : 0, tags);
   }
 
-  iterationDone(scenario: ScenarioMetrics, ms: number): void {
+  iterationDone(scenario: ScenarioMetrics, ms: number, sleptMs = 0, tags: Readonly<Record<string, string>> = { scenario: scenario.name }): void {
     this.iterations++;
     scenario.iterations++;
+    scenario.sleptMs += sleptMs;
     this.iterationDuration.add(ms);
+    this.emit('iterations', 1, tags);
+    this.emit('iteration_duration', ms, tags);
+  }
+
+  iterationDropped(scenario: ScenarioMetrics, tags: Readonly<Record<string, string>> = { scenario: scenario.name }): void {
+    this.droppedIterations++;
+    scenario.droppedIterations++;
+    this.emit('dropped_iterations', 1, tags);
   }
 
   iterationInterrupted(scenario: ScenarioMetrics): void {
@@ -98,10 +141,12 @@ export class Metrics {
     scenario.interruptedIterations++;
   }
 
-  iterationError(err: unknown): void {
+  /** `where` is the scenario file and line the error came from, when known ("checkout.ts:12") */
+  iterationError(err: unknown, where?: string): void {
     this.iterationErrorTotal++;
-    // Messages come from our own scenario code or JSON.parse, never from response bodies; still cap their length.
-    const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 200);
+    // Messages come from the scenario's own code or JSON.parse, never from response bodies; still cap their length.
+    const text = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 200);
+    const message = where ? `${text} (at ${where})` : text;
     const key = this.iterationErrors.has(message) || this.iterationErrors.size < MAX_ERROR_MESSAGES ? message : OTHER_ERRORS;
     this.iterationErrors.set(key, (this.iterationErrors.get(key) ?? 0) + 1);
   }
@@ -128,6 +173,7 @@ export class Metrics {
       iterationDuration: this.iterationDuration.values(),
       iterations: this.iterations,
       interruptedIterations: this.interruptedIterations,
+      droppedIterations: this.droppedIterations,
       iterationErrors: { total: this.iterationErrorTotal, byMessage: Object.fromEntries(this.iterationErrors) },
       checks: this.checks.entries(),
       checkPasses: this.checks.passes,
@@ -141,6 +187,7 @@ export class Metrics {
         thinkTimeS: s.thinkTimeS,
         iterations: s.iterations,
         interruptedIterations: s.interruptedIterations,
+        droppedIterations: s.droppedIterations,
         checks: s.checks.entries(),
       })),
     };

@@ -17,6 +17,7 @@ export function formatProgress(snapshot: ProgressSnapshot, reqPerSec: number): s
     `failed checks ${snapshot.failedChecks}`,
   ];
   if (snapshot.noResponse > 0) parts.push(`no response ${snapshot.noResponse}`);
+  if (snapshot.droppedIterations > 0) parts.push(`dropped ${snapshot.droppedIterations}`);
   return parts.join('  ');
 }
 

@@ -1,19 +1,27 @@
 /**
- * runLoad(): the whole Node load test — validate options, probe the endpoint, run the scenario's plans, write the
- * summary JSON, render the text summary. Used by `logjam load` and by the one-command demo.
+ * runLoad(): the whole load test — validate options, load the scenario (a named one, a scenario file, or a module
+ * object), probe the endpoint, run the plans with thresholds and guard rails watching, write the summary JSON,
+ * render the text summary. Used by `logjam load`, the one-command lab, and `logjam/load`'s runLoad().
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { UsageError } from '../../analyzer/errors.js';
 import type { K6Summary } from '../k6-summary.js';
+import { API_GLOBAL, importScenarioFile, locateError } from '../load/loader.js';
+import { moduleToSpecs } from '../load/scenario-module.js';
+import type { ScenarioModule } from '../load/scenario-module.js';
+import { runtime } from '../load/runtime.js';
+import * as api from '../load/api.js';
 import { SCENARIOS } from '../scenarios/index.js';
-import { runEngine } from './engine.js';
+import { runEngine, hardDeadlineMs } from './engine.js';
+import { describeClientErrors, EndpointGuard, GeneratorMonitor } from './guards.js';
 import { resolveLoadOptions } from './options.js';
 import type { LoadOptions, LoadOptionsInput } from './options.js';
 import { defaultSummaryPath } from './paths.js';
 import { probeEndpoint } from './probe.js';
 import { scaleScenario } from './scale.js';
-import { hardDeadlineMs } from './engine.js';
 import { buildSummary, renderTextSummary } from './summary.js';
+import { Thresholds } from './thresholds.js';
 import type { ProgressSnapshot, ScenarioPlan } from './types.js';
 
 export interface RunLoadHooks {
@@ -22,52 +30,129 @@ export interface RunLoadHooks {
   /** about every 100 ms, and once at the end with done: true */
   onProgress?: (snapshot: ProgressSnapshot) => void;
   /** after validation and the probe, just before the first VU starts */
-  onStart?: (info: { options: LoadOptions; summaryPath: string; plans: readonly ScenarioPlan[]; maxDurationMs: number }) => void;
+  onStart?: (info: { options: LoadOptions; summaryPath: string | undefined; plans: readonly ScenarioPlan[]; maxDurationMs: number }) => void;
+  /** guard-rail warnings and script errors, as they happen (the CLI prints them on stderr) */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunLoadResult {
   summary: K6Summary;
-  summaryPath: string;
+  /** undefined when the caller asked for no file (summaryPath: null) */
+  summaryPath: string | undefined;
   /** the k6-like text summary, without colours */
   text: string;
+  /** 0, or 99 when a threshold failed (k6's exit code) */
+  exitCode: number;
 }
 
-export async function runLoad(input: LoadOptionsInput, hooks: RunLoadHooks = {}): Promise<RunLoadResult> {
-  const options = resolveLoadOptions(input);
-  const definition = SCENARIOS[options.scenario]!;
-  const summaryPath = resolve(options.summaryPath ?? defaultSummaryPath(options.runId));
-  await probeEndpoint(options.endpoint);
+export interface ScenarioSourceInput {
+  /** a scenario file (.js/.mjs/.ts/.mts) written against logjam/load */
+  scenarioFile?: string;
+  /** a scenario module object (what a scenario file exports) */
+  scenarioModule?: ScenarioModule;
+  /** k6's -e KEY=VALUE: __ENV in the scenario */
+  env?: Record<string, string>;
+}
 
-  const plans = definition
-    .build(options.variant, options.endpoint)
-    .map((spec) => scaleScenario(spec, options.timeScale, options.vuScale));
+export type RunInput = Omit<LoadOptionsInput, 'summaryPath'> & ScenarioSourceInput & { summaryPath?: string | null };
+
+/** k6's exit code for failed thresholds. */
+export const THRESHOLDS_FAILED_EXIT_CODE = 99;
+
+export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promise<RunLoadResult> {
+  const fromFile = input.scenarioFile !== undefined || input.scenarioModule !== undefined;
+  const options = resolveLoadOptions({
+    ...input,
+    summaryPath: input.summaryPath ?? undefined,
+    ...(fromFile ? { scenario: undefined, variant: undefined } : {}),
+  });
+  const label = input.scenarioFile ?? (input.scenarioModule ? '(module)' : options.scenario);
+  const env: Record<string, string> = { ...input.env };
+  // a scenario file names its own URLs: the endpoint is only probed (and given as ENDPOINT) when the caller set one
+  const endpointGiven = !fromFile || input.endpoint !== undefined;
+  if (endpointGiven) env.ENDPOINT ??= options.endpoint;
+
+  const rt = runtime();
+  rt.env = env;
+  (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(API_GLOBAL)] = api;
+  const module: ScenarioModule = input.scenarioModule
+    ? input.scenarioModule
+    : input.scenarioFile !== undefined
+      ? ((await importScenarioFile(input.scenarioFile)) as ScenarioModule)
+      : SCENARIOS[options.scenario]!.module(options.variant);
+
+  let setupData: unknown;
+  const specs = moduleToSpecs(module, env, () => setupData);
+  const thresholds = new Thresholds(module.options?.thresholds);
+  const summaryPath = input.summaryPath === null ? undefined : resolve(options.summaryPath ?? defaultSummaryPath(options.runId));
+  if (endpointGiven) await probeEndpoint(options.endpoint);
+
+  const plans = specs.map((spec) => scaleScenario(spec, options.timeScale, options.vuScale));
   hooks.onStart?.({ options, summaryPath, plans, maxDurationMs: hardDeadlineMs(plans, options.timeoutMs) });
 
-  const startedAt = new Date();
-  const result = await runEngine(plans, {
-    runId: options.runId,
-    timeScale: options.timeScale,
-    timeoutMs: options.timeoutMs,
-    signal: hooks.signal,
-    onProgress: hooks.onProgress,
-  });
+  const warn = (message: string): void => hooks.onWarning?.(message);
+  const guard = new EndpointGuard((w) => warn(`warning: ${describeClientErrors(w)}`));
+  const generator = new GeneratorMonitor((text) => warn(`warning: ${text}`));
+  if (typeof module.setup === 'function') {
+    try {
+      setupData = await module.setup();
+    } catch (err) {
+      // k6 does not start a test whose setup() failed; neither do we (exit 2), with where it failed
+      const where = locateError(err);
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw new UsageError(`setup() failed${where ? ` at ${where}` : ''}: ${what.slice(0, 300)}`, 'fix setup() in the scenario file');
+    }
+  }
 
+  const startedAt = new Date();
+  generator.start();
+  let health;
+  let result;
+  try {
+    result = await runEngine(plans, {
+      runId: options.runId,
+      timeScale: options.timeScale,
+      timeoutMs: options.timeoutMs,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+      sinks: [thresholds, guard],
+      locateError,
+      onScriptError: (message) => warn(`script error: ${message}`),
+      ...(thresholds.hasAbortOnFail ? { shouldAbort: (elapsedMs: number) => thresholds.shouldAbort(elapsedMs) } : {}),
+    });
+  } finally {
+    health = generator.stop();
+  }
+  if (typeof module.teardown === 'function') {
+    try {
+      await module.teardown(setupData);
+    } catch (err) {
+      warn(`script error in teardown: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const thresholdResults = thresholds.evaluate(result.durationMs);
   const summary = buildSummary(result.metrics.snapshot(), {
     runId: options.runId,
-    scenario: options.scenario,
-    variant: options.variant,
-    endpoint: options.endpoint,
+    scenario: fromFile ? label : options.scenario,
+    variant: fromFile ? '' : options.variant,
+    endpoint: endpointGiven ? options.endpoint : '',
     startedAt,
     durationMs: result.durationMs,
     timeScale: options.timeScale,
     vuScale: options.vuScale,
     timeoutMs: options.timeoutMs,
     stoppedBy: result.stoppedBy,
+    ...(result.abortReason ? { abortReason: result.abortReason } : {}),
     isStdOutTTY: process.stdout.isTTY === true,
     isStdErrTTY: process.stderr.isTTY === true,
+    thresholds: { metrics: thresholds.metrics, results: thresholdResults },
+    clientErrors: guard.warnings(),
+    generator: health,
   });
-  await writeJsonAtomically(summaryPath, summary);
-  return { summary, summaryPath, text: renderTextSummary(summary, { summaryPath }) };
+  if (summaryPath) await writeJsonAtomically(summaryPath, summary);
+  const exitCode = thresholdResults.some((r) => !r.ok) ? THRESHOLDS_FAILED_EXIT_CODE : 0;
+  return { summary, summaryPath, text: renderTextSummary(summary, { summaryPath }), exitCode };
 }
 
 /** Write then rename, so a reader (the analyzer) never sees half a summary. */

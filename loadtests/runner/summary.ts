@@ -6,7 +6,11 @@
 import { createHash } from 'node:crypto';
 import pc from 'picocolors';
 import type { K6Check, K6Summary, K6TrendValues } from '../k6-summary.js';
+import type { GeneratorHealth, ClientErrorWarning } from './guards.js';
+import { describeClientErrors } from './guards.js';
 import type { MetricsSnapshot } from './metrics.js';
+import { Thresholds } from './thresholds.js';
+import type { ThresholdMetric, ThresholdResult } from './thresholds.js';
 import type { TrendValues } from './trend.js';
 
 export interface RunInfo {
@@ -19,9 +23,48 @@ export interface RunInfo {
   timeScale: number;
   vuScale: number;
   timeoutMs: number;
-  stoppedBy?: 'signal' | 'deadline';
+  stoppedBy?: 'signal' | 'deadline' | 'threshold';
+  abortReason?: string;
   isStdOutTTY?: boolean;
   isStdErrTTY?: boolean;
+  thresholds?: { metrics: readonly ThresholdMetric[]; results: readonly ThresholdResult[] };
+  clientErrors?: ClientErrorWarning[];
+  generator?: GeneratorHealth;
+}
+
+/** A tagged threshold's sub-metric in k6's summary shape ("http_req_duration{name:list items}"). */
+function subMetric(m: ThresholdMetric, durationMs: number): K6Summary['metrics'][string] {
+  const c = m.collector;
+  if (m.kind === 'trend') {
+    const values: Record<string, number> = { ...trend(c.trend!.values()) };
+    for (const e of m.expressions) {
+      const p = /^p\((.*)\)$/.exec(e.aggregation);
+      if (p) values[e.aggregation] = c.trend!.percentile(Number(p[1]));
+    }
+    return { type: 'trend', contains: 'time', values: values as K6TrendValues };
+  }
+  if (m.kind === 'rate') {
+    return { type: 'rate', contains: 'default', values: { rate: c.count > 0 ? c.nonZero / c.count : 0, passes: c.nonZero, fails: c.count - c.nonZero } };
+  }
+  return { type: 'counter', contains: 'default', values: { count: c.count, rate: Thresholds.actual(m, 'rate', durationMs) ?? 0 } };
+}
+
+/** k6 puts `thresholds: { "<expression>": { ok } }` on each metric; tagged ones get their own metric entry. */
+function attachThresholds(metrics: K6Summary['metrics'], run: RunInfo): void {
+  if (!run.thresholds) return;
+  for (const m of run.thresholds.metrics) {
+    if (!metrics[m.key]) metrics[m.key] = subMetric(m, run.durationMs);
+    const entry = metrics[m.key]!;
+    // a percentile a threshold asked for is shown on the metric too (k6 adds it to the summary's trend stats)
+    if (m.kind === 'trend' && Object.keys(m.tags).length === 0) {
+      for (const e of m.expressions) {
+        const p = /^p\((.*)\)$/.exec(e.aggregation);
+        if (p && entry.values[e.aggregation] === undefined) entry.values[e.aggregation] = m.collector.trend!.percentile(Number(p[1]));
+      }
+    }
+    entry.thresholds ??= {};
+    for (const r of run.thresholds.results) if (r.metric === m.key) entry.thresholds[r.threshold] = { ok: r.ok };
+  }
 }
 
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
@@ -45,7 +88,7 @@ export function buildSummary(snapshot: MetricsSnapshot, run: RunInfo): K6Summary
   // The scenario with the most VUs sets the think time the capacity math uses (the studiers, in the lab).
   const busiest = [...snapshot.scenarios].sort((a, b) => b.vusMax - a.vusMax)[0];
   const noResponseTotal = Object.values(snapshot.noResponse).reduce((a, b) => a + b, 0);
-  return {
+  const summary: K6Summary = {
     root_group: { name: '', path: '', id: md5(''), groups: [], checks: k6Checks(snapshot.checks) },
     options: { summaryTrendStats: TREND_STATS, summaryTimeUnit: '', noColor: false },
     state: { isStdOutTTY: run.isStdOutTTY ?? false, isStdErrTTY: run.isStdErrTTY ?? false, testRunDurationMs: run.durationMs },
@@ -71,6 +114,15 @@ export function buildSummary(snapshot: MetricsSnapshot, run: RunInfo): K6Summary
       iteration_duration: { type: 'trend', contains: 'time', values: trend(snapshot.iterationDuration) },
       vus_max: { type: 'gauge', contains: 'default', values: { value: snapshot.vusMax, min: snapshot.vusMax, max: snapshot.vusMax } },
       vus: { type: 'gauge', contains: 'default', values: { value: 0, min: 0, max: snapshot.vusPeak } },
+      ...(snapshot.droppedIterations > 0 || snapshot.scenarios.some((s) => s.executor.endsWith('arrival-rate'))
+        ? {
+            dropped_iterations: {
+              type: 'counter' as const,
+              contains: 'default' as const,
+              values: { count: snapshot.droppedIterations, rate: rate(snapshot.droppedIterations) },
+            },
+          }
+        : {}),
     },
     logjam: {
       runId: run.runId,
@@ -86,7 +138,19 @@ export function buildSummary(snapshot: MetricsSnapshot, run: RunInfo): K6Summary
       interruptedRequests: snapshot.interruptedRequests,
       interruptedIterations: snapshot.interruptedIterations,
       iterationErrors: snapshot.iterationErrors,
+      droppedIterations: snapshot.droppedIterations,
       ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
+      ...(run.abortReason ? { abortReason: run.abortReason } : {}),
+      ...(run.thresholds && run.thresholds.results.length > 0
+        ? {
+            thresholds: {
+              failed: run.thresholds.results.filter((r) => !r.ok).length,
+              results: run.thresholds.results.map((r) => ({ metric: r.metric, threshold: r.threshold, ok: r.ok, ...(r.actual !== undefined ? { actual: r.actual } : {}) })),
+            },
+          }
+        : {}),
+      ...(run.clientErrors ? { clientErrors: run.clientErrors } : {}),
+      ...(run.generator ? { generator: run.generator } : {}),
       scenarios: Object.fromEntries(
         snapshot.scenarios.map((s) => [
           s.name,
@@ -96,12 +160,15 @@ export function buildSummary(snapshot: MetricsSnapshot, run: RunInfo): K6Summary
             thinkTimeS: s.thinkTimeS,
             iterations: s.iterations,
             interruptedIterations: s.interruptedIterations,
+            droppedIterations: s.droppedIterations,
             checks: k6Checks(s.checks),
           },
         ]),
       ),
     },
   };
+  attachThresholds(summary.metrics, run);
+  return summary;
 }
 
 // ---- text ---------------------------------------------------------------------------------------------------------
@@ -132,7 +199,7 @@ export function renderTextSummary(summary: K6Summary, options: TextOptions = {})
   const out: string[] = [];
   const lj = summary.logjam;
   if (lj) {
-    out.push(`  run ${lj.runId} · ${lj.scenario} (${lj.variant}) · ${lj.endpoint}`);
+    out.push(`  run ${[lj.runId, lj.variant ? `${lj.scenario} (${lj.variant})` : lj.scenario, lj.endpoint].filter(Boolean).join(' · ')}`);
     if (lj.stoppedBy) out.push(c.yellow(`  stopped early: ${lj.stoppedBy === 'signal' ? 'interrupted by the user' : 'hard deadline reached'}`));
     out.push('');
   }
@@ -172,6 +239,29 @@ export function renderTextSummary(summary: K6Summary, options: TextOptions = {})
   if (lj?.iterationErrors && lj.iterationErrors.total > 0) {
     out.push('', c.red(`  ${lj.iterationErrors.total} iterations ended with a script error:`));
     for (const [message, count] of Object.entries(lj.iterationErrors.byMessage)) out.push(`     ${count} × ${message}`);
+  }
+  if (lj?.droppedIterations) out.push(line('dropped_iterations', c.red(String(lj.droppedIterations))));
+  if (lj?.thresholds && lj.thresholds.results.length > 0) {
+    out.push('', `  thresholds${lj.thresholds.failed > 0 ? c.red(` (${lj.thresholds.failed} failed: exit code 99)`) : ''}:`);
+    for (const r of lj.thresholds.results) {
+      const actual = r.actual === undefined ? 'no samples' : String(Math.round(r.actual * 1000) / 1000);
+      out.push(`     ${r.ok ? c.green('✓') : c.red('✗')} ${r.metric}: ${r.threshold}  (${actual})`);
+    }
+  }
+  if (lj?.abortReason) out.push(c.red(`  aborted: ${lj.abortReason}`));
+  const warnings = [
+    ...(lj?.clientErrors ?? []).map((w) => describeClientErrors(w)),
+    ...(lj?.generator?.saturated
+      ? [
+          `the load generator was saturated in ${lj.generator.saturatedSeconds} of ${lj.generator.windows} s ` +
+            `(event-loop delay p99 ${lj.generator.elDelayP99Ms.toFixed(0)} ms, CPU peak ${(lj.generator.cpuPeak * 100).toFixed(0)}% of a core): ` +
+            'part of the latencies above is the generator queueing behind itself',
+        ]
+      : []),
+  ];
+  if (warnings.length > 0) {
+    out.push('', c.yellow('  warnings:'));
+    for (const w of warnings) out.push(c.yellow(`     ! ${w}`));
   }
   if (summary.state) out.push('', `  running time ${formatMs(summary.state.testRunDurationMs)}`);
   if (options.summaryPath) out.push(`  summary JSON: ${options.summaryPath}`);

@@ -38,6 +38,12 @@ export class Trend {
     this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
   }
 
+  /** any percentile (0–100), e.g. for a threshold on p(99.9); 0 with no samples */
+  percentile(p: number): number {
+    if (this.count === 0) return 0;
+    return Math.min(this.max, Math.max(this.min, this.histogram.getValueAtPercentile(p) / 1000));
+  }
+
   values(): TrendValues {
     if (this.count === 0) return { count: 0, avg: 0, min: 0, med: 0, max: 0, p90: 0, p95: 0, p99: 0 };
     // The histogram's buckets are approximate: keep its answers within the exact min/max.

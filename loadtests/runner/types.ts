@@ -25,24 +25,81 @@ export interface SharedIterationsSpec {
   gracefulStopS: number;
 }
 
-export type ExecutorSpec = RampingVusSpec | SharedIterationsSpec;
+/** k6's `constant-vus`: `vus` VUs run iterations back to back for `durationS`. */
+export interface ConstantVusSpec {
+  executor: 'constant-vus';
+  vus: number;
+  durationS: number;
+  gracefulStopS: number;
+}
+
+/** k6's `per-vu-iterations`: each of `vus` VUs runs exactly `iterations` iterations (within maxDuration). */
+export interface PerVuIterationsSpec {
+  executor: 'per-vu-iterations';
+  vus: number;
+  iterations: number;
+  maxDurationS: number;
+  gracefulStopS: number;
+}
+
+/** k6's `constant-arrival-rate` (open model): `rate` iterations start every `timeUnitS`, for `durationS`. */
+export interface ConstantArrivalRateSpec {
+  executor: 'constant-arrival-rate';
+  rate: number;
+  timeUnitS: number;
+  durationS: number;
+  preAllocatedVUs: number;
+  /** k6 default: preAllocatedVUs */
+  maxVUs: number;
+  gracefulStopS: number;
+}
+
+/** k6's `ramping-arrival-rate` (open model): the start rate follows straight lines between stage targets. */
+export interface RampingArrivalRateSpec {
+  executor: 'ramping-arrival-rate';
+  startRate: number;
+  timeUnitS: number;
+  stages: ReadonlyArray<{ durationS: number; target: number }>;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  gracefulStopS: number;
+}
+
+export type ExecutorSpec =
+  | RampingVusSpec
+  | SharedIterationsSpec
+  | ConstantVusSpec
+  | PerVuIterationsSpec
+  | ConstantArrivalRateSpec
+  | RampingArrivalRateSpec;
 
 export interface RequestParams {
   headers?: Record<string, string>;
+  /** k6's tags: `name` groups URLs in the metrics (default: the URL without its query string) */
+  tags?: Record<string, string>;
+  /** per-request timeout, k6 style ("10s", or ms as a number); default the run's --timeout */
+  timeout?: string | number;
 }
 
 /** What an iteration function gets: the k6 API it needs, bound to this VU and this iteration. */
 export interface Vu {
-  /** 1-based, within its scenario (k6's __VU is global; nothing here depends on the difference) */
+  /** 1-based, within its scenario */
   readonly id: number;
+  /** k6's __VU: 1-based and unique across the run's scenarios */
+  readonly globalId: number;
+  /** k6's __ITER: 0-based count of this VU's iterations in its scenario */
+  readonly iteration: number;
   readonly scenario: string;
   readonly http: {
     get(url: string, params?: RequestParams): Promise<HttpResponse>;
     post(url: string, body: string | null, params?: RequestParams): Promise<HttpResponse>;
     del(url: string, body?: string | null, params?: RequestParams): Promise<HttpResponse>;
+    request(method: string, url: string, body?: string | null, params?: RequestParams): Promise<HttpResponse>;
   };
   /** k6's check(): every named predicate counts one pass or one fail; true when all passed */
-  check<T>(value: T, checkers: Record<string, (value: T) => boolean>): boolean;
+  check<T>(value: T, checkers: Record<string, (value: T) => boolean>, tags?: Record<string, string>): boolean;
+  /** k6's group(): runs `fn` with the group's name in the tags of its requests and checks */
+  group<R>(name: string, fn: () => R): R;
   /** k6's sleep(), in the lab's seconds: multiplied by --time-scale */
   sleep(seconds: number): Promise<void>;
 }
@@ -53,8 +110,11 @@ export interface ScenarioSpec {
   name: string;
   executor: ExecutorSpec;
   iteration: IterationFn;
-  /** seconds of think time per iteration, in the lab's units (the capacity math's Z) */
-  thinkTimeS: number;
+  /** seconds of think time per iteration, in the lab's units (the capacity math's Z); undefined: measured */
+  thinkTimeS: number | undefined;
+  /** k6's startTime, in seconds */
+  startTimeS?: number;
+  tags?: Readonly<Record<string, string>>;
 }
 
 // ---- after scaling -----------------------------------------------------------------------------------------------
@@ -75,14 +135,61 @@ export interface SharedIterationsPlan {
   gracefulStopMs: number;
 }
 
-export type ExecutorPlan = RampingVusPlan | SharedIterationsPlan;
+export interface ConstantVusPlan {
+  executor: 'constant-vus';
+  vus: number;
+  durationMs: number;
+  gracefulStopMs: number;
+}
+
+export interface PerVuIterationsPlan {
+  executor: 'per-vu-iterations';
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+  gracefulStopMs: number;
+}
+
+export interface ConstantArrivalRatePlan {
+  executor: 'constant-arrival-rate';
+  rate: number;
+  timeUnitMs: number;
+  durationMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  gracefulStopMs: number;
+}
+
+export interface RampingArrivalRatePlan {
+  executor: 'ramping-arrival-rate';
+  startRate: number;
+  timeUnitMs: number;
+  stages: ReadonlyArray<{ durationMs: number; target: number }>;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  gracefulStopMs: number;
+}
+
+export type ArrivalRatePlan = ConstantArrivalRatePlan | RampingArrivalRatePlan;
+
+export type ExecutorPlan =
+  | RampingVusPlan
+  | SharedIterationsPlan
+  | ConstantVusPlan
+  | PerVuIterationsPlan
+  | ConstantArrivalRatePlan
+  | RampingArrivalRatePlan;
 
 export interface ScenarioPlan {
   name: string;
   executor: ExecutorPlan;
   iteration: IterationFn;
-  /** think time per iteration in this run's (scaled) seconds */
-  thinkTimeS: number;
+  /** think time per iteration in this run's (scaled) seconds; undefined: measured from the sleeps */
+  thinkTimeS: number | undefined;
+  /** k6's startTime, scaled: the scenario starts this long after the run */
+  startTimeMs?: number;
+  /** k6's scenario tags: added to every sample of the scenario */
+  tags?: Readonly<Record<string, string>>;
 }
 
 /** Why a request got no response at all. */
@@ -97,6 +204,8 @@ export interface ProgressSnapshot {
   vusMax: number;
   requests: number;
   iterations: number;
+  /** arrival-rate iterations that found no free VU */
+  droppedIterations: number;
   failedChecks: number;
   noResponse: number;
   done: boolean;

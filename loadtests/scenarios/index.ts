@@ -1,7 +1,15 @@
-import { plannersAndStudiers } from './planners-and-studiers.js';
+import * as buggy from './planners-and-studiers.js';
+import * as fixed from './planners-and-studiers.fixed.js';
 import type { ScenarioDefinition } from './types.js';
 
-/** Every scenario `logjam load --scenario` knows, by name. */
+const plannersAndStudiers: ScenarioDefinition = {
+  name: 'planners-and-studiers',
+  description: "the CSSE6400 lab's scenario: 2500 studiers listing todos, 20 planners creating and deleting them",
+  variants: ['buggy', 'fixed'],
+  module: (variant) => (variant === 'fixed' ? fixed : buggy),
+};
+
+/** Every scenario `logjam load --scenario` knows, by name (each is a scenario file in this folder). */
 export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
   [plannersAndStudiers.name]: plannersAndStudiers,
 };

@@ -1,10 +1,10 @@
-import type { ScenarioSpec } from '../runner/types.js';
+import type { ScenarioModule } from '../load/scenario-module.js';
 
-/** A named load test: one or more k6-style scenarios, in variants (e.g. the lab's buggy script and its fix). */
+/** A named load test (`logjam load --scenario <name>`): scenario modules in variants (the lab's buggy script and its fix). */
 export interface ScenarioDefinition {
   name: string;
   description: string;
   /** the first is the default */
   variants: readonly string[];
-  build(variant: string, endpoint: string): ScenarioSpec[];
+  module(variant: string): ScenarioModule;
 }

@@ -8,6 +8,8 @@ export interface ExecutorEnv {
   runIteration(vuId: number, signal: AbortSignal): Promise<void>;
   vuStarted(): void;
   vuStopped(): void;
+  /** an arrival-rate iteration that was due but found no VU (k6's dropped_iterations) */
+  dropped(): void;
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts (never rejects). */

@@ -44,7 +44,7 @@ describe('Trend', () => {
 describe('formatProgress', () => {
   it('shows VUs, requests, req/s and failed checks', () => {
     const line = formatProgress(
-      { elapsedMs: 75_500, vus: 12, vusByScenario: {}, vusMax: 40, requests: 345, iterations: 1, failedChecks: 7, noResponse: 0, done: false },
+      { elapsedMs: 75_500, vus: 12, vusByScenario: {}, vusMax: 40, requests: 345, iterations: 1, droppedIterations: 0, failedChecks: 7, noResponse: 0, done: false },
       12.34,
     );
     expect(line).toBe('running 01:15  VUs 12/40  requests 345  12.3 req/s  failed checks 7');

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { maxTarget, stagesDurationMs, targetAt } from '../../../loadtests/runner/stages.js';
 import { executorMaxDurationMs, executorMaxVus, scaleCount, scaleScenario } from '../../../loadtests/runner/scale.js';
 import { SCENARIOS } from '../../../loadtests/scenarios/index.js';
+import { moduleToSpecs } from '../../../loadtests/load/scenario-module.js';
+
+/** the lab's scenario file, through the same k6-options parsing every scenario file goes through */
+const labSpecs = (variant: string) => moduleToSpecs(SCENARIOS['planners-and-studiers']!.module(variant), {}, () => undefined);
 
 const lab = { startVUs: 0, stages: [{ durationMs: 120_000, target: 1000 }, { durationMs: 120_000, target: 2500 }, { durationMs: 120_000, target: 0 }] };
 
@@ -42,7 +46,7 @@ describe('scaling', () => {
   });
 
   it('multiplies every duration by the time scale and every count by the VU scale', () => {
-    const [studiers, planners] = SCENARIOS['planners-and-studiers']!.build('buggy', 'http://x').map((s) => scaleScenario(s, 0.05, 0.1));
+    const [studiers, planners] = labSpecs('buggy').map((s) => scaleScenario(s, 0.05, 0.1));
     expect(studiers!.executor).toEqual({
       executor: 'ramping-vus',
       startVUs: 0,
@@ -57,7 +61,7 @@ describe('scaling', () => {
   });
 
   it("keeps the lab's scenario faithful at scale 1", () => {
-    const [studiers, planners] = SCENARIOS['planners-and-studiers']!.build('buggy', 'http://x').map((s) => scaleScenario(s, 1, 1));
+    const [studiers, planners] = labSpecs('buggy').map((s) => scaleScenario(s, 1, 1));
     expect(studiers!.executor).toMatchObject({ startVUs: 0, stages: lab.stages, gracefulRampDownMs: 30_000, gracefulStopMs: 30_000 });
     expect(planners!.executor).toMatchObject({ vus: 20, iterations: 400 });
     expect(executorMaxVus(planners!.executor)).toBe(20);

@@ -13,6 +13,7 @@ const snapshot: MetricsSnapshot = {
   iterations: 50,
   interruptedIterations: 4,
   iterationErrors: { total: 0, byMessage: {} },
+  droppedIterations: 0,
   checks: [
     { name: 'is status 200', passes: 60, fails: 20 },
     { name: 'is status 201', passes: 20, fails: 0 },
@@ -22,8 +23,8 @@ const snapshot: MetricsSnapshot = {
   vusMax: 120,
   vusPeak: 118,
   scenarios: [
-    { name: 'studiers', executor: 'ramping-vus', vusMax: 100, thinkTimeS: 6, iterations: 40, interruptedIterations: 4, checks: [] },
-    { name: 'planners', executor: 'shared-iterations', vusMax: 20, thinkTimeS: 1, iterations: 10, interruptedIterations: 0, checks: [] },
+    { name: 'studiers', executor: 'ramping-vus', vusMax: 100, thinkTimeS: 6, iterations: 40, interruptedIterations: 4, droppedIterations: 0, checks: [] },
+    { name: 'planners', executor: 'shared-iterations', vusMax: 20, thinkTimeS: 1, iterations: 10, interruptedIterations: 0, droppedIterations: 0, checks: [] },
   ],
 };
 const run = {
