@@ -28,7 +28,10 @@ export interface CloudWatchSinkOptions {
   flushIntervalMs?: number;
   /** Default 262_144 (256 KB): longer events are truncated with a marker, counted. */
   maxEventBytes?: number;
-  /** Default 8 (exponential backoff with full jitter, base 200 ms, cap 20 s). */
+  /**
+   * Default: no limit — a retryable failure is retried (exponential backoff with full jitter, base 200 ms, cap
+   * 20 s) while the buffer's bounds hold. A number gives a batch up after that many retries (`retries_exhausted`).
+   */
   maxRetries?: number;
   /** Default 5000: bound on the final flush at exit/SIGTERM. */
   shutdownTimeoutMs?: number;

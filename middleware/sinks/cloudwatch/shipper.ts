@@ -4,7 +4,9 @@
  * Guarantees (the ones in-process shippers usually break):
  * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (in-flight batch included) are dropped
  *   NEWEST first and counted, never queued without bound and never blocking the writer;
- * - retries are bounded and spaced (exponential backoff, full jitter) and only for failures that can succeed later;
+ * - retries are spaced (exponential backoff, full jitter, capped) and only for failures that can succeed later; they
+ *   go on as long as the buffer's bounds allow (no retry count gives a batch up unless the host asks for one): an
+ *   outage costs only what overflows the buffer (buffer_full) or ages past CloudWatch's 14-day window (too_old);
  * - every lost event is counted once, by reason, and reported as a `log.dropped` line on stderr and, once shipping
  *   works again, in CloudWatch itself;
  * - close() flushes within a time bound and counts whatever it could not send;
@@ -33,7 +35,17 @@ export interface ShipperDeps {
   random?: () => number;
   /** Where `log.dropped` lines go at once (default process.stderr). */
   writeStderr?: (line: string) => void;
+  /** Epoch ms clock for CloudWatch's age window (tests simulate a days-long outage with it). */
+  now?: () => number;
 }
+
+/**
+ * CloudWatch refuses events older than 14 days (tooOldLogEventEndIndex): an event that ages past it while its batch
+ * is being retried can never be delivered, so the retry loop drops it itself. The margin keeps a call in flight
+ * from crossing the line on its way.
+ */
+export const MAX_EVENT_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+const AGE_MARGIN_MS = 60 * 1000;
 
 export interface ShipperStats {
   received: number;
@@ -64,6 +76,7 @@ export class CloudWatchShipper {
   private readonly client: LogsClient;
   private readonly random: () => number;
   private readonly writeStderr: (line: string) => void;
+  private readonly now: () => number;
 
   /** Events waiting to be sent; `head` avoids O(n) shifts, the array is compacted once the head is far in. */
   private queue: SizedEvent[] = [];
@@ -108,6 +121,7 @@ export class CloudWatchShipper {
     this.client = deps.client;
     this.random = deps.random ?? Math.random;
     this.writeStderr = deps.writeStderr ?? ((line) => process.stderr.write(`${line}\n`));
+    this.now = deps.now ?? Date.now;
     this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
     // The timer must never keep a host process alive on its own.
     this.timer.unref();
@@ -243,11 +257,22 @@ export class CloudWatchShipper {
   }
 
   private async sendBatch(batch: SizedEvent[]): Promise<void> {
-    const logEvents = toChronological(batch).map(({ timestamp, message }) => ({ timestamp, message }));
+    let ordered = toChronological(batch);
+    let logEvents = ordered.map(({ timestamp, message }) => ({ timestamp, message }));
     let attempt = 0;
     let createdDestination = false;
     for (;;) {
       if (this.aborted) return;
+      if (attempt > 0) {
+        // The one bound that can force a retried batch out: events that aged past CloudWatch's 14-day window.
+        const aged = this.dropAged(ordered);
+        if (aged > 0) {
+          ordered = ordered.slice(aged);
+          logEvents = logEvents.slice(aged);
+          batch = ordered;
+          if (ordered.length === 0) return;
+        }
+      }
       let failure: unknown;
       try {
         const output = await this.put(logEvents);
@@ -287,6 +312,20 @@ export class CloudWatchShipper {
       this.release(batch);
       return;
     }
+  }
+
+  /**
+   * Count and release the events at the head of a chronological batch that are now older than CloudWatch accepts.
+   * Returns how many. (Events too far in the FUTURE are not dropped here: time brings them into the window.)
+   */
+  private dropAged(ordered: readonly SizedEvent[]): number {
+    const oldestAccepted = this.now() - MAX_EVENT_AGE_MS + AGE_MARGIN_MS;
+    let aged = 0;
+    while (aged < ordered.length && ordered[aged]!.timestamp < oldestAccepted) aged++;
+    if (aged === 0) return 0;
+    this.release(ordered.slice(0, aged));
+    this.recordDrop(aged, 'too_old', 'aged past 14 days while retrying');
+    return aged;
   }
 
   private put(logEvents: { timestamp: number; message: string }[]): Promise<PutLogEventsCommandOutput> {

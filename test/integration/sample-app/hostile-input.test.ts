@@ -65,7 +65,7 @@ describe('values PostgreSQL would refuse are refused by validation (400, not 500
 
 /** Raw bytes as sent (supertest would JSON-encode a Buffer sent with a JSON content type). */
 function postRaw(body: Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${main.url}/api/v1/todos`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return fetch(`${main.url}/api/v1/todos`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: new Uint8Array(body) });
 }
 
 describe('bodies the parser would mangle or misreport', () => {
