@@ -3,6 +3,7 @@
  * start on the same data folder finds it alive with its owner gone, stops it, and starts its own. A graceful stop
  * then leaves nothing running.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,4 +71,22 @@ it("a SIGKILLed app's PostgreSQL is stopped by the next start, and a graceful st
   second.kill('SIGTERM');
   expect((await second.exited).code).toBe(0);
   expect(alive(own!)).toBe(false);
+}, 120_000);
+
+it("with LOGJAM_STOP_WITH_PARENT (the lab's setting) the app and its PostgreSQL stop when the parent's pipe closes", async () => {
+  // The parent dying (even by SIGKILL) closes our end of the pipe: closing it here is that event.
+  const child = spawn(process.execPath, [MAIN_JS], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PG_DATA_DIR: dataDir, LOG_STDOUT: '0', LOG_FILE: join(parent, 'parent.ndjson'), LOGJAM_STOP_WITH_PARENT: '1', DATABASE_URL: '', PGHOST: '' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !/listening on/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(stderr).toMatch(/listening on/);
+  const pid = await postmasterPid();
+  expect(pid !== undefined && alive(pid)).toBe(true);
+  child.stdin.destroy();
+  expect(await exited).toBe(0);
+  expect(alive(pid!)).toBe(false);
 }, 120_000);
