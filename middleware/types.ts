@@ -35,6 +35,13 @@ export interface CloudWatchSinkOptions {
   maxRetries?: number;
   /** Default 5000: bound on the final flush at exit/SIGTERM. */
   shutdownTimeoutMs?: number;
+  /**
+   * Default env LOGJAM_CLOUDWATCH_SPOOL_DIR, else off. A folder where what is still unsent when the shutdown bound
+   * runs out is written (instead of dropped), and shipped first by the next process started on it.
+   */
+  spoolDir?: string;
+  /** Default 64 MiB: bound on the spool folder's files; what does not fit is dropped (`shutdown_timeout`). */
+  maxSpoolBytes?: number;
 }
 
 /** What the transport worker is started with: the sink options plus the service name. */

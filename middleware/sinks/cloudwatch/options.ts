@@ -32,6 +32,9 @@ export interface ResolvedOptions {
   maxRetries: number;
   shutdownTimeoutMs: number;
   backoff: BackoffPolicy;
+  /** The on-disk spool folder (opt-in), and its bound in bytes. */
+  spoolDir: string | undefined;
+  maxSpoolBytes: number;
 }
 
 export const DEFAULTS = {
@@ -47,7 +50,11 @@ export const DEFAULTS = {
    */
   maxRetries: Number.POSITIVE_INFINITY,
   shutdownTimeoutMs: 5000,
+  maxSpoolBytes: 64 * 1024 * 1024,
 } as const;
+
+/** The environment variable that turns the on-disk spool on (when the `spoolDir` option is not given). */
+export const SPOOL_DIR_ENV = 'LOGJAM_CLOUDWATCH_SPOOL_DIR';
 
 /** Smallest allowed event cap: the truncation marker itself must fit with room for some of the message. */
 const MIN_EVENT_BYTES = 1024;
@@ -104,6 +111,8 @@ export function resolveOptions(options: CloudWatchTransportOptions, env: NodeJS.
     maxEventBytes: positiveInt('maxEventBytes', options.maxEventBytes, DEFAULTS.maxEventBytes, MIN_EVENT_BYTES, PUT_LOG_EVENTS_LIMITS.maxBatchBytes),
     maxRetries: options.maxRetries === undefined ? DEFAULTS.maxRetries : positiveInt('maxRetries', options.maxRetries, DEFAULTS.maxRetries, 0, 1_000_000),
     shutdownTimeoutMs: positiveInt('shutdownTimeoutMs', options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0),
+    spoolDir: options.spoolDir ?? (env[SPOOL_DIR_ENV]?.trim() || undefined),
+    maxSpoolBytes: positiveInt('maxSpoolBytes', options.maxSpoolBytes, DEFAULTS.maxSpoolBytes),
     backoff: {
       baseMs: positiveInt('backoff.baseMs', options.backoff?.baseMs, DEFAULT_BACKOFF.baseMs),
       capMs: positiveInt('backoff.capMs', options.backoff?.capMs, DEFAULT_BACKOFF.capMs),

@@ -25,6 +25,7 @@ import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';
 import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
 import type { ResolvedOptions } from './options.js';
+import { takeSpool, writeSpool } from './spool.js';
 
 /** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
 export type LogsClient = Pick<CloudWatchLogsClient, 'send'>;
@@ -64,6 +65,9 @@ export interface ShipperStats {
   peakBufferedBytes: number;
   /** log.dropped events delivered to CloudWatch. */
   dropReportsShipped: number;
+  /** Events loaded from the spool at start / written to it at close. */
+  spooledIn: number;
+  spooledOut: number;
 }
 
 export interface CloseResult {
@@ -87,6 +91,8 @@ export class CloudWatchShipper {
   private bufferedBytes = 0;
 
   private pumping: Promise<void> | undefined;
+  /** The batch being sent (out of the queue, still in the buffer): spooled at close if it never got through. */
+  private inFlight: SizedEvent[] | undefined;
   private drainRequested = false;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
@@ -113,6 +119,8 @@ export class CloudWatchShipper {
     peakBufferedEvents: 0,
     peakBufferedBytes: 0,
     dropReportsShipped: 0,
+    spooledIn: 0,
+    spooledOut: 0,
   };
   private readonly dropped = new Map<DropReason, number>();
 
@@ -122,15 +130,21 @@ export class CloudWatchShipper {
     this.random = deps.random ?? Math.random;
     this.writeStderr = deps.writeStderr ?? ((line) => process.stderr.write(`${line}\n`));
     this.now = deps.now ?? Date.now;
+    // The spool of an earlier process goes out first (its lines are older than anything this one will write).
+    if (options.spoolDir !== undefined) {
+      const spooled = takeSpool(options.spoolDir, options.logGroupName);
+      this.counters.spooledIn = spooled.length;
+      for (const event of spooled) this.push(event.timestamp, event.message, true);
+    }
     this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
     // The timer must never keep a host process alive on its own.
     this.timer.unref();
   }
 
   /** Queue one event. Never throws and never waits: when the buffer is full the event is dropped and counted. */
-  push(timestamp: number, message: string): void {
+  push(timestamp: number, message: string, fromSpool = false): void {
     if (message.length === 0) return; // CloudWatch refuses empty messages; an empty line carries nothing
-    this.counters.received++;
+    if (!fromSpool) this.counters.received++; // spooled events were counted as received by the process that wrote them
     if (this.closing) {
       this.recordDrop(1, 'closed');
       return;
@@ -196,7 +210,19 @@ export class CloudWatchShipper {
       this.aborted = true;
       this.abort.abort();
       for (const wake of this.sleepers) wake();
-      const left = this.bufferedEvents;
+      const unsent = [...(this.inFlight ?? []), ...this.queue.slice(this.head)];
+      let left = this.bufferedEvents;
+      if (this.opts.spoolDir !== undefined) {
+        // Drop reports not yet in CloudWatch go to the spool too, so the next start delivers the counts with the lines.
+        const now = Date.now();
+        const reports = [...this.unreportedCloudWatch].map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
+        const events = toChronological(unsent);
+        const written = writeSpool(this.opts.spoolDir, this.opts.logGroupName, [...events, ...reports], this.opts.maxSpoolBytes);
+        const writtenEvents = Math.min(written, events.length);
+        this.counters.spooledOut = writtenEvents;
+        left = Math.max(0, left - writtenEvents);
+        if (written > events.length) this.unreportedCloudWatch.clear();
+      }
       this.queue = [];
       this.head = 0;
       this.queuedBytes = 0;
@@ -236,7 +262,9 @@ export class CloudWatchShipper {
       this.head += length;
       for (const event of batch) this.queuedBytes -= event.bytes;
       this.compactQueue();
+      this.inFlight = batch;
       await this.sendBatch(batch);
+      this.inFlight = undefined;
     }
   }
 
@@ -270,6 +298,7 @@ export class CloudWatchShipper {
           ordered = ordered.slice(aged);
           logEvents = logEvents.slice(aged);
           batch = ordered;
+          this.inFlight = ordered; // the aged ones are counted: never spooled as well
           if (ordered.length === 0) return;
         }
       }
