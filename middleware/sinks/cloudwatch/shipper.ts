@@ -47,6 +47,7 @@ export interface ShipperDeps {
  */
 export const MAX_EVENT_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 const AGE_MARGIN_MS = 60 * 1000;
+const SPOOL_REPORT_RESERVE_BYTES = 4096;
 
 export interface ShipperStats {
   received: number;
@@ -213,15 +214,11 @@ export class CloudWatchShipper {
       const unsent = [...(this.inFlight ?? []), ...this.queue.slice(this.head)];
       let left = this.bufferedEvents;
       if (this.opts.spoolDir !== undefined) {
-        // Drop reports not yet in CloudWatch go to the spool too, so the next start delivers the counts with the lines.
-        const now = Date.now();
-        const reports = [...this.unreportedCloudWatch].map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
-        const events = toChronological(unsent);
-        const written = writeSpool(this.opts.spoolDir, this.opts.logGroupName, [...events, ...reports], this.opts.maxSpoolBytes);
-        const writtenEvents = Math.min(written, events.length);
-        this.counters.spooledOut = writtenEvents;
-        left = Math.max(0, left - writtenEvents);
-        if (written > events.length) this.unreportedCloudWatch.clear();
+        // Room is kept for the drop counts written after the lines (a few hundred bytes per reason).
+        const reserve = Math.min(SPOOL_REPORT_RESERVE_BYTES, Math.floor(this.opts.maxSpoolBytes / 4));
+        const written = writeSpool(this.opts.spoolDir, this.opts.logGroupName, toChronological(unsent), this.opts.maxSpoolBytes - reserve);
+        this.counters.spooledOut = written;
+        left = Math.max(0, left - written);
       }
       this.queue = [];
       this.head = 0;
@@ -229,6 +226,7 @@ export class CloudWatchShipper {
       this.bufferedEvents = 0;
       this.bufferedBytes = 0;
       if (left > 0) this.recordDrop(left, 'shutdown_timeout');
+      if (this.opts.spoolDir !== undefined) this.spoolDropReports();
     }
     this.reportToStderr();
     return { flushed: !timedOut, stats: this.stats() };
@@ -461,6 +459,20 @@ export class CloudWatchShipper {
       if (left > 0) this.unreportedCloudWatch.set(reason, left);
       else this.unreportedCloudWatch.delete(reason);
     }
+  }
+
+  /**
+   * The drop counts not yet in CloudWatch (this exit's shutdown_timeout included) go to the spool too: the next
+   * start delivers them, so drops at shutdown are visible to an analysis read from CloudWatch.
+   */
+  private spoolDropReports(): void {
+    if (this.unreportedCloudWatch.size === 0 || this.opts.spoolDir === undefined) return;
+    const now = this.now();
+    const reports = [...this.unreportedCloudWatch].map(([reason, count]) => ({
+      timestamp: now,
+      message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now),
+    }));
+    if (writeSpool(this.opts.spoolDir, this.opts.logGroupName, reports, this.opts.maxSpoolBytes) === reports.length) this.unreportedCloudWatch.clear();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -63,8 +63,8 @@ it('outage → stop → restart with the endpoint up: every line arrives once, 0
   expect(await readdir(dir)).toEqual([]);
 });
 
-it('the spool folder is bounded: what does not fit is dropped as shutdown_timeout, counted once', async () => {
-  const first = shipper({ maxSpoolBytes: 2000 });
+it('the spool folder is bounded: what does not fit is dropped as shutdown_timeout, counted once, and the count reaches CloudWatch', async () => {
+  const first = shipper({ maxSpoolBytes: 2400 });
   fake.setDown(true);
   for (let i = 0; i < 100; i++) first.shipper.push(Date.now(), JSON.stringify({ seq: i, pad: 'x'.repeat(50) }));
   const closed = await first.shipper.close(200);
@@ -77,6 +77,8 @@ it('the spool folder is bounded: what does not fit is dropped as shutdown_timeou
   fake.setDown(false);
   const second = shipper();
   await second.shipper.flush();
-  // the oldest lines were kept (the count of the rest is on the first process's stderr)
+  // the oldest lines were kept, and the count of the rest arrives with them (written to the spool at exit)
   expect(seqsInCloudWatch()).toEqual(Array.from({ length: spooled }, (_, i) => i));
+  const reports = fake.events(GROUP).map((e) => JSON.parse(e.message) as { event?: string; reason?: string; dropped?: number }).filter((m) => m.event === 'log.dropped');
+  expect(reports).toEqual([expect.objectContaining({ reason: 'shutdown_timeout', dropped: 100 - spooled })]);
 });
