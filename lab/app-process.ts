@@ -54,9 +54,11 @@ export async function startAppProcess(options: {
 }): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [APP_MAIN], {
-    env: { ...process.env, ...options.env, PORT: String(port), LOG_FILE: options.logFile },
+    // LOGJAM_STOP_WITH_PARENT + a stdin pipe: if this process dies without stopping the app (SIGKILL, a crash),
+    // the pipe closes and the app shuts down by itself, taking its temporary embedded PostgreSQL with it.
+    env: { ...process.env, ...options.env, PORT: String(port), LOG_FILE: options.logFile, LOGJAM_STOP_WITH_PARENT: '1' },
     // stdout carries the same NDJSON lines as LOG_FILE: not needed here.
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['pipe', 'ignore', 'pipe'],
     // Its own process group: a Ctrl-C in the terminal reaches us, and we stop the app in order (load first).
     detached: true,
   });

@@ -1,5 +1,6 @@
 /** Error serialization for lines, and the middleware's own error classes (one per failure kind, stable `code`). */
 import { STATUS_CODES } from 'node:http';
+import { maskPostgresValues } from './db-error-masking.js';
 import type { SerializedError } from './schema.js';
 
 /**
@@ -17,8 +18,9 @@ export function serializeError(err: unknown, options: { includeMessage: boolean;
         ? err
         : fallback
     : fallback;
-  const out: SerializedError = { type, message };
-  if (options.includeMessage && typeof e.stack === 'string') out.stack = e.stack;
+  // A database error quotes the client's values: masked here, so every service using errorLogging gets it.
+  const out: SerializedError = { type, message: options.includeMessage ? maskPostgresValues(message, err) : message };
+  if (options.includeMessage && typeof e.stack === 'string') out.stack = maskPostgresValues(e.stack, err);
   const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : undefined;
   if (code !== undefined) out.code = code;
   return out;

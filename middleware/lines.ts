@@ -4,6 +4,7 @@
  */
 import type { Request } from 'express';
 import type { RequestContext } from './types.js';
+import { mountedRouteTemplate } from './route-template.js';
 import { EVENTS, FIELDS } from './schema.js';
 
 export const MESSAGES = {
@@ -24,14 +25,19 @@ export function pathOf(url: string): string {
 }
 
 /**
- * The route template when a route matched (Express 5): the mount path of the router (req.baseUrl) joined with the
- * route's own path, e.g. `/api/v1` + `/todos/:id`. Undefined when no route matched (404s, static files).
+ * The route template when a route matched (Express 5), mount paths included as templates: `/api/v1` + `/todos/:id`,
+ * `/t/:tenant` + `/boom` (see route-template.ts: the same on the success and the error path). Without the app's
+ * router to walk (or when a route is mounted at several paths) the mount path comes from req.baseUrl. Undefined when
+ * no route matched (404s, static files).
  */
-export function routeOf(req: Pick<Request, 'route' | 'baseUrl'>): string | undefined {
-  const route = (req.route as { path?: unknown } | undefined)?.path;
+export function routeOf(req: Pick<Request, 'route' | 'baseUrl'> & { app?: { router?: unknown } }): string | undefined {
+  const matched = req.route as { path?: unknown } | undefined;
+  const route = matched?.path;
   if (route === undefined) return undefined;
   const template = typeof route === 'string' ? route : String(route);
   const base = req.baseUrl;
+  const mounted = req.app !== undefined && typeof matched === 'object' ? mountedRouteTemplate(req.app.router, matched) : undefined;
+  if (mounted !== undefined) return mounted;
   if (!base) return template;
   return template === '/' ? base : base + template;
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { currentState } from './context.js';
 import type { RequestState } from './context.js';
+import { maskPostgresValues } from './db-error-masking.js';
 import { PoolTimeoutError } from './errors.js';
 import { getBaseLogger } from './get-logger.js';
 import { elapsedMs, round3, scopeFields } from './lines.js';
@@ -191,17 +192,13 @@ function rowsOf(result: unknown): number | undefined {
   return Array.isArray(r?.rows) ? r.rows.length : undefined;
 }
 
-/**
- * PostgreSQL quotes offending VALUES in its messages (`invalid input syntax for type integer: "abc"`): quoted parts
- * are masked so a parameter value never reaches the log. The SQLSTATE code says what went wrong.
- */
+/** A failed query's error for the db.query line: PostgreSQL's quoted values masked (see db-error-masking.ts). */
 export function serializeDbError(err: unknown): SerializedError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; code?: unknown; name?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(err);
-  const isServerError = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
   const out: SerializedError = {
     type: err instanceof Error ? err.constructor.name || err.name : typeof err,
-    message: isServerError ? message.replace(/"[^"]*"/g, '"…"') : message,
+    message: maskPostgresValues(message, err),
   };
   if (typeof e.code === 'string') out.code = e.code;
   return out;

@@ -1,9 +1,11 @@
 /**
  * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
  * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
- * resolves four headers, writes at most two lines and registers one listener. The pino-http-style hooks (ignore,
- * customProps, genReqId, customLogLevel) are wrapped here once (hooks.ts) and cost one `if` each when not given.
+ * resolves four headers, writes at most two lines and registers two listeners (no closure but one). The
+ * pino-http-style hooks (ignore, customProps, genReqId, customLogLevel) are wrapped here once (hooks.ts) and cost one
+ * `if` each when not given.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { bytesOut, countBytesOut } from './bytes-out.js';
@@ -22,7 +24,7 @@ import { createLogger } from './logger.js';
 import { nameMisorderedMiddlewareOnce } from './order-check.js';
 import { attachState, ensureReqLog } from './req-log.js';
 import { activeSpanContext, inboundTraceContext, resolveTraceparent, runInTraceContext, traceparentOf } from './otel.js';
-import { DEFAULT_HEADERS } from './schema.js';
+import { DEFAULT_HEADERS, FIELDS } from './schema.js';
 import type { LoggerOptions, RequestLoggingOptions } from './types.js';
 
 export function requestLogging(options: RequestLoggingOptions = {}): RequestHandler {
@@ -92,12 +94,13 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     if (startLine) logger.info(startFields(state, method, path), MESSAGES.start);
 
     // 'close' fires exactly once for every response: after 'finish' when it completed, alone when the client went
-    // away first. (on, not once: once allocates a wrapper per request for nothing.)
+    // away first. (on, not once: once allocates a wrapper per request for nothing; markDelivered is shared.)
+    res.on('finish', markDelivered);
     res.on('close', () => {
       requestEnded();
       const durationMs = elapsedMs(startNs);
       const route = routeOf(req);
-      if (res.writableFinished) {
+      if (responseDelivered(res)) {
         const status = res.statusCode;
         const fields = finishFields(state, { method, path, route, status, durationMs, bytesOut: bytesOut(res, method) });
         if (customProps !== undefined) Object.assign(fields, customProps(req, res));
@@ -106,6 +109,12 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
           if (level !== 'silent') logger[level](fields, MESSAGES.finish);
         } else if (status >= 500) logger.warn(fields, MESSAGES.finish);
         else logger.info(fields, MESSAGES.finish);
+      } else if (cutByRequestTimeout(req)) {
+        // Node answered 408 itself and closed the connection: that is what the client got, whatever the app tried
+        // to send afterwards on the dead socket.
+        const fields = finishFields(state, { method, path, route, status: REQUEST_TIMEOUT_STATUS, durationMs, bytesOut: 0 });
+        fields[FIELDS.reason] = REQUEST_TIMEOUT_REASON;
+        logger.warn(fields, MESSAGES.finish);
       } else {
         const fields = abortFields(state, { method, path, route, durationMs });
         if (customProps !== undefined) Object.assign(fields, customProps(req, res));
@@ -118,6 +127,29 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     if (traceContext === undefined) runInContext(state, next);
     else runInTraceContext(traceContext, () => runInContext(state, next));
   };
+}
+
+const DELIVERED = Symbol('logjam.delivered');
+const REQUEST_TIMEOUT_STATUS = 408;
+const REQUEST_TIMEOUT_REASON = 'request_timeout';
+
+function markDelivered(this: ServerResponse): void {
+  (this as ServerResponse & { [DELIVERED]?: true })[DELIVERED] = true;
+}
+
+/**
+ * The response really went out: 'finish' fired (the last byte was handed to the OS). res.writableFinished alone is
+ * not proof: a response ended on a socket Node already destroyed (request timeout) reads as finished although
+ * nothing was written, which logged a 400/413 the client never received.
+ */
+function responseDelivered(res: ServerResponse): boolean {
+  return (res as ServerResponse & { [DELIVERED]?: true })[DELIVERED] === true && res.writableFinished;
+}
+
+/** Node's requestTimeout cut this request (it writes a 408 and destroys the socket with this error). */
+function cutByRequestTimeout(req: IncomingMessage): boolean {
+  const errored = (req.socket as { errored?: { code?: unknown } | null } | null)?.errored;
+  return errored?.code === 'ERR_HTTP_REQUEST_TIMEOUT';
 }
 
 function isLogger(value: Logger | LoggerOptions | undefined): value is Logger {

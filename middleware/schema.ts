@@ -232,6 +232,8 @@ export interface RequestFinishLine extends BaseLine, RequestScope, AmznTraceFiel
   db_ms: number;
   db_queries: number;
   pool_wait_ms: number;
+  /** `request_timeout`: Node's request timeout cut the request and answered 408 itself (bytes_out 0). */
+  reason?: string;
 }
 
 export interface RequestAbortLine extends BaseLine, RequestScope, AmznTraceFields {

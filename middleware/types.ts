@@ -41,10 +41,20 @@ export interface CloudWatchSinkOptions {
   flushIntervalMs?: number;
   /** Default 262_144 (256 KB): longer events are truncated with a marker, counted. */
   maxEventBytes?: number;
-  /** Default 8 (exponential backoff with full jitter, base 200 ms, cap 20 s). */
+  /**
+   * Default: no limit — a retryable failure is retried (exponential backoff with full jitter, base 200 ms, cap
+   * 20 s) while the buffer's bounds hold. A number gives a batch up after that many retries (`retries_exhausted`).
+   */
   maxRetries?: number;
   /** Default 5000: bound on the final flush at exit/SIGTERM. */
   shutdownTimeoutMs?: number;
+  /**
+   * Default env LOGJAM_CLOUDWATCH_SPOOL_DIR, else off. A folder where what is still unsent when the shutdown bound
+   * runs out is written (instead of dropped), and shipped first by the next process started on it.
+   */
+  spoolDir?: string;
+  /** Default 64 MiB: bound on the spool folder's files; what does not fit is dropped (`shutdown_timeout`). */
+  maxSpoolBytes?: number;
 }
 
 /** What the transport worker is started with: the sink options plus the service name. */

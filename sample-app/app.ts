@@ -9,11 +9,13 @@ import type { Logger } from 'pino';
 import { errorLogging, requestLogging } from '../middleware/index.js';
 import type { Knobs } from './config.js';
 import { knownErrors, lastResort, notFound } from './errors.js';
+import { refuseDeclaredOversizedBody, requireValidUtf8 } from './body-checks.js';
 import { healthRouter } from './routes/health.js';
 import { todosRouter } from './routes/todos.js';
 
 /** Larger than any valid body (title 200 + description 2000 characters, up to 4 bytes each, JSON escapes). */
 export const BODY_LIMIT = '32kb';
+export const BODY_LIMIT_BYTES = 32 * 1024;
 
 export interface CreateAppOptions {
   /** The (instrumented) pool: see db/pool.ts. */
@@ -39,7 +41,8 @@ export function createApp(options: CreateAppOptions): Express {
       next();
     });
   }
-  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(refuseDeclaredOversizedBody(BODY_LIMIT_BYTES));
+  app.use(express.json({ limit: BODY_LIMIT, verify: requireValidUtf8 }));
   app.use(healthRouter(options.pool));
   app.use(todosRouter(options.pool, knobs));
   app.use(notFound);

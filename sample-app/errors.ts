@@ -27,7 +27,16 @@ const BODY_ERRORS: Record<string, string> = {
   'encoding.unsupported': 'unsupported body encoding',
   'charset.unsupported': 'unsupported body charset',
   'request.aborted': 'request aborted',
+  'entity.encoding.invalid': 'body is not valid UTF-8',
 };
+
+/**
+ * zlib's failure on a body whose Content-Encoding lies (gzip that is not gzip, a truncated stream): body-parser
+ * passes zlib's error on as a 400 with zlib's own message and no type. Recognised by zlib's error codes.
+ */
+function isBodyDecompressionError(err: unknown): boolean {
+  return hasCode(err) && typeof err.code === 'string' && err.code.startsWith('Z_');
+}
 
 /** Known failures -> their status and fixed JSON body; the rest -> next(err). */
 /** Network errors of a database that is down or unreachable (node's codes), and PostgreSQL's own "cannot connect now". */
@@ -58,6 +67,10 @@ export const knownErrors: ErrorRequestHandler = (err, _req, res, next) => {
     const e = err as Error & { code?: string };
     getLogger().warn({ [FIELDS.err]: { type: e.name, message: e.message, code: e.code } }, 'database unavailable');
     res.status(503).set('retry-after', '1').json({ error: 'database unavailable' });
+    return;
+  }
+  if (isBodyDecompressionError(err)) {
+    res.status(400).json({ error: 'malformed body encoding' });
     return;
   }
   const body = bodyParserError(err);

@@ -20,6 +20,18 @@ try {
   throw err;
 }
 
+/**
+ * LOGJAM_STOP_WITH_PARENT=1 (the lab sets it, with a pipe as our stdin): the pipe closes when the parent dies,
+ * however it dies (SIGKILL included), and we then shut down as on SIGTERM — so an embedded PostgreSQL started for
+ * the parent never outlives it. unref: the pipe alone must not keep a stopping app alive.
+ */
+if (process.env.LOGJAM_STOP_WITH_PARENT === '1') {
+  process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
+  process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+  process.stdin.resume();
+  (process.stdin as { unref?: () => void }).unref?.();
+}
+
 startServer(config).then(
   (code) => {
     process.exitCode = code;

@@ -51,13 +51,32 @@ function withUtcZone(value: string): string {
   return value.length > 10 && !HAS_ZONE_RE.test(value) ? `${value}Z` : value;
 }
 
+/**
+ * PostgreSQL's timestamptz holds 4713 BC to 294276 AD, but its input refuses year 0000 (it counts 1 BC, 1 AD: no
+ * year zero) and zone offsets beyond ±15:59. Four-digit years 0001–9999 with offsets up to ±15:59 are therefore
+ * exactly what this API accepts: every such value is one PostgreSQL stores, so a client's date never becomes a 500.
+ */
+const MIN_YEAR = 1;
+const MAX_OFFSET_HOURS = 15;
+const OFFSET_RE = /([+-])(\d{2}):(\d{2})$/;
+
+function inPostgresRange(value: string): boolean {
+  if (Number(value.slice(0, 4)) < MIN_YEAR) return false;
+  const offset = value.length > 10 ? OFFSET_RE.exec(value) : null;
+  return offset === null || Number(offset[2]) <= MAX_OFFSET_HOURS;
+}
+
 function isIsoDate(value: string): boolean {
-  if (!ISO_DATE_RE.test(value)) return false;
+  if (!ISO_DATE_RE.test(value) || !inPostgresRange(value)) return false;
   const time = Date.parse(withUtcZone(value));
   if (Number.isNaN(time)) return false;
   // Date.parse rolls 2025-02-30 over to March: require the calendar date to survive the round trip
   return value.length === 10 ? new Date(time).toISOString().slice(0, 10) === value : true;
 }
+
+/** PostgreSQL text cannot hold U+0000 (it refuses the whole statement): refused here, field by field. */
+const NUL = '\u0000';
+const NUL_PROBLEM = 'must not contain the NUL character (U+0000)';
 
 const KNOWN_FIELDS = new Set(['title', 'description', 'completed', 'deadline_at']);
 
@@ -77,6 +96,7 @@ export function validateTodoBody(body: unknown, mode: 'create' | 'update'): Resu
   if (input.title === undefined) {
     if (mode === 'create') fields.title = 'is required';
   } else if (typeof input.title !== 'string') fields.title = 'must be a string';
+  else if (input.title.includes(NUL)) fields.title = NUL_PROBLEM;
   else if (input.title.trim().length === 0) fields.title = 'must not be empty';
   else if (input.title.length > TITLE_MAX) fields.title = `must be at most ${TITLE_MAX} characters`;
   else out.title = input.title;
@@ -84,6 +104,7 @@ export function validateTodoBody(body: unknown, mode: 'create' | 'update'): Resu
   if (input.description !== undefined) {
     if (input.description === null) out.description = null;
     else if (typeof input.description !== 'string') fields.description = 'must be a string or null';
+    else if (input.description.includes(NUL)) fields.description = NUL_PROBLEM;
     else if (input.description.length > DESCRIPTION_MAX) fields.description = `must be at most ${DESCRIPTION_MAX} characters`;
     else out.description = input.description;
   }
@@ -96,7 +117,8 @@ export function validateTodoBody(body: unknown, mode: 'create' | 'update'): Resu
   if (input.deadline_at !== undefined) {
     if (input.deadline_at === null) out.deadline_at = null;
     else if (typeof input.deadline_at !== 'string' || !isIsoDate(input.deadline_at)) {
-      fields.deadline_at = 'must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z; without a zone: UTC), or null';
+      fields.deadline_at =
+        'must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z; without a zone: UTC) with a year from 0001 to 9999 and a zone offset within ±15:59, or null';
     } else out.deadline_at = withUtcZone(input.deadline_at);
   }
 

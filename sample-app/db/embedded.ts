@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -136,18 +136,42 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function isPostgresProcess(pid: number): Promise<boolean> {
+/**
+ * Is `pid` a postgres serving `dataDir`? The postmaster's working directory is its data folder, which tells it
+ * apart from a postgres of another folder (and from an unrelated program that reused the pid).
+ */
+async function isPostgresOn(pid: number, dataDir: string): Promise<boolean> {
+  let cmdline: string;
   try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('postgres');
+    cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     // no /proc (macOS): trust the liveness check
     return isAlive(pid);
   }
+  if (!cmdline.includes('postgres')) return false;
+  try {
+    return (await realpath(`/proc/${pid}/cwd`)) === (await realpath(dataDir));
+  } catch {
+    // cwd of another user's process may be unreadable: the command line must then name the folder
+    return cmdline.includes(dataDir);
+  }
+}
+
+/**
+ * The app process that started the server on a data folder writes its pid here (inside the folder): a later start
+ * finding the server alive but its owner gone knows the server was left behind by a killed app (SIGKILL, OOM) and
+ * stops it, instead of reusing an orphan forever.
+ */
+const OWNER_FILE = 'logjam-owner.pid';
+
+async function ownerAlive(dataDir: string): Promise<boolean> {
+  const pid = Number.parseInt(await readFile(join(dataDir, OWNER_FILE), 'utf8').catch(() => ''), 10);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid);
 }
 
 /**
  * postmaster.pid left by a crashed run: when its pid is gone or now belongs to another program (pid reuse is common
- * in containers), remove it. When a postgres still owns it, report its port so we can reuse that server.
+ * in containers), remove it. When a postgres on this folder still owns it, report it (pid, port).
  */
 async function inspectPidFile(dataDir: string): Promise<{ runningPort?: number; pid?: number }> {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -160,7 +184,7 @@ async function inspectPidFile(dataDir: string): Promise<{ runningPort?: number; 
   const lines = text.split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (await isPostgresProcess(pid))) {
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (await isPostgresOn(pid, dataDir))) {
     return { runningPort: Number.isInteger(port) ? port : undefined, pid };
   }
   await rm(pidFile, { force: true });
@@ -198,11 +222,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await initialise(bin, dataDir, runAs);
   }
 
-  const running = await inspectPidFile(dataDir);
+  let running = await inspectPidFile(dataDir);
+  if (running.pid !== undefined && !(await ownerAlive(dataDir))) {
+    // Left behind by an app that died without stopping it (SIGKILL): stop it, then start ours as usual.
+    const { code, output } = await run(bin.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], runAs);
+    if (code !== 0) throw new EmbeddedPostgresError(`a PostgreSQL left running on ${dataDir} (pid ${running.pid}) could not be stopped: ${output.trim().slice(-1000)}`);
+    say(`stopped the PostgreSQL left running on ${dataDir} by an earlier run that did not stop it (pid ${running.pid})`);
+    running = {};
+  }
   if (running.runningPort !== undefined) {
     say(
       `reusing the PostgreSQL already running on ${dataDir} (pid ${running.pid}, port ${running.runningPort}); ` +
-        `it was not started by this process, so it is left running at exit (stop it with: kill ${running.pid})`,
+        `its app (another running process) owns it, so it is left running at exit (stop it with: kill ${running.pid})`,
     );
     return { url: urlFor(running.runningPort), port: running.runningPort, dataDir, owned: false, stop: async () => {} };
   }
@@ -214,6 +245,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const port = options.port ?? (await freePort());
     const { code, output } = await pgCtlStart(bin, dataDir, port, runAs);
     if (code === 0) {
+      await writeFile(join(dataDir, OWNER_FILE), `${process.pid}\n`).catch(() => undefined);
       say(`embedded PostgreSQL on 127.0.0.1:${port}, data in ${dataDir} (to reset the database: stop the app and delete ${dataDir})`);
       let stopped: Promise<void> | undefined;
       const stop = (): Promise<void> =>

@@ -28,9 +28,13 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   flushIntervalMs: number;
   maxEventBytes: number;
+  /** Infinity unless the host opted into a retry limit (see DEFAULTS.maxRetries). */
   maxRetries: number;
   shutdownTimeoutMs: number;
   backoff: BackoffPolicy;
+  /** The on-disk spool folder (opt-in), and its bound in bytes. */
+  spoolDir: string | undefined;
+  maxSpoolBytes: number;
 }
 
 export const DEFAULTS = {
@@ -39,9 +43,18 @@ export const DEFAULTS = {
   maxBufferedBytes: 64 * 1024 * 1024,
   flushIntervalMs: 1000,
   maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
-  maxRetries: 8,
+  /**
+   * No retry limit: a retryable failure (outage, throttling) is retried with capped backoff for as long as the
+   * buffer's bounds allow (an outage then costs only what overflows the buffer, counted as buffer_full). A number
+   * opts into giving a batch up after that many retries (retries_exhausted).
+   */
+  maxRetries: Number.POSITIVE_INFINITY,
   shutdownTimeoutMs: 5000,
+  maxSpoolBytes: 64 * 1024 * 1024,
 } as const;
+
+/** The environment variable that turns the on-disk spool on (when the `spoolDir` option is not given). */
+export const SPOOL_DIR_ENV = 'LOGJAM_CLOUDWATCH_SPOOL_DIR';
 
 /** Smallest allowed event cap: the truncation marker itself must fit with room for some of the message. */
 const MIN_EVENT_BYTES = 1024;
@@ -96,8 +109,10 @@ export function resolveOptions(options: CloudWatchTransportOptions, env: NodeJS.
     maxBufferedBytes: positiveInt('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
     flushIntervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs, DEFAULTS.flushIntervalMs),
     maxEventBytes: positiveInt('maxEventBytes', options.maxEventBytes, DEFAULTS.maxEventBytes, MIN_EVENT_BYTES, PUT_LOG_EVENTS_LIMITS.maxBatchBytes),
-    maxRetries: positiveInt('maxRetries', options.maxRetries, DEFAULTS.maxRetries, 0, 100),
+    maxRetries: options.maxRetries === undefined ? DEFAULTS.maxRetries : positiveInt('maxRetries', options.maxRetries, DEFAULTS.maxRetries, 0, 1_000_000),
     shutdownTimeoutMs: positiveInt('shutdownTimeoutMs', options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs, 0),
+    spoolDir: options.spoolDir ?? (env[SPOOL_DIR_ENV]?.trim() || undefined),
+    maxSpoolBytes: positiveInt('maxSpoolBytes', options.maxSpoolBytes, DEFAULTS.maxSpoolBytes),
     backoff: {
       baseMs: positiveInt('backoff.baseMs', options.backoff?.baseMs, DEFAULT_BACKOFF.baseMs),
       capMs: positiveInt('backoff.capMs', options.backoff?.capMs, DEFAULT_BACKOFF.capMs),

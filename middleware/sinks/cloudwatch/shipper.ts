@@ -4,7 +4,9 @@
  * Guarantees (the ones in-process shippers usually break):
  * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (in-flight batch included) are dropped
  *   NEWEST first and counted, never queued without bound and never blocking the writer;
- * - retries are bounded and spaced (exponential backoff, full jitter) and only for failures that can succeed later;
+ * - retries are spaced (exponential backoff, full jitter, capped) and only for failures that can succeed later; they
+ *   go on as long as the buffer's bounds allow (no retry count gives a batch up unless the host asks for one): an
+ *   outage costs only what overflows the buffer (buffer_full) or ages past CloudWatch's 14-day window (too_old);
  * - every lost event is counted once, by reason, and reported as a `log.dropped` line on stderr and, once shipping
  *   works again, in CloudWatch itself;
  * - close() flushes within a time bound and counts whatever it could not send;
@@ -23,6 +25,7 @@ import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';
 import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
 import type { ResolvedOptions } from './options.js';
+import { takeSpool, writeSpool } from './spool.js';
 
 /** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
 export type LogsClient = Pick<CloudWatchLogsClient, 'send'>;
@@ -33,7 +36,18 @@ export interface ShipperDeps {
   random?: () => number;
   /** Where `log.dropped` lines go at once (default process.stderr). */
   writeStderr?: (line: string) => void;
+  /** Epoch ms clock for CloudWatch's age window (tests simulate a days-long outage with it). */
+  now?: () => number;
 }
+
+/**
+ * CloudWatch refuses events older than 14 days (tooOldLogEventEndIndex): an event that ages past it while its batch
+ * is being retried can never be delivered, so the retry loop drops it itself. The margin keeps a call in flight
+ * from crossing the line on its way.
+ */
+export const MAX_EVENT_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+const AGE_MARGIN_MS = 60 * 1000;
+const SPOOL_REPORT_RESERVE_BYTES = 4096;
 
 export interface ShipperStats {
   received: number;
@@ -52,6 +66,9 @@ export interface ShipperStats {
   peakBufferedBytes: number;
   /** log.dropped events delivered to CloudWatch. */
   dropReportsShipped: number;
+  /** Events loaded from the spool at start / written to it at close. */
+  spooledIn: number;
+  spooledOut: number;
 }
 
 export interface CloseResult {
@@ -64,6 +81,7 @@ export class CloudWatchShipper {
   private readonly client: LogsClient;
   private readonly random: () => number;
   private readonly writeStderr: (line: string) => void;
+  private readonly now: () => number;
 
   /** Events waiting to be sent; `head` avoids O(n) shifts, the array is compacted once the head is far in. */
   private queue: SizedEvent[] = [];
@@ -74,6 +92,8 @@ export class CloudWatchShipper {
   private bufferedBytes = 0;
 
   private pumping: Promise<void> | undefined;
+  /** The batch being sent (out of the queue, still in the buffer): spooled at close if it never got through. */
+  private inFlight: SizedEvent[] | undefined;
   private drainRequested = false;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
@@ -100,6 +120,8 @@ export class CloudWatchShipper {
     peakBufferedEvents: 0,
     peakBufferedBytes: 0,
     dropReportsShipped: 0,
+    spooledIn: 0,
+    spooledOut: 0,
   };
   private readonly dropped = new Map<DropReason, number>();
 
@@ -108,15 +130,22 @@ export class CloudWatchShipper {
     this.client = deps.client;
     this.random = deps.random ?? Math.random;
     this.writeStderr = deps.writeStderr ?? ((line) => process.stderr.write(`${line}\n`));
+    this.now = deps.now ?? Date.now;
+    // The spool of an earlier process goes out first (its lines are older than anything this one will write).
+    if (options.spoolDir !== undefined) {
+      const spooled = takeSpool(options.spoolDir, options.logGroupName);
+      this.counters.spooledIn = spooled.length;
+      for (const event of spooled) this.push(event.timestamp, event.message, true);
+    }
     this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
     // The timer must never keep a host process alive on its own.
     this.timer.unref();
   }
 
   /** Queue one event. Never throws and never waits: when the buffer is full the event is dropped and counted. */
-  push(timestamp: number, message: string): void {
+  push(timestamp: number, message: string, fromSpool = false): void {
     if (message.length === 0) return; // CloudWatch refuses empty messages; an empty line carries nothing
-    this.counters.received++;
+    if (!fromSpool) this.counters.received++; // spooled events were counted as received by the process that wrote them
     if (this.closing) {
       this.recordDrop(1, 'closed');
       return;
@@ -182,13 +211,22 @@ export class CloudWatchShipper {
       this.aborted = true;
       this.abort.abort();
       for (const wake of this.sleepers) wake();
-      const left = this.bufferedEvents;
+      const unsent = [...(this.inFlight ?? []), ...this.queue.slice(this.head)];
+      let left = this.bufferedEvents;
+      if (this.opts.spoolDir !== undefined) {
+        // Room is kept for the drop counts written after the lines (a few hundred bytes per reason).
+        const reserve = Math.min(SPOOL_REPORT_RESERVE_BYTES, Math.floor(this.opts.maxSpoolBytes / 4));
+        const written = writeSpool(this.opts.spoolDir, this.opts.logGroupName, toChronological(unsent), this.opts.maxSpoolBytes - reserve);
+        this.counters.spooledOut = written;
+        left = Math.max(0, left - written);
+      }
       this.queue = [];
       this.head = 0;
       this.queuedBytes = 0;
       this.bufferedEvents = 0;
       this.bufferedBytes = 0;
       if (left > 0) this.recordDrop(left, 'shutdown_timeout');
+      if (this.opts.spoolDir !== undefined) this.spoolDropReports();
     }
     this.reportToStderr();
     return { flushed: !timedOut, stats: this.stats() };
@@ -222,7 +260,9 @@ export class CloudWatchShipper {
       this.head += length;
       for (const event of batch) this.queuedBytes -= event.bytes;
       this.compactQueue();
+      this.inFlight = batch;
       await this.sendBatch(batch);
+      this.inFlight = undefined;
     }
   }
 
@@ -243,11 +283,23 @@ export class CloudWatchShipper {
   }
 
   private async sendBatch(batch: SizedEvent[]): Promise<void> {
-    const logEvents = toChronological(batch).map(({ timestamp, message }) => ({ timestamp, message }));
+    let ordered = toChronological(batch);
+    let logEvents = ordered.map(({ timestamp, message }) => ({ timestamp, message }));
     let attempt = 0;
     let createdDestination = false;
     for (;;) {
       if (this.aborted) return;
+      if (attempt > 0) {
+        // The one bound that can force a retried batch out: events that aged past CloudWatch's 14-day window.
+        const aged = this.dropAged(ordered);
+        if (aged > 0) {
+          ordered = ordered.slice(aged);
+          logEvents = logEvents.slice(aged);
+          batch = ordered;
+          this.inFlight = ordered; // the aged ones are counted: never spooled as well
+          if (ordered.length === 0) return;
+        }
+      }
       let failure: unknown;
       try {
         const output = await this.put(logEvents);
@@ -287,6 +339,20 @@ export class CloudWatchShipper {
       this.release(batch);
       return;
     }
+  }
+
+  /**
+   * Count and release the events at the head of a chronological batch that are now older than CloudWatch accepts.
+   * Returns how many. (Events too far in the FUTURE are not dropped here: time brings them into the window.)
+   */
+  private dropAged(ordered: readonly SizedEvent[]): number {
+    const oldestAccepted = this.now() - MAX_EVENT_AGE_MS + AGE_MARGIN_MS;
+    let aged = 0;
+    while (aged < ordered.length && ordered[aged]!.timestamp < oldestAccepted) aged++;
+    if (aged === 0) return 0;
+    this.release(ordered.slice(0, aged));
+    this.recordDrop(aged, 'too_old', 'aged past 14 days while retrying');
+    return aged;
   }
 
   private put(logEvents: { timestamp: number; message: string }[]): Promise<PutLogEventsCommandOutput> {
@@ -393,6 +459,20 @@ export class CloudWatchShipper {
       if (left > 0) this.unreportedCloudWatch.set(reason, left);
       else this.unreportedCloudWatch.delete(reason);
     }
+  }
+
+  /**
+   * The drop counts not yet in CloudWatch (this exit's shutdown_timeout included) go to the spool too: the next
+   * start delivers them, so drops at shutdown are visible to an analysis read from CloudWatch.
+   */
+  private spoolDropReports(): void {
+    if (this.unreportedCloudWatch.size === 0 || this.opts.spoolDir === undefined) return;
+    const now = this.now();
+    const reports = [...this.unreportedCloudWatch].map(([reason, count]) => ({
+      timestamp: now,
+      message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now),
+    }));
+    if (writeSpool(this.opts.spoolDir, this.opts.logGroupName, reports, this.opts.maxSpoolBytes) === reports.length) this.unreportedCloudWatch.clear();
   }
 
   private sleep(ms: number): Promise<void> {

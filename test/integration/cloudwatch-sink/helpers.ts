@@ -1,7 +1,7 @@
 /** Shared setup for the CloudWatch sink integration tests: a shipper on the real SDK pointed at the fake server. */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { resolveOptions, type CloudWatchTransportOptions } from '../../../middleware/sinks/cloudwatch/options.js';
-import { CloudWatchShipper } from '../../../middleware/sinks/cloudwatch/shipper.js';
+import { CloudWatchShipper, type ShipperDeps } from '../../../middleware/sinks/cloudwatch/shipper.js';
 import type { FakeCloudWatch } from '../../support/fake-cloudwatch/server.js';
 
 export const GROUP = '/logjam/test';
@@ -23,7 +23,12 @@ export interface Harness {
   stderr: { dropped: number; reason: string; event: string; sink: string; level: string }[];
 }
 
-export function makeShipper(fake: FakeCloudWatch, overrides: Partial<CloudWatchTransportOptions> = {}, random?: () => number): Harness {
+export function makeShipper(
+  fake: FakeCloudWatch,
+  overrides: Partial<CloudWatchTransportOptions> = {},
+  random?: () => number,
+  deps: Pick<ShipperDeps, 'now'> = {},
+): Harness {
   const client = sdkClient(fake);
   const stderr: Harness['stderr'] = [];
   const shipper = new CloudWatchShipper(
@@ -36,7 +41,7 @@ export function makeShipper(fake: FakeCloudWatch, overrides: Partial<CloudWatchT
       flushIntervalMs: 50,
       ...overrides,
     }),
-    { client, writeStderr: (line) => stderr.push(JSON.parse(line)), ...(random ? { random } : {}) },
+    { client, writeStderr: (line) => stderr.push(JSON.parse(line)), ...(random ? { random } : {}), ...deps },
   );
   return { shipper, client, stderr };
 }

@@ -94,6 +94,43 @@ describe('instrumentPool', () => {
     }
   });
 
+  it('request.error masks the values PostgreSQL quotes: in the message, the stack and a wrapping error (cause chain)', async () => {
+    const { logger, capture } = captureLogger();
+    const pool = instrumentPool(new pg.Pool({ connectionString: db.url, max: 1 }), { logger });
+    const app = express();
+    app.use(requestLogging({ logger }));
+    // A user's own service: no validation, the database error reaches errorLogging as it is, or wrapped.
+    app.get('/raw', async () => {
+      await pool.query('SELECT $1::timestamptz', ['0000-01-01']);
+    });
+    app.get('/wrapped', async () => {
+      try {
+        await pool.query('SELECT $1::int', ['wrapped-secret-value']);
+      } catch (err) {
+        throw new Error(`saving failed: ${(err as Error).message}`, { cause: err });
+      }
+    });
+    app.use(errorLogging());
+    const server = await listen(app);
+    try {
+      for (const [path, id] of [['/raw', 'mask-raw'], ['/wrapped', 'mask-wrapped']] as const) {
+        const res = await fetch(`${server.url}${path}`, { headers: { 'x-request-id': id } });
+        expect(res.status).toBe(500);
+        await finishOf(capture, id);
+      }
+      const raw = capture.event(EVENTS.requestError, 'mask-raw')[0]?.err as Record<string, string>;
+      expect(raw).toMatchObject({ code: '22008', message: 'date/time field value out of range: "…"' });
+      expect(raw.stack).toContain('date/time field value out of range: "…"');
+      const wrapped = capture.event(EVENTS.requestError, 'mask-wrapped')[0]?.err as Record<string, string>;
+      expect(wrapped.message).toBe('saving failed: invalid input syntax for type integer: "…"');
+      expect(wrapped.stack).toContain('saving failed: invalid input syntax for type integer: "…"');
+      expect(capture.raw.filter((l) => l.includes('secret') || l.includes('0000-01-01'))).toEqual([]);
+    } finally {
+      await server.close();
+      await pool.end();
+    }
+  });
+
   it('queries outside a request are logged without request fields', async () => {
     const { logger, capture } = captureLogger();
     const pool = instrumentPool(new pg.Pool({ connectionString: db.url, max: 1 }), { logger });

@@ -274,6 +274,35 @@ describe('errors', () => {
     expect(capture.event(EVENTS.requestError, 'r-boom')[0]?.err).toMatchObject({ type: 'TypeError' });
   });
 
+  it('a router mounted at a path with a parameter: the same route template on the success and the error path', async () => {
+    const { capture, server } = await start({}, (app) => {
+      const tenant = express.Router({ mergeParams: true });
+      tenant.get('/ok', (_req, res) => void res.send('ok'));
+      tenant.get('/boom', () => {
+        throw new Error('kaput');
+      });
+      const nested = express.Router();
+      nested.get('/:id', (_req, res) => void res.send('deep'));
+      tenant.use('/items', nested);
+      app.use('/t/:tenant', tenant);
+    });
+    for (const [path, id, status] of [
+      ['/t/acme/ok', 'm-ok', 200],
+      ['/t/acme/boom', 'm-boom', 500],
+      ['/t/other/items/7', 'm-deep', 200],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, { headers: { 'x-request-id': id } });
+      expect(res.status).toBe(status);
+      await finishOf(capture, id);
+    }
+    expect((await finishOf(capture, 'm-ok')).route).toBe('/t/:tenant/ok');
+    expect((await finishOf(capture, 'm-boom')).route).toBe('/t/:tenant/boom');
+    expect(capture.event(EVENTS.requestError, 'm-boom')[0]?.route).toBe('/t/:tenant/boom');
+    expect((await finishOf(capture, 'm-deep')).route).toBe('/t/:tenant/items/:id');
+    // tenant values are data, not route templates: they must never become distinct routes
+    expect(capture.raw.filter((l) => l.includes('"route":"/t/acme'))).toEqual([]);
+  });
+
   it("keeps an error's 4xx status, answers its exposable message, and never logs the body it quotes", async () => {
     const { capture, server } = await start({}, (app) =>
       app.post('/json', express.json(), (_req, res) => {

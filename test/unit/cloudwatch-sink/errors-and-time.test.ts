@@ -30,7 +30,7 @@ describe('lineTime', () => {
 describe('resolveOptions', () => {
   it('applies the documented defaults and a safe default stream name', () => {
     const o = resolveOptions({ logGroupName: 'g', service: 'svc' });
-    expect(o).toMatchObject({ createLogGroup: true, maxBufferedEvents: 100_000, maxBufferedBytes: 64 * 1024 * 1024, flushIntervalMs: 1000, maxEventBytes: 262_144, maxRetries: 8, shutdownTimeoutMs: 5000 });
+    expect(o).toMatchObject({ createLogGroup: true, maxBufferedEvents: 100_000, maxBufferedBytes: 64 * 1024 * 1024, flushIntervalMs: 1000, maxEventBytes: 262_144, maxRetries: Number.POSITIVE_INFINITY, shutdownTimeoutMs: 5000 });
     expect(o.logStreamName).toMatch(new RegExp(`^svc/.+/${process.pid}-\\d+$`));
     expect(o.logStreamName).not.toMatch(/[:*]/);
   });
