@@ -6,14 +6,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { LogjamError, EXIT } from './errors.js';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerRuns } from './commands/runs.js';
-import { registerTrace } from './commands/trace.js';
-import { registerCapacity } from './commands/capacity.js';
-import { registerApp } from './commands/app.js';
-import { registerLoad } from './commands/load.js';
-import { registerLab } from './commands/lab.js';
+import { LogjamError, EXIT } from '../analyzer/errors.js';
+import { registerAnalyze } from './analyze.js';
+import { registerRuns } from './runs.js';
+import { registerTrace } from './trace.js';
+import { registerCapacity } from './capacity.js';
+import { registerApp } from './app.js';
+import { registerLoad } from './load.js';
+import { registerLab } from './lab.js';
 
 // The AWS SDK warns on every CloudWatch call that its releases after early January 2027 need Node 22. logjam pins an
 // SDK range that supports Node 20 (README, "Requirements"), so the warning would only be noise on stderr.

@@ -5,10 +5,10 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { parseDurationMs } from '../../loadtests/runner/index.js';
-import { assertLabOptions, runLab, type LabOptions } from '../../lab/run-lab.js';
-import { UsageError } from '../errors.js';
-import { useColor } from '../report/terminal.js';
+import { parseDurationMs } from '../loadtests/runner/index.js';
+import { assertLabOptions, runLab, type LabOptions } from '../lab/run-lab.js';
+import { UsageError } from '../analyzer/errors.js';
+import { useColor } from '../analyzer/report/terminal.js';
 
 interface LabFlags {
   fixed?: boolean;

@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { UsageError } from '../errors.js';
-import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../../loadtests/runner/index.js';
-import type { LoadOptionsInput } from '../../loadtests/runner/index.js';
+import { UsageError } from '../analyzer/errors.js';
+import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../loadtests/runner/index.js';
+import type { LoadOptionsInput } from '../loadtests/runner/index.js';
 
 interface LoadFlags {
   scenario: string;

@@ -1,8 +1,8 @@
 /** `logjam trace <request-id>`: every line of one request in time order, with offsets and a small waterfall. */
 import type { Command } from 'commander';
-import { SourceError } from '../errors.js';
-import { renderTrace } from '../report/trace.js';
-import { useColor } from '../report/terminal.js';
+import { SourceError } from '../analyzer/errors.js';
+import { renderTrace } from '../analyzer/report/trace.js';
+import { useColor } from '../analyzer/report/terminal.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface TraceFlags extends SourceFlags {

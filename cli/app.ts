@@ -3,8 +3,8 @@
  * ECS task definitions); --help lists every variable from the table that also parses them (sample-app/config.ts).
  */
 import type { Command } from 'commander';
-import { LogjamError } from '../errors.js';
-import { ConfigError, envHelpText, parseConfig } from '../../sample-app/config.js';
+import { LogjamError } from '../analyzer/errors.js';
+import { ConfigError, envHelpText, parseConfig } from '../sample-app/config.js';
 
 const EXAMPLES = `
 Examples:
@@ -34,7 +34,7 @@ export function registerApp(program: Command): void {
         throw err;
       }
       // Loaded only now: --help must not load the middleware, pg or express.
-      const { startServer } = await import('../../sample-app/server.js');
+      const { startServer } = await import('../sample-app/server.js');
       try {
         process.exitCode = await startServer(config);
       } catch (err) {

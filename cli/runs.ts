@@ -1,7 +1,7 @@
 /** `logjam runs`: the runs a source holds — run id, first and last time, requests — as a table or --json. */
 import type { Command } from 'commander';
-import { table } from '../report/table.js';
-import { fmtTime } from '../report/text.js';
+import { table } from '../analyzer/report/table.js';
+import { fmtTime } from '../analyzer/report/text.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface RunsFlags extends SourceFlags {

@@ -4,15 +4,15 @@
  * `analyze`. Data on stdout (terminal text, --markdown or --json); --html also writes a self-contained report.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { ClientView } from '../model.js';
-import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../capacity/index.js';
-import { analyzeRun } from '../pipeline.js';
+import { UsageError } from '../analyzer/errors.js';
+import type { ClientView } from '../analyzer/model.js';
+import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../analyzer/capacity/index.js';
+import { analyzeRun } from '../analyzer/pipeline.js';
 import { writeReportFile } from './output.js';
-import type { DeploymentFlags } from '../capacity/index.js';
-import { renderHtmlReport } from '../report/html.js';
-import { useColor } from '../report/terminal.js';
-import { loadClientView } from '../sources/client-summary.js';
+import type { DeploymentFlags } from '../analyzer/capacity/index.js';
+import { renderHtmlReport } from '../analyzer/report/html.js';
+import { useColor } from '../analyzer/report/terminal.js';
+import { loadClientView } from '../analyzer/sources/client-summary.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface CapacityFlags extends SourceFlags, DeploymentFlags {

@@ -3,9 +3,9 @@
  * Exactly one of --logs (local NDJSON) or --log-group (CloudWatch Logs Insights) must be given.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { RunSource } from '../sources/source.js';
-import { createLocalSource } from '../sources/ndjson/index.js';
+import { UsageError } from '../analyzer/errors.js';
+import type { RunSource } from '../analyzer/sources/source.js';
+import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
 
 export interface SourceFlags {
   logs?: string;
@@ -103,7 +103,7 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
     opts.maxParallelQueries ?? String(DEFAULT_MAX_PARALLEL_QUERIES),
   );
   // Loaded lazily: the AWS SDK is large, and local analyses should not pay for it at startup.
-  const { createCloudWatchSource } = await import('../sources/cloudwatch/index.js');
+  const { createCloudWatchSource } = await import('../analyzer/sources/cloudwatch/index.js');
   return createCloudWatchSource({
     logGroup: opts.logGroup!,
     region: opts.region,

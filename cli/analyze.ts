@@ -4,17 +4,17 @@
  * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
  */
 import type { Command } from 'commander';
-import { parseDeploymentFacts, type DeploymentFlags } from '../capacity/index.js';
-import { EXIT, LogjamError, UsageError } from '../errors.js';
-import type { ClientView } from '../model.js';
-import { analyzeRun } from '../pipeline.js';
-import { renderHtmlReport } from '../report/html.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
-import type { AnalysisReport } from '../report/report.js';
-import { renderTerminal, useColor } from '../report/terminal.js';
-import { loadClientView } from '../sources/client-summary.js';
-import { describeResult, parseThresholds } from '../thresholds.js';
+import { parseDeploymentFacts, type DeploymentFlags } from '../analyzer/capacity/index.js';
+import { EXIT, LogjamError, UsageError } from '../analyzer/errors.js';
+import type { ClientView } from '../analyzer/model.js';
+import { analyzeRun } from '../analyzer/pipeline.js';
+import { renderHtmlReport } from '../analyzer/report/html.js';
+import { renderJson } from '../analyzer/report/json.js';
+import { renderMarkdown } from '../analyzer/report/markdown.js';
+import type { AnalysisReport } from '../analyzer/report/report.js';
+import { renderTerminal, useColor } from '../analyzer/report/terminal.js';
+import { loadClientView } from '../analyzer/sources/client-summary.js';
+import { describeResult, parseThresholds } from '../analyzer/thresholds.js';
 import { addDeploymentOptions } from './capacity.js';
 import { writeReportFile } from './output.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
