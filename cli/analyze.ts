@@ -4,17 +4,8 @@
  * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
  */
 import type { Command } from 'commander';
-import { parseDeploymentFacts, type DeploymentFlags } from '../analyzer/capacity/index.js';
-import { EXIT, LogjamError, UsageError } from '../analyzer/errors.js';
-import type { ClientView } from '../analyzer/model.js';
-import { analyzeRun } from '../analyzer/pipeline.js';
-import { renderHtmlReport } from '../analyzer/report/html.js';
-import { renderJson } from '../analyzer/report/json.js';
-import { renderMarkdown } from '../analyzer/report/markdown.js';
-import type { AnalysisReport } from '../analyzer/report/report.js';
-import { renderTerminal, useColor } from '../analyzer/report/terminal.js';
-import { loadClientView } from '../analyzer/sources/client-summary.js';
-import { describeResult, parseThresholds } from '../analyzer/thresholds.js';
+import { parseDeploymentFacts, analyzeRun, renderHtmlReport, renderJson, renderMarkdown, renderTerminal, useColor, loadClientView, describeResult, parseThresholds, type DeploymentFlags, type ClientView, type AnalysisReport } from '../analyzer/index.js';
+import { LogjamError, UsageError } from '../common/errors.js';
 import { addDeploymentOptions } from './capacity.js';
 import { writeReportFile } from './output.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
@@ -85,7 +76,6 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
     throw new LogjamError(
       'LJ_THRESHOLD_BREACHED',
       `${breached.length} of ${results!.length} --fail-on thresholds breached:\n${breached.map((r) => `  ✗ ${describeResult(r)}`).join('\n')}`,
-      { exitCode: EXIT.thresholdsBreached },
     );
   }
   return report;

@@ -4,15 +4,9 @@
  * `analyze`. Data on stdout (terminal text, --markdown or --json); --html also writes a self-contained report.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../analyzer/errors.js';
-import type { ClientView } from '../analyzer/model.js';
-import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../analyzer/capacity/index.js';
-import { analyzeRun } from '../analyzer/pipeline.js';
+import { UsageError } from '../common/errors.js';
+import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal, analyzeRun, renderHtmlReport, useColor, loadClientView, type ClientView, type DeploymentFlags } from '../analyzer/index.js';
 import { writeReportFile } from './output.js';
-import type { DeploymentFlags } from '../analyzer/capacity/index.js';
-import { renderHtmlReport } from '../analyzer/report/html.js';
-import { useColor } from '../analyzer/report/terminal.js';
-import { loadClientView } from '../analyzer/sources/client-summary.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface CapacityFlags extends SourceFlags, DeploymentFlags {

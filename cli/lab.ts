@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { parseDurationMs } from '../loadtests/runner/index.js';
 import { assertLabOptions, runLab, type LabOptions } from '../lab/run-lab.js';
-import { UsageError } from '../analyzer/errors.js';
-import { useColor } from '../analyzer/report/terminal.js';
+import { UsageError } from '../common/errors.js';
+import { useColor } from '../analyzer/index.js';
 
 interface LabFlags {
   fixed?: boolean;

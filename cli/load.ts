@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { UsageError } from '../analyzer/errors.js';
+import { UsageError } from '../common/errors.js';
 import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../loadtests/runner/index.js';
 import type { LoadOptionsInput } from '../loadtests/runner/index.js';
 

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { LogjamError, EXIT } from '../analyzer/errors.js';
+import { LogjamError, EXIT } from '../common/errors.js';
 import { registerAnalyze } from './analyze.js';
 import { registerRuns } from './runs.js';
 import { registerTrace } from './trace.js';

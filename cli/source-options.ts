@@ -3,9 +3,8 @@
  * Exactly one of --logs (local NDJSON) or --log-group (CloudWatch Logs Insights) must be given.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../analyzer/errors.js';
-import type { RunSource } from '../analyzer/sources/source.js';
-import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
+import { UsageError } from '../common/errors.js';
+import { createCloudWatchSource, createLocalSource, type RunSource } from '../analyzer/index.js';
 
 export interface SourceFlags {
   logs?: string;
@@ -102,8 +101,7 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
     '--max-parallel-queries',
     opts.maxParallelQueries ?? String(DEFAULT_MAX_PARALLEL_QUERIES),
   );
-  // Loaded lazily: the AWS SDK is large, and local analyses should not pay for it at startup.
-  const { createCloudWatchSource } = await import('../analyzer/sources/cloudwatch/index.js');
+  // the front door loads the CloudWatch source (and the AWS SDK) only now
   return createCloudWatchSource({
     logGroup: opts.logGroup!,
     region: opts.region,

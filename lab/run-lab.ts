@@ -10,15 +10,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pc from 'picocolors';
-import { parseDeploymentFacts } from '../analyzer/capacity/index.js';
-import { LogjamError } from '../analyzer/errors.js';
-import { analyzeRun } from '../analyzer/pipeline.js';
-import { renderHtmlReport } from '../analyzer/report/html.js';
-import { renderJson } from '../analyzer/report/json.js';
-import { renderMarkdown } from '../analyzer/report/markdown.js';
-import { renderTerminal } from '../analyzer/report/terminal.js';
-import { loadClientView } from '../analyzer/sources/client-summary.js';
-import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
+import { parseDeploymentFacts, analyzeRun, renderHtmlReport, renderJson, renderMarkdown, renderTerminal, loadClientView, createLocalSource } from '../analyzer/index.js';
+import { UsageError } from '../common/errors.js';
 import { generateRunId, runLoad, terminalProgress } from '../loadtests/runner/index.js';
 import { projectRoot } from '../loadtests/runner/paths.js';
 import { startAppProcess } from './app-process.js';
@@ -149,7 +142,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
 }
 
 export function assertLabOptions(o: LabOptions): void {
-  const bad = (flag: string, v: number): LogjamError => new LogjamError('LJ_USAGE', `${flag} must be a positive number, got ${v}`);
+  const bad = (flag: string, v: number): UsageError => new UsageError(`${flag} must be a positive number, got ${v}`);
   if (!(o.timeScale > 0 && o.timeScale <= 10)) throw bad('--time-scale', o.timeScale);
   if (!(o.vuScale > 0 && o.vuScale <= 10)) throw bad('--vu-scale', o.vuScale);
   if (!(o.timeoutMs > 0)) throw bad('--timeout', o.timeoutMs);

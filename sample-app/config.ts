@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LogjamError } from '../common/errors.js';
 
 export type DatabaseSsl = 'off' | 'require' | 'verify-full';
 
@@ -50,11 +51,12 @@ export interface AppConfig {
 }
 
 /** Bad configuration: one message per bad variable. The CLI prints them and exits 2. */
-export class ConfigError extends Error {
-  readonly code = 'LJ_CONFIG';
+export class ConfigError extends LogjamError {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    super('LJ_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, {
+      hint: 'see `logjam app --help` for every variable and its default',
+    });
     this.problems = problems;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isValidId } from '../../middleware/schema.js';
-import { UsageError } from '../../analyzer/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { SCENARIOS } from '../scenarios/index.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';

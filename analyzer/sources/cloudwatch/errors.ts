@@ -1,9 +1,9 @@
 /**
- * AWS SDK errors -> SourceError (exit 2) with a message that names the fix. The SDK raises modelled exceptions
+ * AWS SDK errors -> LogjamError (exit 2) with a message that names the fix. The SDK raises modelled exceptions
  * (ResourceNotFoundException…) by class, and unmodelled ones (ThrottlingException) as a generic error carrying the
  * name, so everything here goes by `name`/`message`, never instanceof.
  */
-import { SourceError } from '../../errors.js';
+import { LogjamError } from '../../../common/errors.js';
 
 export interface ErrorContext {
   logGroup: string;
@@ -51,8 +51,8 @@ export function showQuery(query: string): string {
 
 const PERMISSIONS = 'logs:StartQuery, logs:GetQueryResults, logs:StopQuery and logs:DescribeLogGroups';
 
-export function toSourceError(error: unknown, ctx: ErrorContext): SourceError {
-  if (error instanceof SourceError) return error;
+export function toSourceError(error: unknown, ctx: ErrorContext): LogjamError {
+  if (error instanceof LogjamError) return error;
   const e = asAws(error);
   const name = e.name ?? '';
   const message = e.message ?? String(error);
@@ -60,7 +60,7 @@ export function toSourceError(error: unknown, ctx: ErrorContext): SourceError {
   const forQuery = ctx.query ? `\n  query:\n${showQuery(ctx.query)}` : '';
 
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new SourceError('LJ_CW_CREDENTIALS', `no AWS credentials found to read ${where}`, {
+    return new LogjamError('LJ_CW_CREDENTIALS', `no AWS credentials found to read ${where}`, {
       cause: error,
       hint:
         'set AWS_PROFILE (or --profile), run `aws configure`, or in AWS Academy Learner Lab copy the credentials ' +
@@ -68,50 +68,50 @@ export function toSourceError(error: unknown, ctx: ErrorContext): SourceError {
     });
   }
   if (/region is missing/i.test(message)) {
-    return new SourceError('LJ_CW_REGION', `no AWS region given for ${where}`, {
+    return new LogjamError('LJ_CW_REGION', `no AWS region given for ${where}`, {
       cause: error,
       hint: 'pass --region (e.g. --region us-east-1) or set AWS_REGION',
     });
   }
   if (['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'ExpiredToken'].includes(name)) {
-    return new SourceError('LJ_CW_CREDENTIALS', `AWS rejected the credentials (${name}) reading ${where}`, {
+    return new LogjamError('LJ_CW_CREDENTIALS', `AWS rejected the credentials (${name}) reading ${where}`, {
       cause: error,
       hint: 'the credentials are wrong or expired: refresh them (Learner Lab sessions expire) or pick another --profile',
     });
   }
   if (name === 'ResourceNotFoundException') {
-    return new SourceError('LJ_CW_LOG_GROUP', `log group "${ctx.logGroup}" not found in region ${ctx.region ?? '(default)'}`, {
+    return new LogjamError('LJ_CW_LOG_GROUP', `log group "${ctx.logGroup}" not found in region ${ctx.region ?? '(default)'}`, {
       cause: error,
       hint: `list the log groups with: aws logs describe-log-groups --region ${ctx.region ?? '<region>'} --query 'logGroups[].logGroupName'`,
     });
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) {
-    return new SourceError('LJ_CW_ACCESS', `access denied reading ${where}: ${message}`, {
+    return new LogjamError('LJ_CW_ACCESS', `access denied reading ${where}: ${message}`, {
       cause: error,
       hint: `the identity needs ${PERMISSIONS} on the log group`,
     });
   }
   if (name === 'MalformedQueryException') {
-    return new SourceError('LJ_CW_MALFORMED', `Logs Insights rejected a query as malformed: ${message}${forQuery}`, { cause: error });
+    return new LogjamError('LJ_CW_MALFORMED', `Logs Insights rejected a query as malformed: ${message}${forQuery}`, { cause: error });
   }
   if (isRetryable(error)) {
-    return new SourceError('LJ_CW_THROTTLED', `CloudWatch Logs kept refusing a request (${name || e.code || 'network'}) reading ${where}: ${message}${forQuery}`, {
+    return new LogjamError('LJ_CW_THROTTLED', `CloudWatch Logs kept refusing a request (${name || e.code || 'network'}) reading ${where}: ${message}${forQuery}`, {
       cause: error,
       hint: 'too many queries at once in this account/region: retry later or lower --max-parallel-queries',
     });
   }
-  return new SourceError('LJ_CW', `CloudWatch Logs error reading ${where}: ${name ? `${name}: ` : ''}${message}${forQuery}`, { cause: error });
+  return new LogjamError('LJ_CW', `CloudWatch Logs error reading ${where}: ${name ? `${name}: ` : ''}${message}${forQuery}`, { cause: error });
 }
 
 /** A query that ended Failed, Cancelled, Timeout or Unknown. */
-export function queryEndedError(status: string, query: string, ctx: ErrorContext): SourceError {
+export function queryEndedError(status: string, query: string, ctx: ErrorContext): LogjamError {
   const hint =
     status === 'Timeout'
       ? 'the query ran past the 60-minute limit: narrow the time range with --since/--until'
       : status === 'Cancelled'
         ? 'someone (or a previous run of logjam) stopped the query; run the command again'
         : 'run the query in the Logs Insights console to see the service’s reason';
-  return new SourceError('LJ_CW_QUERY_FAILED', `Logs Insights query ended with status ${status} on ${ctx.logGroup}\n  query:\n${showQuery(query)}`, {
+  return new LogjamError('LJ_CW_QUERY_FAILED', `Logs Insights query ended with status ${status} on ${ctx.logGroup}\n  query:\n${showQuery(query)}`, {
     hint,
   });
 }
