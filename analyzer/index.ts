@@ -17,10 +17,8 @@ export { parseThresholds, describeResult, type Threshold } from './thresholds.js
 export { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from './capacity/index.js';
 export type { CapacityReport, DeploymentFacts, DeploymentFlags } from './capacity/index.js';
 export type { AnalysisReport } from './report/report.js';
-export { renderHtmlReport } from './report/html.js';
-export { renderJson } from './report/json.js';
-export { renderMarkdown } from './report/markdown.js';
-export { renderTerminal, useColor } from './report/terminal.js';
+export { OUTPUT_FORMATS, stdoutFormat, type FormatName, type OutputFormat, type RenderOptions } from './report/formats.js';
+export { useColor } from './report/terminal.js';
 export { renderTrace } from './report/trace.js';
 export { table } from './report/table.js';
 export { fmtTime } from './report/text.js';

@@ -5,18 +5,12 @@
  */
 import { analyze } from './analyses/index.js';
 import { nearestRuns, RunNotFoundError } from './aggregate/nearest-runs.js';
-import { computeCapacity, renderCapacityMarkdown, renderCapacityTerminal } from './capacity/index.js';
+import { computeCapacity } from './capacity/index.js';
 import type { CapacityReport, DeploymentFacts } from './capacity/index.js';
 import type { ClientView, Finding, RunAggregate } from './model.js';
-import { buildReport, registerCapacityRenderers, type AnalysisReport } from './report/report.js';
+import { buildReport, type AnalysisReport } from './report/report.js';
 import type { RunSource } from './sources/source.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
-
-// The report renderers print the capacity section through this hook (report/ does not depend on capacity/).
-registerCapacityRenderers({
-  terminal: (capacity, color) => renderCapacityTerminal(capacity as CapacityReport, { color }),
-  markdown: (capacity) => renderCapacityMarkdown(capacity as CapacityReport),
-});
 
 /** Aggregate the run; a run with no lines names the nearest runs the source has (whatever the source). */
 export async function aggregateRun(source: RunSource, runId: string): Promise<RunAggregate> {

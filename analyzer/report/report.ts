@@ -13,6 +13,7 @@ import type {
   SuspiciousPath,
   TimeBin,
 } from '../model.js';
+import type { CapacityReport } from '../capacity/types.js';
 import type { ThresholdResult } from '../thresholds.js';
 
 export const REPORT_VERSION = 1 as const;
@@ -58,8 +59,8 @@ export interface AnalysisReport {
   client?: ClientView;
   /** --fail-on results, when thresholds were given */
   thresholds?: ThresholdResult[];
-  /** the capacity section (owned by analyzer/capacity; wired by the analyze command when available) */
-  capacity?: unknown;
+  /** the capacity section, when deployment facts were given (analyzer/capacity computes it) */
+  capacity?: CapacityReport;
   /** Logs Insights query text per section id */
   queries: Record<string, string>;
 }
@@ -69,7 +70,7 @@ export interface BuildReportInput {
   findings: Finding[];
   client?: ClientView;
   thresholds?: ThresholdResult[];
-  capacity?: unknown;
+  capacity?: CapacityReport;
   now?: Date;
 }
 
@@ -118,19 +119,4 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
   return report;
-}
-
-/**
- * Renderer hook for the capacity section: the capacity owner (or the lead) registers how its section prints, and
- * the terminal/Markdown renderers call it when report.capacity is present.
- */
-export interface CapacityRenderers {
-  terminal?: (capacity: unknown, color: boolean) => string;
-  markdown?: (capacity: unknown) => string;
-}
-
-export const capacityRenderers: CapacityRenderers = {};
-
-export function registerCapacityRenderers(r: CapacityRenderers): void {
-  Object.assign(capacityRenderers, r);
 }
