@@ -13,7 +13,7 @@ import pc from 'picocolors';
 import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, loadClientView, createLocalSource } from '../analyzer/index.js';
 import { UsageError } from '../common/errors.js';
 import { generateRunId, runLoad, terminalProgress } from '../loadtests/runner/index.js';
-import { projectRoot } from '../loadtests/runner/paths.js';
+import { projectRoot } from '../common/project-root.js';
 import { startAppProcess } from './app-process.js';
 import { labLessons, renderLessons } from './lessons.js';
 

@@ -3,9 +3,9 @@
  * drives parsing, validation and the `logjam app --help` text, so the help can never drift from the code.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { LogjamError } from '../common/errors.js';
+import { projectRoot } from '../common/project-root.js';
 
 export type DatabaseSsl = 'off' | 'require' | 'verify-full';
 
@@ -61,16 +61,6 @@ export class ConfigError extends LogjamError {
   }
 }
 
-/** The folder holding package.json: `.data/postgres` lives there, whether we run from source or from dist/. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 type Parser<T> = (raw: string) => Parsed<T>;
