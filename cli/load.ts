@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { UsageError } from '../common/errors.js';
+import { numberFlag as factor } from './options.js';
 import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../loadtests/runner/index.js';
 import type { LoadOptionsInput } from '../loadtests/runner/index.js';
 
@@ -20,12 +21,6 @@ interface LoadFlags {
   timeout: string;
   summary?: string;
   json?: boolean;
-}
-
-function factor(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got "${text.slice(0, 50)}"`);
-  return value;
 }
 
 /** CLI strings -> runner input; the runner validates the values themselves. */
