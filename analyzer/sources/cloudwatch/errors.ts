@@ -3,6 +3,7 @@
  * (ResourceNotFoundException…) by class, and unmodelled ones (ThrottlingException) as a generic error carrying the
  * name, so everything here goes by `name`/`message`, never instanceof.
  */
+import { classifyAwsFailure, type AwsRetryRule } from '../../../common/aws-retry.js';
 import { LogjamError } from '../../../common/errors.js';
 
 export interface ErrorContext {
@@ -23,22 +24,29 @@ function asAws(error: unknown): AwsLikeError {
   return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'LimitExceededException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailableException',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+/**
+ * The queries' rule for retrying (the mechanism is common/aws-retry.ts, shared with the sink): throttling, the
+ * account's concurrent-query limit (LimitExceededException), 5xx, a dropped connection. Unlike the sink, an error
+ * with no HTTP answer and no network code does not retry: it is a local problem (no credentials, no region) that
+ * waiting does not fix, and the user is waiting for the answer.
+ */
+export const QUERY_RETRY_RULE: AwsRetryRule = {
+  retryableNames: new Set([
+    'ThrottlingException',
+    'LimitExceededException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailableException',
+    'TimeoutError',
+  ]),
+  networkCodes: new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']),
+  retryWithoutResponse: false,
+  retry429: false,
+};
 
-/** Worth another try with backoff: throttling, the account's concurrent-query limit, 5xx, a dropped connection. */
+/** Worth another try with backoff. */
 export function isRetryable(error: unknown): boolean {
-  const e = asAws(error);
-  if (e.name && THROTTLING.has(e.name)) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (e.name === 'TimeoutError') return true;
-  return e.code !== undefined && NETWORK_CODES.has(e.code);
+  return classifyAwsFailure(error, QUERY_RETRY_RULE) === 'retryable';
 }
 
 /** The message shown for a query, indented so it can be copied. */

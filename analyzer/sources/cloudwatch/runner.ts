@@ -10,6 +10,7 @@ import {
   StopQueryCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { backoffDelay } from '../../../common/aws-retry.js';
 import { LogjamError } from '../../../common/errors.js';
 import { MAX_ROWS } from '../../queries.js';
 import { isRetryable, queryEndedError, toSourceError, type ErrorContext } from './errors.js';
@@ -168,8 +169,7 @@ export class QueryRunner {
         }
         this.retries++;
         // "equal jitter": half the exponential delay plus a random half, so clients throttled together spread out
-        const cap = Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** attempt);
-        await this.sleep(cap / 2 + Math.random() * (cap / 2));
+        await this.sleep(backoffDelay(attempt, { baseMs: this.tuning.retryBaseMs, capMs: this.tuning.retryMaxMs, jitter: 'equal' }));
       }
     }
   }
