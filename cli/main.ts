@@ -58,8 +58,8 @@ export function buildProgram(optional: OptionalCommands = {}): Command {
       'after',
       `
 Common workflows:
-  logjam lab                                     the whole lab here (what \`npm start\` runs)
-  logjam app  +  logjam load --endpoint …        a service under load, logs to LOG_FILE
+${optional.lab ? '  logjam lab                                     the whole lab here (what `npm start` runs)\n' : ''}\
+${optional.app ? '  logjam app  +  logjam load --endpoint …        a service under load, logs to LOG_FILE\n' : ''}\
   logjam runs --logs runs/                       which runs a source holds
   logjam analyze --run <id> --logs app.ndjson --client-summary summary.json --html report.html
   logjam analyze --run <id> --log-group taskoverflow --region us-east-1
