@@ -5,31 +5,18 @@
  */
 import { analyze } from './analyses/index.js';
 import { nearestRuns, RunNotFoundError } from './aggregate/nearest-runs.js';
-import { computeCapacity, renderCapacityMarkdown, renderCapacityTerminal } from './capacity/index.js';
+import { computeCapacity } from './capacity/index.js';
 import type { CapacityReport, DeploymentFacts } from './capacity/index.js';
-import { SourceError } from './errors.js';
 import type { ClientView, Finding, RunAggregate } from './model.js';
-import { buildReport, registerCapacityRenderers, type AnalysisReport } from './report/report.js';
+import { buildReport, type AnalysisReport } from './report/report.js';
 import type { RunSource } from './sources/source.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
-// The report renderers print the capacity section through this hook (report/ does not depend on capacity/).
-registerCapacityRenderers({
-  terminal: (capacity, color) => renderCapacityTerminal(capacity as CapacityReport, { color }),
-  markdown: (capacity) => renderCapacityMarkdown(capacity as CapacityReport),
-});
-
 /** Aggregate the run; a run with no lines names the nearest runs the source has (whatever the source). */
 export async function aggregateRun(source: RunSource, runId: string): Promise<RunAggregate> {
-  let agg: RunAggregate;
-  try {
-    agg = await source.aggregate(runId);
-  } catch (err) {
-    if (err instanceof SourceError && err.code === 'LJ_RUN_NOT_FOUND' && !(err instanceof RunNotFoundError)) {
-      throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
-    }
-    throw err;
-  }
+  // A source either throws RunNotFoundError itself (CloudWatch: it already searched for the run and holds the
+  // listing) or returns an empty aggregate; LJ_RUN_NOT_FOUND has no other thrower (common/errors.ts).
+  const agg = await source.aggregate(runId);
   if (agg.firstTime === 0 && agg.totals.requests === 0 && agg.totals.unfinished === 0 && agg.totals.aborts === 0) {
     throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
   }

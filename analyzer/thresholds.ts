@@ -10,7 +10,7 @@
  * aborts, unfinished (counts). ops: < <= > >=. The threshold states what must hold (k6 style): p95<500ms passes
  * when p95 is under 500 ms. A route threshold whose route has no requests fails (a typo must not pass a gate).
  */
-import { UsageError } from './errors.js';
+import { UsageError } from '../common/errors.js';
 import type { RouteStats, RunAggregate } from './model.js';
 
 export type Metric =

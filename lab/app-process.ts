@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { LogjamError } from '../analyzer/errors.js';
+import { LogjamError } from '../common/errors.js';
 import { freePort } from '../sample-app/db/embedded.js';
 
 // The app's own entry, not the whole CLI: it loads only what the service needs.
@@ -25,7 +25,7 @@ async function waitHealthy(url: string, child: ChildProcess, deadlineMs: number,
   const deadline = Date.now() + deadlineMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {
-    if (signal?.aborted) throw new LogjamError('LJ_INTERRUPTED', 'interrupted while the sample app was starting', { exitCode: 130 });
+    if (signal?.aborted) throw new LogjamError('LJ_INTERRUPTED', 'interrupted while the sample app was starting');
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new LogjamError('LJ_APP_START', `the sample app exited during start (code ${child.exitCode ?? child.signalCode})`, {
         hint: 'its messages are above; try `logjam app` alone to see the problem',

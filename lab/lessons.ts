@@ -3,8 +3,7 @@
  * it) or plainly not found. Nothing here is assumed from the scenario: the fixed variant, or a machine fast
  * enough to serve the load, gives "not found" for the lessons that do not apply.
  */
-import type { CapacityReport } from '../analyzer/capacity/index.js';
-import type { ClientView, Finding } from '../analyzer/model.js';
+import type { CapacityReport, ClientView, Finding } from '../analyzer/index.js';
 
 export interface Lesson {
   number: 1 | 2 | 3;

@@ -10,17 +10,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pc from 'picocolors';
-import { parseDeploymentFacts } from '../analyzer/capacity/index.js';
-import { LogjamError } from '../analyzer/errors.js';
-import { analyzeRun } from '../analyzer/pipeline.js';
-import { renderHtmlReport } from '../analyzer/report/html.js';
-import { renderJson } from '../analyzer/report/json.js';
-import { renderMarkdown } from '../analyzer/report/markdown.js';
-import { renderTerminal } from '../analyzer/report/terminal.js';
-import { loadClientView } from '../analyzer/sources/client-summary.js';
-import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
+import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, loadClientView, createLocalSource } from '../analyzer/index.js';
+import { UsageError } from '../common/errors.js';
 import { generateRunId, runLoad, terminalProgress } from '../loadtests/runner/index.js';
-import { projectRoot } from '../loadtests/runner/paths.js';
+import { projectRoot } from '../common/project-root.js';
 import { startAppProcess } from './app-process.js';
 import { labLessons, renderLessons } from './lessons.js';
 
@@ -132,16 +125,18 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     // the load the test offered at its peak, as the runner's summary reports it (k6's vus_max)
     targetVus: String(client.vusMax ?? 1),
   });
-  const { report, findings, capacity, aggregate } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts });
+  const { report, findings, capacity } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts });
 
-  io.stdout.write(renderTerminal(report, { color: io.color, queries: false }));
+  io.stdout.write(OUTPUT_FORMATS.terminal.render(report, { color: io.color, queries: false }));
   const lessons = labLessons(findings, client, capacity);
   io.stdout.write(`\n${renderLessons(lessons, style)}\n`);
 
-  const htmlPath = join(dir, 'report.html');
-  await writeFile(htmlPath, renderHtmlReport({ aggregate, findings, capacity, title: `logjam — lab run ${runId}` }));
-  await writeFile(join(dir, 'report.md'), renderMarkdown(report));
-  await writeFile(join(dir, 'report.json'), renderJson(report));
+  // the run's folder gets the file formats of the one table analyze uses too: report.html, report.md, report.json
+  const fileFormats = [OUTPUT_FORMATS.html, OUTPUT_FORMATS.markdown, OUTPUT_FORMATS.json];
+  for (const format of fileFormats) {
+    await writeFile(join(dir, `report${format.extension}`), format.render(report, { title: `logjam — lab run ${runId}` }));
+  }
+  const htmlPath = join(dir, `report${OUTPUT_FORMATS.html.extension}`);
   const found = lessons.filter((l) => l.found).length;
   say(`${found} of 3 lessons found. Report: ${style.bold(shown(htmlPath))} (open it in a browser; also report.md, report.json)`);
   say(`again from the logs: logjam analyze --run ${runId} --logs ${shown(logFile)} --client-summary ${shown(summaryPath)}`);
@@ -149,7 +144,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
 }
 
 export function assertLabOptions(o: LabOptions): void {
-  const bad = (flag: string, v: number): LogjamError => new LogjamError('LJ_USAGE', `${flag} must be a positive number, got ${v}`);
+  const bad = (flag: string, v: number): UsageError => new UsageError(`${flag} must be a positive number, got ${v}`);
   if (!(o.timeScale > 0 && o.timeScale <= 10)) throw bad('--time-scale', o.timeScale);
   if (!(o.vuScale > 0 && o.vuScale <= 10)) throw bad('--vu-scale', o.vuScale);
   if (!(o.timeoutMs > 0)) throw bad('--timeout', o.timeoutMs);

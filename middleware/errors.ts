@@ -1,5 +1,6 @@
 /** Error serialization for lines, and the middleware's own error classes (one per failure kind, stable `code`). */
 import { STATUS_CODES } from 'node:http';
+import { LogjamError } from '../common/errors.js';
 import { maskPostgresValues } from './db-error-masking.js';
 import type { SerializedError } from './schema.js';
 
@@ -35,13 +36,12 @@ export function statusOf(err: unknown): number {
 }
 
 /** Thrown by instrumented pools when acquiring a connection timed out (pg's connectionTimeoutMillis). */
-export class PoolTimeoutError extends Error {
-  readonly code = 'LJ_POOL_TIMEOUT' as const;
+export class PoolTimeoutError extends LogjamError {
+  declare readonly code: 'LJ_POOL_TIMEOUT';
   constructor(
     readonly waitedMs: number,
     options?: { cause?: unknown },
   ) {
-    super(`timed out after ${Math.round(waitedMs)} ms waiting for a database connection`, options);
-    this.name = 'PoolTimeoutError';
+    super('LJ_POOL_TIMEOUT', `timed out after ${Math.round(waitedMs)} ms waiting for a database connection`, options);
   }
 }

@@ -9,7 +9,8 @@ import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import { BoundedStream, type BackpressureTarget } from './bounded-stream.js';
 import { forgetDefaultLogger, offerDefaultLogger } from './default-logger.js';
 import { serializeError } from './errors.js';
-import { EVENTS, FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
+import { droppedLine } from './dropped-line.js';
+import { FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
 import { cloudWatchTransportPath } from './transport-path.js';
 import type { CloudWatchSinkOptions, CloudWatchTransportOptions, LoggerOptions } from './types.js';
 import { CREATE_GROUP_ENV, parseCreateGroupEnv } from './sinks/cloudwatch/options.js';
@@ -185,16 +186,7 @@ function resolveMaxPendingBytes(value: number | undefined): number {
 
 /** The one `log.dropped` line for lines dropped because the transport's worker fell behind (same shape as the sink's). */
 function backpressureLine(base: Record<string, unknown>, dropped: number): string {
-  return `${JSON.stringify({
-    [FIELDS.level]: 'warn',
-    [FIELDS.time]: Date.now(),
-    ...base,
-    [FIELDS.event]: EVENTS.logDropped,
-    [FIELDS.dropped]: dropped,
-    [FIELDS.reason]: BACKPRESSURE_REASON,
-    [FIELDS.sink]: 'cloudwatch',
-    [FIELDS.msg]: `cloudwatch sink dropped ${dropped} log event(s): ${BACKPRESSURE_REASON} (the transport's worker fell behind)`,
-  })}\n`;
+  return `${droppedLine({ base, dropped, reason: BACKPRESSURE_REASON, sink: 'cloudwatch', detail: "the transport's worker fell behind" })}\n`;
 }
 
 const BACKPRESSURE_REASON = 'backpressure';

@@ -3,8 +3,9 @@
  * drives parsing, validation and the `logjam app --help` text, so the help can never drift from the code.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { LogjamError } from '../common/errors.js';
+import { projectRoot } from '../common/project-root.js';
 
 export type DatabaseSsl = 'off' | 'require' | 'verify-full';
 
@@ -50,25 +51,16 @@ export interface AppConfig {
 }
 
 /** Bad configuration: one message per bad variable. The CLI prints them and exits 2. */
-export class ConfigError extends Error {
-  readonly code = 'LJ_CONFIG';
+export class ConfigError extends LogjamError {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    super('LJ_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, {
+      hint: 'see `logjam app --help` for every variable and its default',
+    });
     this.problems = problems;
   }
 }
 
-/** The folder holding package.json: `.data/postgres` lives there, whether we run from source or from dist/. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 type Parser<T> = (raw: string) => Parsed<T>;

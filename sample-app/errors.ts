@@ -4,6 +4,7 @@
  * request.error line, 500 {"error":"internal error","request_id":…}).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { hasErrorCode } from '../common/errors.js';
 import { FIELDS, getLogger } from '../middleware/index.js';
 
 /** pg's SQLSTATE for a statement cancelled by statement_timeout. */
@@ -51,7 +52,7 @@ function isDatabaseUnreachable(err: unknown): boolean {
 
 export const knownErrors: ErrorRequestHandler = (err, _req, res, next) => {
   if (res.headersSent) return next(err);
-  if (hasCode(err) && err.code === 'LJ_POOL_TIMEOUT') {
+  if (hasErrorCode(err, 'LJ_POOL_TIMEOUT')) {
     // the middleware already logged db.pool_timeout with the wait and the pool's state
     res.status(503).set('retry-after', '1').json({ error: 'database busy' });
     return;

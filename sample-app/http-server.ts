@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { LogjamError } from '../common/errors.js';
 
 export interface HttpTimeouts {
   keepAliveTimeoutMs: number;
@@ -13,8 +14,10 @@ export interface HttpTimeouts {
   requestTimeoutMs: number;
 }
 
-export class ListenError extends Error {
-  readonly code = 'LJ_LISTEN';
+export class ListenError extends LogjamError {
+  constructor(message: string) {
+    super('LJ_LISTEN', message);
+  }
 }
 
 export function createHttpServer(handler: RequestListener, timeouts: HttpTimeouts): Server {

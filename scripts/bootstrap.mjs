@@ -50,7 +50,7 @@ if (!existsSync(installedLock) || mtime(join(root, 'package-lock.json')) > mtime
 const argv = process.argv.slice(2);
 if (argv[0] === '--install-only') process.exit(0);
 
-const SOURCE_DIRS = ['middleware', 'analyzer', 'sample-app', 'loadtests', 'lab', 'bench', 'test/support'];
+const SOURCE_DIRS = ['cli', 'common', 'middleware', 'analyzer', 'sample-app', 'loadtests', 'lab', 'bench', 'test/support'];
 function newestSource(dir) {
   let newest = 0;
   if (!existsSync(dir)) return newest;
@@ -61,7 +61,7 @@ function newestSource(dir) {
   }
   return newest;
 }
-const cli = join(root, 'dist', 'analyzer', 'cli.js');
+const cli = join(root, 'dist', 'cli', 'main.js');
 const sourcesChanged = Math.max(...SOURCE_DIRS.map((d) => newestSource(join(root, d))));
 if (!existsSync(cli) || sourcesChanged > mtime(cli)) {
   say('building (tsc)…');

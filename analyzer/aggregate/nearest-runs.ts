@@ -2,7 +2,7 @@
  * "No lines for run X" is only useful with the runs that do exist: rank them by how close their id is to the one
  * asked for (edit distance, relative to length), then by recency.
  */
-import { SourceError } from '../errors.js';
+import { LogjamError } from '../../common/errors.js';
 import type { RunListing } from '../sources/source.js';
 
 export function editDistance(a: string, b: string): number {
@@ -37,8 +37,8 @@ export function formatRunListing(r: RunListing): string {
   return `${r.runId}  ${new Date(r.firstTime).toISOString()} → ${new Date(r.lastTime).toISOString()}  ${r.requests} requests`;
 }
 
-/** The run id has no lines: SourceError (exit 2) naming the nearest runs the source does have. */
-export class RunNotFoundError extends SourceError {
+/** The run id has no lines: LogjamError (exit 2) naming the nearest runs the source does have. */
+export class RunNotFoundError extends LogjamError {
   constructor(
     readonly runId: string,
     readonly nearest: RunListing[],

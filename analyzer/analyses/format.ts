@@ -26,17 +26,8 @@ export function statusLabel(status: number): string {
   return text ? `${status} ${text}` : String(status);
 }
 
-export function pct(part: number, whole: number): string {
-  if (whole <= 0) return '0%';
-  const v = (100 * part) / whole;
-  return `${v >= 10 || v === 0 ? v.toFixed(0) : v.toFixed(1)}%`;
-}
-
-export function ms(v: number): string {
-  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
-  if (v >= 100) return `${v.toFixed(0)} ms`;
-  return `${v.toFixed(1)} ms`;
-}
+// the findings' wording uses the shared formats (common/format.ts): "33%" of a whole, "850 ms"
+export { formatPercent as pct, formatMs as ms } from '../../common/format.js';
 
 export function statusList(statuses: Record<string, number>): string {
   return Object.entries(statuses)

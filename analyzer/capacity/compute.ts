@@ -2,7 +2,7 @@
  * From one run's aggregate (and the client's view, when given) plus the deployment facts to the capacity report:
  * every number with the formula that made it. Pure: no I/O, no clock.
  */
-import { LogjamError } from '../errors.js';
+import { LogjamError } from '../../common/errors.js';
 import type { ClientView, RunAggregate } from '../model.js';
 import { judgeBottleneck } from './bottleneck.js';
 import { closedModelThroughput, littlesLaw, utilization } from './closed-model.js';

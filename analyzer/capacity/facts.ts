@@ -2,7 +2,7 @@
  * Deployment flags (strings from the command line) to DeploymentFacts, validated. Pure, so every rule is unit
  * tested; the command only forwards what commander parsed. Bad values throw a UsageError naming the flag.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../common/errors.js';
 import { describeFargateRow, FARGATE_TABLE, isValidFargateSize } from './fargate.js';
 import { findRdsClass } from './rds.js';
 import type { DeploymentFacts, WorkerModel } from './types.js';

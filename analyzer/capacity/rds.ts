@@ -8,7 +8,7 @@
  * fraction (77%) is an estimate, not a published point; above 8 GiB the 95% of the 8 GiB point is used.
  * Nominal memory per class: AWS "DB instance class types — hardware specifications".
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../common/errors.js';
 import { num } from './format.js';
 import type { FormulaLine } from './types.js';
 

@@ -13,13 +13,12 @@ import { num } from '../capacity/format.js';
 import { formulaText } from '../capacity/render.js';
 import type { CapacityReport } from '../capacity/types.js';
 import { uslThroughput } from '../capacity/usl.js';
-import { QUERY_LANGUAGE_LABELS, type Finding, type RunAggregate } from '../model.js';
+import { QUERY_LANGUAGE_LABELS, type Finding } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
+import type { AnalysisReport } from './report.js';
 
-export interface HtmlReportInput {
-  aggregate: RunAggregate;
-  findings: Finding[];
-  capacity?: CapacityReport;
+export interface HtmlOptions {
+  /** the page's title and heading; default "logjam report — run <id>" */
   title?: string;
 }
 
@@ -53,9 +52,10 @@ function inlineSafe(code: string, tag: 'script' | 'style'): string {
 
 const MAX_ROUTES_CHARTED = 12;
 
-function chartData(agg: RunAggregate, capacity: CapacityReport | undefined) {
-  const perSecond = 1000 / agg.binMs;
-  const bins = agg.bins;
+function chartData(report: AnalysisReport) {
+  const { capacity } = report;
+  const perSecond = 1000 / report.run.binMs;
+  const bins = report.timeline;
   const timeline = {
     time: bins.map((b) => b.start / 1000),
     rps: bins.map((b) => b.requests * perSecond),
@@ -88,7 +88,7 @@ function chartData(agg: RunAggregate, capacity: CapacityReport | undefined) {
   rows.sort((a, b) => a.x - b.x);
   const saturation = { x: rows.map((r) => r.x), measured: rows.map((r) => r.measured), usl: rows.map((r) => r.usl) };
 
-  const topRoutes = [...agg.routes].sort((a, b) => b.count * b.latency.mean - a.count * a.latency.mean).slice(0, MAX_ROUTES_CHARTED);
+  const topRoutes = [...report.routes].sort((a, b) => b.count * b.latency.mean - a.count * a.latency.mean).slice(0, MAX_ROUTES_CHARTED);
   const routes = {
     labels: topRoutes.map((r) => `${r.method} ${r.route}`),
     short: topRoutes.map((r) => {
@@ -97,21 +97,22 @@ function chartData(agg: RunAggregate, capacity: CapacityReport | undefined) {
     }),
     pool: topRoutes.map((r) => r.poolWaitMsMean),
     db: topRoutes.map((r) => r.dbMsMean),
-    rest: topRoutes.map((r) => Math.max(0, r.latency.mean - r.dbMsMean - r.poolWaitMsMean)),
+    rest: topRoutes.map((r) => r.restMsMean),
   };
   return { timeline, saturation, routes };
 }
 
-function summaryHtml(agg: RunAggregate): string {
-  const t = agg.totals;
+function summaryHtml(report: AnalysisReport): string {
+  const { run, input } = report;
+  const t = run.totals;
   const rows: [string, string][] = [
-    ['run', agg.runId],
-    ['source', agg.source],
-    ['time', `${new Date(agg.firstTime).toISOString()} → ${new Date(agg.lastTime).toISOString()}`],
+    ['run', run.runId],
+    ['source', run.source],
+    ['time', `${new Date(run.firstTime).toISOString()} → ${new Date(run.lastTime).toISOString()}`],
     ['requests', `${t.requests} (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.aborts} aborted, ${t.unfinished} unfinished)`],
     ['latency', `mean ${num(t.latency.mean)} ms · p50 ${num(t.latency.p50)} · p95 ${num(t.latency.p95)} · p99 ${num(t.latency.p99)} · max ${num(t.latency.max)} ms`],
     ['DB', `${t.dbQueries} queries · query ${num(t.dbMsMean)} ms · pool wait ${num(t.poolWaitMsMean)} ms per request · ${t.poolTimeouts} pool timeouts`],
-    ['input', `${agg.input.totalLines} lines: ${agg.input.parsed} parsed, ${agg.input.malformed} malformed, ${agg.input.oversized} oversized, ${agg.input.foreign} foreign, ${agg.input.droppedBySinks} dropped by sinks`],
+    ['input', `${input.totalLines} lines: ${input.parsed} parsed, ${input.malformed} malformed, ${input.oversized} oversized, ${input.foreign} foreign, ${input.droppedBySinks} dropped by sinks`],
   ];
   return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
@@ -194,11 +195,12 @@ table.kv th { text-align: left; padding-right: 16px; color: #374151; vertical-al
 .sev { text-transform: uppercase; font-size: 11px; letter-spacing: .05em; color: #6b7280; }
 `;
 
-export function renderHtmlReport(input: HtmlReportInput): string {
-  const { aggregate: agg, findings, capacity } = input;
-  const title = input.title ?? `logjam report — run ${agg.runId}`;
+/** The HTML page of the same report object the terminal, Markdown and JSON renderers take. */
+export function renderHtmlReport(report: AnalysisReport, options: HtmlOptions = {}): string {
+  const { findings, capacity } = report;
+  const title = options.title ?? `logjam report — run ${report.run.runId}`;
   const { js, css } = loadUplot();
-  const data = chartData(agg, capacity);
+  const data = chartData(report);
   const chartBlock = (id: string, heading: string, note: string) =>
     `<section><h3>${escapeHtml(heading)}</h3><p class="muted">${escapeHtml(note)}</p><div class="chart" id="${id}"></div></section>`;
   return `<!doctype html>
@@ -213,10 +215,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-${summaryHtml(agg)}
+${summaryHtml(report)}
 <h2>Charts</h2>
 <div class="grid">
-${chartBlock('chart-rate', 'Requests and errors per second', `time bins of ${num(agg.binMs / 1000)} s`)}
+${chartBlock('chart-rate', 'Requests and errors per second', `time bins of ${num(report.run.binMs / 1000)} s`)}
 ${chartBlock('chart-latency', 'Latency percentiles over time', 'p50, p95 and p99 of the requests finishing in each bin')}
 ${chartBlock('chart-usl', 'Throughput against concurrency', 'each point is one time bin (requests in flight by Little’s law); the line is the Universal Scalability Law fit')}
 ${chartBlock('chart-routes', 'Where the time goes, per route', 'mean per request: pool wait, DB query time, and the rest (app code, event-loop queueing)')}

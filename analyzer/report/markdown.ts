@@ -1,7 +1,8 @@
 /** The Markdown report, for a pull request or a lab submission. Text from logs is escaped for tables. */
 import { QUERY_LANGUAGE_LABELS, type Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
-import { capacityRenderers, type AnalysisReport } from './report.js';
+import { renderCapacityMarkdown } from '../capacity/render.js';
+import type { AnalysisReport } from './report.js';
 import { fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
@@ -60,6 +61,6 @@ export function renderMarkdown(report: AnalysisReport): string {
     }
     out.push('');
   }
-  if (report.capacity !== undefined && capacityRenderers.markdown) out.push(capacityRenderers.markdown(report.capacity), '');
+  if (report.capacity !== undefined) out.push(renderCapacityMarkdown(report.capacity), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

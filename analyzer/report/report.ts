@@ -14,6 +14,7 @@ import type {
   SuspiciousPath,
   TimeBin,
 } from '../model.js';
+import type { CapacityReport } from '../capacity/types.js';
 import type { ThresholdResult } from '../thresholds.js';
 
 // 2: findings[].query and queries{} are {language, text} objects (were Logs Insights text)
@@ -60,8 +61,8 @@ export interface AnalysisReport {
   client?: ClientView;
   /** --fail-on results, when thresholds were given */
   thresholds?: ThresholdResult[];
-  /** the capacity section (owned by analyzer/capacity; wired by the analyze command when available) */
-  capacity?: unknown;
+  /** the capacity section, when deployment facts were given (analyzer/capacity computes it) */
+  capacity?: CapacityReport;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
 }
@@ -71,7 +72,7 @@ export interface BuildReportInput {
   findings: Finding[];
   client?: ClientView;
   thresholds?: ThresholdResult[];
-  capacity?: unknown;
+  capacity?: CapacityReport;
   now?: Date;
 }
 
@@ -120,19 +121,4 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
   return report;
-}
-
-/**
- * Renderer hook for the capacity section: the capacity owner (or the lead) registers how its section prints, and
- * the terminal/Markdown renderers call it when report.capacity is present.
- */
-export interface CapacityRenderers {
-  terminal?: (capacity: unknown, color: boolean) => string;
-  markdown?: (capacity: unknown) => string;
-}
-
-export const capacityRenderers: CapacityRenderers = {};
-
-export function registerCapacityRenderers(r: CapacityRenderers): void {
-  Object.assign(capacityRenderers, r);
 }

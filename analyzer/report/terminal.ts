@@ -5,7 +5,8 @@
 import pc from 'picocolors';
 import { QUERY_LANGUAGE_LABELS, type Finding, type Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
-import { capacityRenderers, type AnalysisReport } from './report.js';
+import { renderCapacityTerminal } from '../capacity/render.js';
+import type { AnalysisReport } from './report.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
 import { fmtMs, fmtPct, fmtTime } from './text.js';
@@ -112,9 +113,7 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
     out.push('');
   }
 
-  if (report.capacity !== undefined && capacityRenderers.terminal) {
-    out.push(capacityRenderers.terminal(report.capacity, options.color), '');
-  }
+  if (report.capacity !== undefined) out.push(renderCapacityTerminal(report.capacity, { color: options.color }), '');
 
   if (report.thresholds?.length) {
     const failed = report.thresholds.filter((x) => !x.ok);

@@ -1,14 +1,12 @@
-/** Number formats shared by the text renderers. */
+/** The text renderers' compact forms of common/format.ts ("12.5ms" in table cells). */
+import { formatMs, formatPercent } from '../../common/format.js';
+
 export function fmtMs(v: number): string {
-  if (!Number.isFinite(v)) return '-';
-  if (v >= 10_000) return `${(v / 1000).toFixed(1)}s`;
-  if (v >= 100) return `${v.toFixed(0)}ms`;
-  return `${v.toFixed(1)}ms`;
+  return Number.isFinite(v) ? formatMs(v, '') : '-';
 }
 
 export function fmtPct(fraction: number): string {
-  const v = fraction * 100;
-  return `${v === 0 || v >= 10 ? v.toFixed(0) : v.toFixed(1)}%`;
+  return formatPercent(fraction);
 }
 
 export function fmtTime(epochMs: number): string {

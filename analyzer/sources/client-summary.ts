@@ -2,11 +2,11 @@
  * Reads a client summary — k6's `handleSummary` data / `--summary-export`, or the Node runner's (same shape plus a
  * `logjam` block) — into a ClientView. Tolerates both k6 layouts: metrics with a `values` object (handleSummary)
  * and flat metrics (legacy --summary-export), checks as an array or as an object keyed by name.
- * A file that cannot be read or is not a summary is a SourceError (exit 2) with a message that says which.
+ * A file that cannot be read or is not a summary is a LogjamError (exit 2) with a message that says which.
  */
 import { readFile } from 'node:fs/promises';
 import type { ClientView } from '../model.js';
-import { SourceError } from '../errors.js';
+import { LogjamError } from '../../common/errors.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,17 +46,17 @@ function collectChecks(group: unknown, into: Map<string, Check>): void {
   for (const g of groups) collectChecks(g, into);
 }
 
-/** Pure: a parsed summary -> ClientView. Throws SourceError when it is not a k6-shaped summary. */
+/** Pure: a parsed summary -> ClientView. Throws LogjamError when it is not a k6-shaped summary. */
 export function clientViewFromSummary(data: unknown, file: string): ClientView {
   const hint = 'pass the JSON written by k6 (--summary-export or handleSummary) or by `logjam load`';
   if (!isObject(data) || !isObject(data.metrics)) {
-    throw new SourceError('LJ_CLIENT_SUMMARY_SHAPE', `${file} is not a k6 summary: it has no "metrics" object`, { hint });
+    throw new LogjamError('LJ_CLIENT_SUMMARY_SHAPE', `${file} is not a k6 summary: it has no "metrics" object`, { hint });
   }
   const metrics = data.metrics;
   const reqs = metricValues(metrics, 'http_reqs');
   const requests = num(reqs?.count);
   if (requests === undefined) {
-    throw new SourceError('LJ_CLIENT_SUMMARY_SHAPE', `${file} is not a k6 summary: metrics.http_reqs.count is missing`, {
+    throw new LogjamError('LJ_CLIENT_SUMMARY_SHAPE', `${file} is not a k6 summary: metrics.http_reqs.count is missing`, {
       hint,
     });
   }
@@ -126,7 +126,7 @@ export async function loadClientView(path: string): Promise<ClientView> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SourceError(
+    throw new LogjamError(
       'LJ_CLIENT_SUMMARY_READ',
       `cannot read the client summary ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`,
       { hint: 'check the --client-summary path', cause: err },
@@ -136,7 +136,7 @@ export async function loadClientView(path: string): Promise<ClientView> {
   try {
     data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    throw new SourceError('LJ_CLIENT_SUMMARY_JSON', `the client summary ${path} is not valid JSON: ${(err as Error).message}`, {
+    throw new LogjamError('LJ_CLIENT_SUMMARY_JSON', `the client summary ${path} is not valid JSON: ${(err as Error).message}`, {
       hint: 'pass the JSON summary file, not k6\'s text output',
       cause: err,
     });

@@ -29,7 +29,7 @@ export interface RunSource {
   /** for the report header and messages, e.g. "runs/lab.ndjson" or "cloudwatch:taskoverflow (us-east-1)" */
   readonly description: string;
   listRuns(): Promise<RunListing[]>;
-  /** Everything the analyses need for one run. Throws a SourceError (exit 2) when the run has no lines. */
+  /** Everything the analyses need for one run. Throws a LogjamError (exit 2) when the run has no lines. */
   aggregate(runId: string, options?: AggregateOptions): Promise<RunAggregate>;
   /** Every line of one request, in time order. */
   trace(requestId: string): Promise<TraceLine[]>;

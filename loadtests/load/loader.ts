@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UsageError } from '../../analyzer/errors.js';
+import { UsageError } from '../../common/errors.js';
 
 export const API_GLOBAL = 'logjam.load.api';
 

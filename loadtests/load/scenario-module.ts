@@ -3,7 +3,7 @@
  * parsed (k6-options.ts), each scenario's `exec` function found, and every call of it wrapped so the API functions
  * know their VU (runtime.ts).
  */
-import { UsageError } from '../../analyzer/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { scenarioConfigs } from '../runner/k6-options.js';
 import type { ScenarioSpec } from '../runner/types.js';
 import { runtime } from './runtime.js';

@@ -6,7 +6,7 @@
  * `duration` as maxDuration) -> shared-iterations; nothing -> one VU, one iteration. All in a scenario named
  * "default".
  */
-import { UsageError } from '../../analyzer/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { parseK6Duration } from './duration.js';
 import type { ExecutorSpec } from './types.js';
 

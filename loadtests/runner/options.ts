@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isValidId } from '../../middleware/schema.js';
-import { UsageError } from '../../analyzer/errors.js';
+import { parseDuration } from '../../common/duration.js';
+import { UsageError } from '../../common/errors.js';
 import { SCENARIOS } from '../scenarios/index.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';
@@ -44,11 +45,8 @@ export function generateRunId(now: Date = new Date(), hex: string = randomBytes(
 
 /** Parses "60s", "500ms", "2m", "1.5" (seconds) into ms; undefined when it is not a positive duration. */
 export function parseDurationMs(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  const ms = match[2] === 'ms' ? value : match[2] === 'm' ? value * 60_000 : value * 1000;
-  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
+  const ms = parseDuration(text, { defaultUnit: 's', units: ['ms', 's', 'm'] });
+  return ms !== undefined && ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 
 export function normaliseEndpoint(text: string): string {

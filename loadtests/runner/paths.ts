@@ -1,24 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../common/project-root.js';
 
-/**
- * The project root: the nearest folder above this module whose package.json is logjam's. Works from the TS
- * sources (loadtests/runner/) and from the build (dist/loadtests/runner/) alike.
- */
-export function projectRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'logjam') return dir;
-      } catch {
-        // an unreadable package.json is not ours: keep looking
-      }
-    }
-    if (dirname(dir) === dir) return process.cwd();
-  }
-}
+export { projectRoot };
 
 /** runs/<run-id>/summary.json under the project root (runs/ is git-ignored). */
 export function defaultSummaryPath(runId: string, root: string = projectRoot()): string {

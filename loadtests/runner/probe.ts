@@ -4,7 +4,7 @@
  * connections but answers slowly (or never) is exactly what a load test is for.
  */
 import { connect } from 'node:net';
-import { LogjamError } from '../../analyzer/errors.js';
+import { LogjamError } from '../../common/errors.js';
 
 const PROBE_TIMEOUT_MS = 5_000;
 

@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../../analyzer/errors.js';
+import { UsageError } from '../../common/errors.js';
 import type { K6Summary } from '../k6-summary.js';
 import { API_GLOBAL, importScenarioFile, locateError } from '../load/loader.js';
 import { moduleToSpecs } from '../load/scenario-module.js';

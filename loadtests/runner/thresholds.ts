@@ -9,7 +9,7 @@
  * One deliberate difference from k6: a trend or rate threshold whose metric got no sample at all FAILS ("no
  * samples: is the tag right?"), because a typo in a tag must not pass a gate. A counter with no samples is 0.
  */
-import { UsageError } from '../../analyzer/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { parseK6Duration } from './duration.js';
 import type { SampleSink } from './metrics.js';
 import { Trend } from './trend.js';

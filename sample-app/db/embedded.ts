@@ -16,6 +16,7 @@ import { chmod, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { LogjamError } from '../../common/errors.js';
 
 export interface EmbeddedPostgresOptions {
   /** The data folder (created by initdb when missing; an initialised one is reused). */
@@ -35,8 +36,10 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-export class EmbeddedPostgresError extends Error {
-  readonly code = 'LJ_EMBEDDED_PG';
+export class EmbeddedPostgresError extends LogjamError {
+  constructor(message: string) {
+    super('LJ_EMBEDDED_PG', message);
+  }
 }
 
 // Loopback-only development database: a fixed password keeps an existing data folder usable across runs.

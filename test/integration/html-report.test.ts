@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCapacity, parseDeploymentFacts } from '../../analyzer/capacity/index.js';
 import type { Finding } from '../../analyzer/model.js';
 import { jsonForScript, renderHtmlReport } from '../../analyzer/report/html.js';
+import { buildReport } from '../../analyzer/report/report.js';
 import { aggregate, bin, latency, route } from '../unit/capacity/fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,7 +46,7 @@ function craftedReport() {
     },
   ];
   const capacity = computeCapacity(agg, undefined, parseDeploymentFacts({ fargateCpu: '1024', fargateMemory: '2048', targetRps: '200' }));
-  return renderHtmlReport({ aggregate: agg, findings, capacity, title: 'logjam test report' });
+  return renderHtmlReport(buildReport({ aggregate: agg, findings, capacity }), { title: 'logjam test report' });
 }
 
 function runChromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -147,7 +148,7 @@ describe('HTML report', () => {
     }
     const plain = join(dir, 'plain.html');
     const agg = aggregate({ bins: [bin(0, 1, 5), bin(1, 2, 20), bin(2, 3, 30), bin(3, 1, 4)] });
-    await writeFile(plain, renderHtmlReport({ aggregate: agg, findings: [] }));
+    await writeFile(plain, renderHtmlReport(buildReport({ aggregate: agg, findings: [] })));
     const { code, stdout } = await runChromium([...headlessArgs(join(dir, 'profile3')), '--dump-dom', `file://${plain}`]);
     expect(code).toBe(0);
     const body = /<body([^>]*)>/.exec(stdout)?.[1] ?? '';

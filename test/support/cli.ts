@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/analyzer/cli.js');
-export const ALIAS = join(ROOT, 'dist/analyzer/analyze-alias.js');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+export const ALIAS = join(ROOT, 'dist/cli/analyze-alias.js');
 
 export interface CliResult {
   code: number | null;

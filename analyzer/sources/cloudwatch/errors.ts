@@ -1,9 +1,10 @@
 /**
- * AWS SDK errors -> SourceError (exit 2) with a message that names the fix. The SDK raises modelled exceptions
+ * AWS SDK errors -> LogjamError (exit 2) with a message that names the fix. The SDK raises modelled exceptions
  * (ResourceNotFoundException…) by class, and unmodelled ones (ThrottlingException) as a generic error carrying the
  * name, so everything here goes by `name`/`message`, never instanceof.
  */
-import { SourceError } from '../../errors.js';
+import { classifyAwsFailure, type AwsRetryRule } from '../../../common/aws-retry.js';
+import { LogjamError } from '../../../common/errors.js';
 
 export interface ErrorContext {
   logGroup: string;
@@ -23,22 +24,29 @@ function asAws(error: unknown): AwsLikeError {
   return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'LimitExceededException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailableException',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+/**
+ * The queries' rule for retrying (the mechanism is common/aws-retry.ts, shared with the sink): throttling, the
+ * account's concurrent-query limit (LimitExceededException), 5xx, a dropped connection. Unlike the sink, an error
+ * with no HTTP answer and no network code does not retry: it is a local problem (no credentials, no region) that
+ * waiting does not fix, and the user is waiting for the answer.
+ */
+export const QUERY_RETRY_RULE: AwsRetryRule = {
+  retryableNames: new Set([
+    'ThrottlingException',
+    'LimitExceededException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailableException',
+    'TimeoutError',
+  ]),
+  networkCodes: new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']),
+  retryWithoutResponse: false,
+  retry429: false,
+};
 
-/** Worth another try with backoff: throttling, the account's concurrent-query limit, 5xx, a dropped connection. */
+/** Worth another try with backoff. */
 export function isRetryable(error: unknown): boolean {
-  const e = asAws(error);
-  if (e.name && THROTTLING.has(e.name)) return true;
-  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  if (e.name === 'TimeoutError') return true;
-  return e.code !== undefined && NETWORK_CODES.has(e.code);
+  return classifyAwsFailure(error, QUERY_RETRY_RULE) === 'retryable';
 }
 
 /** The message shown for a query, indented so it can be copied. */
@@ -51,8 +59,8 @@ export function showQuery(query: string): string {
 
 const PERMISSIONS = 'logs:StartQuery, logs:GetQueryResults, logs:StopQuery and logs:DescribeLogGroups';
 
-export function toSourceError(error: unknown, ctx: ErrorContext): SourceError {
-  if (error instanceof SourceError) return error;
+export function toSourceError(error: unknown, ctx: ErrorContext): LogjamError {
+  if (error instanceof LogjamError) return error;
   const e = asAws(error);
   const name = e.name ?? '';
   const message = e.message ?? String(error);
@@ -60,7 +68,7 @@ export function toSourceError(error: unknown, ctx: ErrorContext): SourceError {
   const forQuery = ctx.query ? `\n  query:\n${showQuery(ctx.query)}` : '';
 
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new SourceError('LJ_CW_CREDENTIALS', `no AWS credentials found to read ${where}`, {
+    return new LogjamError('LJ_CW_CREDENTIALS', `no AWS credentials found to read ${where}`, {
       cause: error,
       hint:
         'set AWS_PROFILE (or --profile), run `aws configure`, or in AWS Academy Learner Lab copy the credentials ' +
@@ -68,50 +76,50 @@ export function toSourceError(error: unknown, ctx: ErrorContext): SourceError {
     });
   }
   if (/region is missing/i.test(message)) {
-    return new SourceError('LJ_CW_REGION', `no AWS region given for ${where}`, {
+    return new LogjamError('LJ_CW_REGION', `no AWS region given for ${where}`, {
       cause: error,
       hint: 'pass --region (e.g. --region us-east-1) or set AWS_REGION',
     });
   }
   if (['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'ExpiredToken'].includes(name)) {
-    return new SourceError('LJ_CW_CREDENTIALS', `AWS rejected the credentials (${name}) reading ${where}`, {
+    return new LogjamError('LJ_CW_CREDENTIALS', `AWS rejected the credentials (${name}) reading ${where}`, {
       cause: error,
       hint: 'the credentials are wrong or expired: refresh them (Learner Lab sessions expire) or pick another --profile',
     });
   }
   if (name === 'ResourceNotFoundException') {
-    return new SourceError('LJ_CW_LOG_GROUP', `log group "${ctx.logGroup}" not found in region ${ctx.region ?? '(default)'}`, {
+    return new LogjamError('LJ_CW_LOG_GROUP', `log group "${ctx.logGroup}" not found in region ${ctx.region ?? '(default)'}`, {
       cause: error,
       hint: `list the log groups with: aws logs describe-log-groups --region ${ctx.region ?? '<region>'} --query 'logGroups[].logGroupName'`,
     });
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) {
-    return new SourceError('LJ_CW_ACCESS', `access denied reading ${where}: ${message}`, {
+    return new LogjamError('LJ_CW_ACCESS', `access denied reading ${where}: ${message}`, {
       cause: error,
       hint: `the identity needs ${PERMISSIONS} on the log group`,
     });
   }
   if (name === 'MalformedQueryException') {
-    return new SourceError('LJ_CW_MALFORMED', `Logs Insights rejected a query as malformed: ${message}${forQuery}`, { cause: error });
+    return new LogjamError('LJ_CW_MALFORMED', `Logs Insights rejected a query as malformed: ${message}${forQuery}`, { cause: error });
   }
   if (isRetryable(error)) {
-    return new SourceError('LJ_CW_THROTTLED', `CloudWatch Logs kept refusing a request (${name || e.code || 'network'}) reading ${where}: ${message}${forQuery}`, {
+    return new LogjamError('LJ_CW_THROTTLED', `CloudWatch Logs kept refusing a request (${name || e.code || 'network'}) reading ${where}: ${message}${forQuery}`, {
       cause: error,
       hint: 'too many queries at once in this account/region: retry later or lower --max-parallel-queries',
     });
   }
-  return new SourceError('LJ_CW', `CloudWatch Logs error reading ${where}: ${name ? `${name}: ` : ''}${message}${forQuery}`, { cause: error });
+  return new LogjamError('LJ_CW', `CloudWatch Logs error reading ${where}: ${name ? `${name}: ` : ''}${message}${forQuery}`, { cause: error });
 }
 
 /** A query that ended Failed, Cancelled, Timeout or Unknown. */
-export function queryEndedError(status: string, query: string, ctx: ErrorContext): SourceError {
+export function queryEndedError(status: string, query: string, ctx: ErrorContext): LogjamError {
   const hint =
     status === 'Timeout'
       ? 'the query ran past the 60-minute limit: narrow the time range with --since/--until'
       : status === 'Cancelled'
         ? 'someone (or a previous run of logjam) stopped the query; run the command again'
         : 'run the query in the Logs Insights console to see the service’s reason';
-  return new SourceError('LJ_CW_QUERY_FAILED', `Logs Insights query ended with status ${status} on ${ctx.logGroup}\n  query:\n${showQuery(query)}`, {
+  return new LogjamError('LJ_CW_QUERY_FAILED', `Logs Insights query ended with status ${status} on ${ctx.logGroup}\n  query:\n${showQuery(query)}`, {
     hint,
   });
 }

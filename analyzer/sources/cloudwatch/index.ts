@@ -10,7 +10,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { FIELDS as F } from '../../../middleware/schema.js';
 import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
-import { SourceError } from '../../errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import { chooseBinMs } from '../../aggregate/bins.js';
 import type { EvidenceQuery, RunAggregate } from '../../model.js';
 import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from './queries.js';
@@ -54,7 +54,7 @@ function toRangeS(startMs: number, endMs: number): RangeS {
 }
 
 export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource {
-  if (!opts.logGroup) throw new SourceError('LJ_CW', 'no log group given', { hint: 'pass --log-group <name>' });
+  if (!opts.logGroup) throw new LogjamError('LJ_CW', 'no log group given', { hint: 'pass --log-group <name>' });
   const now = opts.now ?? Date.now;
   const lookback = opts.lookbackMs ?? DEFAULT_LOOKBACK_MS;
   const regionHint = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

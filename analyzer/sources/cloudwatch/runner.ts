@@ -10,7 +10,8 @@ import {
   StopQueryCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { SourceError } from '../../errors.js';
+import { backoffDelay } from '../../../common/aws-retry.js';
+import { LogjamError } from '../../../common/errors.js';
 import { MAX_ROWS } from './queries.js';
 import { isRetryable, queryEndedError, toSourceError, type ErrorContext } from './errors.js';
 import { Limiter } from './limiter.js';
@@ -83,7 +84,7 @@ export class QueryRunner {
     opts.signal?.addEventListener('abort', () => void this.stopAll(), { once: true });
   }
 
-  /** One query over one range. Throws SourceError. */
+  /** One query over one range. Throws LogjamError. */
   run(name: string, query: string, range: RangeS): Promise<InsightsRow[]> {
     return this.limiter.run(() => this.runNow(name, query, range));
   }
@@ -132,7 +133,7 @@ export class QueryRunner {
       ),
     );
     const queryId = started.queryId;
-    if (!queryId) throw new SourceError('LJ_CW', `StartQuery returned no query id for "${name}"`);
+    if (!queryId) throw new LogjamError('LJ_CW', `StartQuery returned no query id for "${name}"`);
     this.scanned.queries++;
     this.track(queryId);
     try {
@@ -168,8 +169,7 @@ export class QueryRunner {
         }
         this.retries++;
         // "equal jitter": half the exponential delay plus a random half, so clients throttled together spread out
-        const cap = Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** attempt);
-        await this.sleep(cap / 2 + Math.random() * (cap / 2));
+        await this.sleep(backoffDelay(attempt, { baseMs: this.tuning.retryBaseMs, capMs: this.tuning.retryMaxMs, jitter: 'equal' }));
       }
     }
   }
@@ -206,7 +206,7 @@ export class QueryRunner {
 
   private throwIfAborted(): void {
     if (this.opts.signal?.aborted) {
-      throw new SourceError('LJ_CW_ABORTED', `Logs Insights queries on ${this.opts.context.logGroup} were stopped`);
+      throw new LogjamError('LJ_CW_ABORTED', `Logs Insights queries on ${this.opts.context.logGroup} were stopped`);
     }
   }
 

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
-import { SourceError } from '../../errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import type { RunAggregate } from '../../model.js';
 import type { AggregateOptions, RunSource, TraceLine } from '../source.js';
 import { emptyAccounting, RunAggregator } from '../../aggregate/aggregator.js';
@@ -50,7 +50,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
   async function inputs() {
     if (path === '-') {
       if (stdinUsed) {
-        throw new SourceError('LJ_STDIN_ONCE', 'stdin can be read only once', {
+        throw new LogjamError('LJ_STDIN_ONCE', 'stdin can be read only once', {
           hint: 'save the logs to a file and pass --logs <file>',
         });
       }

@@ -7,7 +7,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { SourceError } from '../../errors.js';
+import { LogjamError } from '../../../common/errors.js';
 
 export const LOG_FILE = /\.(ndjson|jsonl|log)(\.gz)?$|\.gz$/i;
 
@@ -73,10 +73,10 @@ function stdinInput(stdin: Readable): InputFile {
   };
 }
 
-function fsError(path: string, err: unknown): SourceError {
+function fsError(path: string, err: unknown): LogjamError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-  return new SourceError('LJ_LOGS_UNREADABLE', `cannot read --logs ${path}: ${why}`, {
+  return new LogjamError('LJ_LOGS_UNREADABLE', `cannot read --logs ${path}: ${why}`, {
     hint: 'pass an NDJSON file, a directory of *.ndjson / *.jsonl / *.log (.gz) files, or - for stdin',
     cause: err,
   });
@@ -107,7 +107,7 @@ export async function resolveInputs(path: string, stdin: Readable = process.stdi
     if (info?.isFile()) files.push(name);
   }
   if (files.length === 0) {
-    throw new SourceError('LJ_LOGS_EMPTY_DIR', `--logs ${path} holds no log files`, {
+    throw new LogjamError('LJ_LOGS_EMPTY_DIR', `--logs ${path} holds no log files`, {
       hint: 'the directory and its subfolders are read for *.ndjson, *.jsonl, *.log and their .gz versions',
     });
   }

@@ -1,11 +1,11 @@
 /**
  * One streaming pass over a local source: bytes -> lines -> classified lines, with every line counted.
  * Content never throws: bad lines are counted, a truncated or corrupt .gz becomes a warning (the lines read
- * before the damage still count). Only an unreadable path is an error (SourceError, exit 2).
+ * before the damage still count). Only an unreadable path is an error (LogjamError, exit 2).
  */
 import type { InputAccounting } from '../../model.js';
 import type { LogLine } from '../../aggregate/aggregator.js';
-import { SourceError } from '../../errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import { classifyLine, FOREIGN, MALFORMED } from './classify.js';
 import type { InputFile } from './inputs.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-reader.js';
@@ -42,7 +42,7 @@ export async function scanInputs(
     try {
       stream = await file.open();
     } catch (err) {
-      throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
+      throw new LogjamError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
     }
     // an exception from the line handler (a bug, not bad input) would otherwise escape the 'data' listener as an
     // uncaught exception and leave this pass pending forever: it stops the stream and fails the pass instead
@@ -69,7 +69,7 @@ export async function scanInputs(
       if (handlerFailure) throw handlerFailure.error;
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (!code.startsWith('Z_') && code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-        throw new SourceError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
+        throw new LogjamError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
       }
       (input.warnings ??= []).push(
         `${file.name}: compressed data is truncated or corrupt (${(err as Error).message}); read up to the damage`,

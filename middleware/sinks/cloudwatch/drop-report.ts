@@ -3,7 +3,8 @@
  * CloudWatch is unreachable) and shipped to CloudWatch once shipping works again, so both places show the count.
  */
 import { hostname } from 'node:os';
-import { EVENTS, FIELDS, SCHEMA_VERSION } from '../../schema.js';
+import { droppedLine } from '../../dropped-line.js';
+import { FIELDS, SCHEMA_VERSION } from '../../schema.js';
 
 export type DropReason =
   | 'buffer_full'
@@ -21,17 +22,6 @@ export const SINK_NAME = 'cloudwatch';
 const HOST = hostname();
 
 export function dropLine(service: string, dropped: number, reason: DropReason, detail?: string, now = Date.now()): string {
-  return JSON.stringify({
-    [FIELDS.time]: now,
-    [FIELDS.level]: 'warn',
-    [FIELDS.msg]: `cloudwatch sink dropped ${dropped} log event(s): ${reason}${detail ? ` (${detail})` : ''}`,
-    [FIELDS.event]: EVENTS.logDropped,
-    [FIELDS.schema]: SCHEMA_VERSION,
-    [FIELDS.service]: service,
-    [FIELDS.host]: HOST,
-    [FIELDS.pid]: process.pid,
-    [FIELDS.dropped]: dropped,
-    [FIELDS.reason]: reason,
-    [FIELDS.sink]: SINK_NAME,
-  });
+  const base = { [FIELDS.schema]: SCHEMA_VERSION, [FIELDS.service]: service, [FIELDS.host]: HOST, [FIELDS.pid]: process.pid };
+  return droppedLine({ base, dropped, reason, sink: SINK_NAME, detail, time: now });
 }

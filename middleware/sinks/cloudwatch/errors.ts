@@ -1,44 +1,32 @@
 /**
- * What to do with a failed AWS call. The SDK raises modelled exceptions (ResourceNotFoundException…) as classes,
- * but ThrottlingException is not modelled for CloudWatch Logs: it arrives as a generic service error that only
- * carries the name. So classification is by name and HTTP status, never by class.
+ * The sink's rule for retrying PutLogEvents (the mechanism is common/aws-retry.ts, shared with the analyzer): every
+ * "try again later" name AWS uses, any 5xx or 429, and any call that got no HTTP answer at all (a network error:
+ * ECONNRESET, refused, DNS) — a sink that gives up early loses lines.
  */
-export type FailureKind = 'missing_destination' | 'retryable' | 'rejected' | 'aborted';
+import { awsErrorName, classifyAwsFailure, type AwsFailure, type AwsRetryRule } from '../../../common/aws-retry.js';
 
-/** Names AWS uses for "try again later". */
-const RETRYABLE_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailableException',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'InternalServerError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-]);
+export type FailureKind = AwsFailure;
 
-interface AwsLikeError {
-  name?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
+export const SINK_RETRY_RULE: AwsRetryRule = {
+  retryableNames: new Set([
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailableException',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalServerError',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError',
+  ]),
+  retryWithoutResponse: true,
+  retry429: true,
+};
 
-export function failureName(error: unknown): string {
-  const e = error as AwsLikeError | undefined;
-  return (typeof e?.name === 'string' && e.name !== 'Error' ? e.name : undefined) ?? e?.code ?? 'UnknownError';
-}
+export const failureName = awsErrorName;
 
 export function classifyFailure(error: unknown): FailureKind {
-  const e = (error ?? {}) as AwsLikeError;
-  const name = failureName(error);
-  if (name === 'AbortError') return 'aborted';
-  if (name === 'ResourceNotFoundException') return 'missing_destination';
-  if (RETRYABLE_NAMES.has(name)) return 'retryable';
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined) return 'retryable'; // no HTTP answer at all: a network error (ECONNRESET, refused, DNS)
-  if (status >= 500 || status === 429) return 'retryable';
-  return 'rejected'; // other 4xx: sending the same batch again gets the same answer
+  return classifyAwsFailure(error, SINK_RETRY_RULE);
 }

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { CloudWatchSinkOptions } from '../../types.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../../common/aws-retry.js';
 import { DEFAULT_MAX_EVENT_BYTES, PUT_LOG_EVENTS_LIMITS } from './limits.js';
 
 // The public shape lives in the middleware's API (middleware/types.ts, docs/cloudwatch-sink.md): one declaration.

@@ -19,7 +19,7 @@ import {
   type CloudWatchLogsClient,
   type PutLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../../common/aws-retry.js';
 import { nextBatchLength, sized, toChronological, truncateMessage, type SizedEvent } from './batcher.js';
 import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';

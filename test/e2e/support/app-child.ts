@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const APP_MAIN = join(ROOT, 'dist/sample-app/main.js');
-export const CLI_JS = join(ROOT, 'dist/analyzer/cli.js');
+export const CLI_JS = join(ROOT, 'dist/cli/main.js');
 
 /** A temp folder the `postgres` system user can write into (initdb runs as that user when tests run as root). */
 export async function makeWorldWritableTempDir(prefix: string): Promise<string> {

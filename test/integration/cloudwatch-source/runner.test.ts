@@ -4,7 +4,7 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../../analyzer/errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import { MAX_ROWS } from '../../../analyzer/sources/cloudwatch/queries.js';
 import { createCloudWatchSource } from '../../../analyzer/sources/cloudwatch/index.js';
 import { QueryRunner, type RangeS } from '../../../analyzer/sources/cloudwatch/runner.js';
@@ -56,13 +56,13 @@ function runner(overrides: Partial<ConstructorParameters<typeof QueryRunner>[0]>
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<SourceError> {
+async function failure(p: Promise<unknown>): Promise<LogjamError> {
   const error = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
+  expect(error).toBeInstanceOf(LogjamError);
+  return error as LogjamError;
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudWatchSource } from '../../../analyzer/sources/cloudwatch/index.js';
 import { createLocalSource } from '../../../analyzer/sources/ndjson/index.js';
-import { SourceError } from '../../../analyzer/errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import type { RunAggregate } from '../../../analyzer/model.js';
 import { craftRun, OTHER_RUN_ID, RUN_ID, type CraftedRun } from './crafted-run.js';
 import { FAST, putLines, startFake, type Fake } from './helpers.js';
@@ -156,10 +156,10 @@ describe('CloudWatch source on a crafted run', () => {
 
   it('says a run has no lines and names the nearest runs (exit 2)', async () => {
     const error = await source().aggregate('lab-cw-2').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SourceError);
-    expect((error as SourceError).exitCode).toBe(2);
-    expect((error as SourceError).message).toContain('no lines for run "lab-cw-2"');
-    expect((error as SourceError).message).toContain(RUN_ID);
+    expect(error).toBeInstanceOf(LogjamError);
+    expect((error as LogjamError).exitCode).toBe(2);
+    expect((error as LogjamError).message).toContain('no lines for run "lab-cw-2"');
+    expect((error as LogjamError).message).toContain(RUN_ID);
   });
 
   it('honours --since/--until given to the source', async () => {

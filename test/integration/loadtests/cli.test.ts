@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../sample-app/db/embedded.js';
 import { startTaskOverflowStub } from './taskoverflow-stub.js';
 
-const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'analyzer', 'cli.js');
+const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
 
 interface Outcome {
   code: number | null;

@@ -14,7 +14,7 @@ export type Line = Record<string, unknown>;
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MAIN_JS = `${ROOT}dist/sample-app/main.js`;
-export const CLI_JS = `${ROOT}dist/analyzer/cli.js`;
+export const CLI_JS = `${ROOT}dist/cli/main.js`;
 
 /** An in-process app on its own pool, listening on 127.0.0.1:0, with every log line captured (no stdout noise). */
 export async function buildApp(databaseUrl: string, options: { knobs?: Partial<Knobs>; poolMax?: number; acquireTimeoutMs?: number; statementTimeoutMs?: number } = {}) {

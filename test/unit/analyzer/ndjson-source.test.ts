@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createLocalSource } from '../../../analyzer/sources/ndjson/index.js';
 import { RunNotFoundError } from '../../../analyzer/aggregate/nearest-runs.js';
-import { SourceError } from '../../../analyzer/errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import { logLines, toNdjson } from '../../support/log-lines.js';
 import { aggregateLines, tempDir, writeLog } from './helpers.js';
 
@@ -112,7 +112,7 @@ describe('local NDJSON source: files, directories, gzip, stdin', () => {
   });
 
   it('a missing path and an empty directory are SourceErrors (exit 2)', async () => {
-    await expect(createLocalSource('/nonexistent/logs.ndjson').listRuns()).rejects.toBeInstanceOf(SourceError);
+    await expect(createLocalSource('/nonexistent/logs.ndjson').listRuns()).rejects.toBeInstanceOf(LogjamError);
     const err = await createLocalSource(tempDir()).listRuns().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LJ_LOGS_EMPTY_DIR', exitCode: 2 });
   });

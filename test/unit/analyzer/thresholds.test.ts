@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../analyzer/errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { evaluateThresholds, parseThreshold, parseThresholds } from '../../../analyzer/thresholds.js';
 import { logLines } from '../../support/log-lines.js';
 import { aggregateLines } from './helpers.js';

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../analyzer/cli.js';
+import { main } from '../../../cli/main.js';
 import { EVENTS, FIELDS as F, SCHEMA_VERSION } from '../../../middleware/schema.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeCapacity, parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../../../analyzer/capacity/index.js';
-import { LogjamError } from '../../../analyzer/errors.js';
+import { LogjamError } from '../../../common/errors.js';
 import type { ClientView } from '../../../analyzer/model.js';
 import { aggregate, curveBins, latency, route } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentFacts } from '../../../analyzer/capacity/facts.js';
-import { UsageError } from '../../../analyzer/errors.js';
+import { UsageError } from '../../../common/errors.js';
 
 function usage(fn: () => unknown): UsageError {
   try {

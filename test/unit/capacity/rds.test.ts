@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../analyzer/errors.js';
+import { UsageError } from '../../../common/errors.js';
 import {
   connectionsNeeded,
   dbInstanceClassMemory,

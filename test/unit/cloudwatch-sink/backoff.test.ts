@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, backoffDelay } from '../../../middleware/sinks/cloudwatch/backoff.js';
+import { backoffCeiling, backoffDelay } from '../../../common/aws-retry.js';
 
 const policy = { baseMs: 200, capMs: 20_000 };
 

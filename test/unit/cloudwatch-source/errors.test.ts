@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, SourceError } from '../../../analyzer/errors.js';
+import { EXIT, LogjamError } from '../../../common/errors.js';
 import { isRetryable, toSourceError } from '../../../analyzer/sources/cloudwatch/errors.js';
 
 const ctx = { logGroup: '/app', region: 'eu-west-1', query: 'fields @message\n| limit 5' };
 const named = (name: string, message = 'x', status?: number) =>
   Object.assign(new Error(message), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
 
-describe('AWS errors -> SourceError with the fix', () => {
+describe('AWS errors -> LogjamError with the fix', () => {
   it.each([
     [named('CredentialsProviderError', 'Could not load credentials from any providers'), 'LJ_CW_CREDENTIALS', /aws configure/],
     [new Error('Region is missing'), 'LJ_CW_REGION', /--region/],
@@ -16,7 +16,7 @@ describe('AWS errors -> SourceError with the fix', () => {
     [named('ThrottlingException'), 'LJ_CW_THROTTLED', /--max-parallel-queries/],
   ])('%s', (error, code, hint) => {
     const mapped = toSourceError(error, ctx);
-    expect(mapped).toBeInstanceOf(SourceError);
+    expect(mapped).toBeInstanceOf(LogjamError);
     expect(mapped.code).toBe(code);
     expect(mapped.exitCode).toBe(EXIT.usageOrSource);
     expect(mapped.hint).toMatch(hint);

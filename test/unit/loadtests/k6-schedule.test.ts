@@ -3,7 +3,7 @@
  * arrival-rate start times, k6's option defaults and shorthands, k6's duration syntax, and thresholds.
  */
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../analyzer/errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { arrivalTimesMs, iterationsDueBy } from '../../../loadtests/runner/arrival-schedule.js';
 import { parseK6Duration } from '../../../loadtests/runner/duration.js';
 import { scenarioConfigs } from '../../../loadtests/runner/k6-options.js';

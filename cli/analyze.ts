@@ -4,17 +4,8 @@
  * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
  */
 import type { Command } from 'commander';
-import { parseDeploymentFacts, type DeploymentFlags } from '../capacity/index.js';
-import { EXIT, LogjamError, UsageError } from '../errors.js';
-import type { ClientView } from '../model.js';
-import { analyzeRun } from '../pipeline.js';
-import { renderHtmlReport } from '../report/html.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
-import type { AnalysisReport } from '../report/report.js';
-import { renderTerminal, useColor } from '../report/terminal.js';
-import { loadClientView } from '../sources/client-summary.js';
-import { describeResult, parseThresholds } from '../thresholds.js';
+import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, stdoutFormat, useColor, loadClientView, describeResult, parseThresholds, type DeploymentFlags, type ClientView, type AnalysisReport } from '../analyzer/index.js';
+import { LogjamError, UsageError } from '../common/errors.js';
 import { addDeploymentOptions } from './capacity.js';
 import { writeReportFile } from './output.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
@@ -53,7 +44,7 @@ export function registerAnalyze(program: Command): void {
 }
 
 export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
-  if (opts.json && opts.markdown) throw new UsageError('give --json or --markdown, not both');
+  const format = stdoutFormat(opts);
   const runId = opts.run?.trim();
   if (!runId) throw new UsageError('--run needs a run id', '`logjam runs --logs <file>` lists the runs a source holds');
   // bad thresholds and a bad client summary fail before the (possibly long) read of the logs
@@ -61,19 +52,15 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
   const facts = parseDeploymentFacts(opts);
   const source = await openSource(opts);
-  const { report, aggregate, findings, capacity } = await analyzeRun({ source, runId, client, thresholds, facts });
+  const { report } = await analyzeRun({ source, runId, client, thresholds, facts });
   const results = report.thresholds;
-  if (opts.html) await writeReportFile(opts.html, renderHtmlReport({ aggregate, findings, capacity, title: `logjam analyze — run ${runId}` }));
+  if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: `logjam analyze — run ${runId}` }));
 
-  const cloud = aggregate.source.startsWith('cloudwatch:');
-  const text = opts.json
-    ? renderJson(report)
-    : opts.markdown
-      ? renderMarkdown(report)
-      : renderTerminal(report, {
-          color: opts.out === undefined && useColor(process.stdout),
-          queries: opts.queries ?? cloud,
-        });
+  const cloud = report.run.source.startsWith('cloudwatch:');
+  const text = format.render(report, {
+    color: opts.out === undefined && useColor(process.stdout),
+    queries: opts.queries ?? cloud,
+  });
   if (opts.out) {
     await writeReportFile(opts.out, text);
   } else {
@@ -85,7 +72,6 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
     throw new LogjamError(
       'LJ_THRESHOLD_BREACHED',
       `${breached.length} of ${results!.length} --fail-on thresholds breached:\n${breached.map((r) => `  ✗ ${describeResult(r)}`).join('\n')}`,
-      { exitCode: EXIT.thresholdsBreached },
     );
   }
   return report;

@@ -1,7 +1,7 @@
 /** Writing a report to a file for the commands: a failure is a clear LogjamError (exit 2), never a stack trace. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LogjamError } from '../errors.js';
+import { LogjamError } from '../common/errors.js';
 
 export async function writeReportFile(path: string, text: string): Promise<void> {
   try {

@@ -3,8 +3,8 @@
  * ECS task definitions); --help lists every variable from the table that also parses them (sample-app/config.ts).
  */
 import type { Command } from 'commander';
-import { LogjamError } from '../errors.js';
-import { ConfigError, envHelpText, parseConfig } from '../../sample-app/config.js';
+import { LogjamError } from '../common/errors.js';
+import { envHelpText, parseConfig } from '../sample-app/config.js';
 
 const EXAMPLES = `
 Examples:
@@ -24,23 +24,17 @@ export function registerApp(program: Command): void {
     .description('run TaskOverflow, the sample todo API (Express 5 + PostgreSQL), instrumented with logjam')
     .addHelpText('after', `${envHelpText()}${EXAMPLES}`)
     .action(async () => {
-      let config;
-      try {
-        config = parseConfig(process.env);
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          throw new LogjamError(err.code, err.message, { hint: 'see `logjam app --help` for every variable and its default' });
-        }
-        throw err;
-      }
+      // a bad variable is a ConfigError (LJ_CONFIG, exit 2) that names the variable and points at --help
+      const config = parseConfig(process.env);
       // Loaded only now: --help must not load the middleware, pg or express.
-      const { startServer } = await import('../../sample-app/server.js');
+      const { startServer } = await import('../sample-app/server.js');
       try {
         process.exitCode = await startServer(config);
       } catch (err) {
-        if (err instanceof LogjamError) throw err;
-        const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'LJ_APP_START';
-        throw new LogjamError(code, `the app could not start: ${(err as Error).message}`, { cause: err });
+        // the sample app's own errors (LJ_LISTEN, LJ_EMBEDDED_PG…) keep their code; anything else is LJ_APP_START
+        const code = err instanceof LogjamError ? err.code : 'LJ_APP_START';
+        const hint = err instanceof LogjamError ? err.hint : undefined;
+        throw new LogjamError(code, `the app could not start: ${(err as Error).message}`, { cause: err, hint });
       }
     });
 }

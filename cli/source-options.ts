@@ -3,9 +3,9 @@
  * Exactly one of --logs (local NDJSON) or --log-group (CloudWatch Logs Insights) must be given.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { RunSource } from '../sources/source.js';
-import { createLocalSource } from '../sources/ndjson/index.js';
+import { parseDuration } from '../common/duration.js';
+import { UsageError } from '../common/errors.js';
+import { createCloudWatchSource, createLocalSource, type RunSource } from '../analyzer/index.js';
 
 export interface SourceFlags {
   logs?: string;
@@ -34,8 +34,6 @@ export function addSourceOptions(cmd: Command): Command {
     );
 }
 
-const RELATIVE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
  * "2h" means two hours before `now`; an ISO date/time (or epoch milliseconds) is taken as is.
@@ -43,11 +41,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
  */
 export function parseTimeFlag(flag: string, value: string, now = Date.now()): number {
   const text = value.trim();
-  const rel = RELATIVE.exec(text.replace(/\s+ago$/i, ''));
-  if (rel) {
-    const unit = UNIT_MS[rel[2]!.toLowerCase()]!;
-    return now - Number(rel[1]) * unit;
-  }
+  const ago = parseDuration(text.replace(/\s+ago$/i, ''));
+  if (ago !== undefined) return now - ago;
   if (/^\d{11,}$/.test(text)) return Number(text);
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
@@ -102,8 +97,7 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
     '--max-parallel-queries',
     opts.maxParallelQueries ?? String(DEFAULT_MAX_PARALLEL_QUERIES),
   );
-  // Loaded lazily: the AWS SDK is large, and local analyses should not pay for it at startup.
-  const { createCloudWatchSource } = await import('../sources/cloudwatch/index.js');
+  // the front door loads the CloudWatch source (and the AWS SDK) only now
   return createCloudWatchSource({
     logGroup: opts.logGroup!,
     region: opts.region,

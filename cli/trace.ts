@@ -1,8 +1,7 @@
 /** `logjam trace <request-id>`: every line of one request in time order, with offsets and a small waterfall. */
 import type { Command } from 'commander';
-import { SourceError } from '../errors.js';
-import { renderTrace } from '../report/trace.js';
-import { useColor } from '../report/terminal.js';
+import { LogjamError } from '../common/errors.js';
+import { renderTrace, useColor } from '../analyzer/index.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface TraceFlags extends SourceFlags {
@@ -19,7 +18,7 @@ export function registerTrace(program: Command): void {
     const source = await openSource(opts);
     const lines = await source.trace(requestId);
     if (lines.length === 0) {
-      throw new SourceError('LJ_REQUEST_NOT_FOUND', `no lines for request "${requestId}" in ${source.description}`, {
+      throw new LogjamError('LJ_REQUEST_NOT_FOUND', `no lines for request "${requestId}" in ${source.description}`, {
         hint: 'request ids are in each finding\'s examples (`logjam analyze --run <id>`); check the source and time range',
       });
     }

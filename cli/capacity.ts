@@ -4,15 +4,9 @@
  * `analyze`. Data on stdout (terminal text, --markdown or --json); --html also writes a self-contained report.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { ClientView } from '../model.js';
-import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from '../capacity/index.js';
-import { analyzeRun } from '../pipeline.js';
+import { UsageError } from '../common/errors.js';
+import { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal, analyzeRun, OUTPUT_FORMATS, useColor, loadClientView, type ClientView, type DeploymentFlags } from '../analyzer/index.js';
 import { writeReportFile } from './output.js';
-import type { DeploymentFlags } from '../capacity/index.js';
-import { renderHtmlReport } from '../report/html.js';
-import { useColor } from '../report/terminal.js';
-import { loadClientView } from '../sources/client-summary.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface CapacityFlags extends SourceFlags, DeploymentFlags {
@@ -63,11 +57,12 @@ export function registerCapacity(program: Command): void {
       const source = await openSource(opts);
       let client: ClientView | undefined;
       if (opts.clientSummary !== undefined) client = await loadClientView(opts.clientSummary);
-      const { aggregate, findings, capacity } = await analyzeRun({ source, runId: opts.run.trim(), client, facts });
-      const report = capacity!;
+      const analysis = await analyzeRun({ source, runId: opts.run.trim(), client, facts });
+      const report = analysis.capacity!;
 
       if (opts.html !== undefined) {
-        await writeReportFile(opts.html, renderHtmlReport({ aggregate, findings, capacity: report, title: `logjam capacity — run ${aggregate.runId}` }));
+        const title = `logjam capacity — run ${analysis.report.run.runId}`;
+        await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(analysis.report, { title }));
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (opts.markdown) process.stdout.write(renderCapacityMarkdown(report));

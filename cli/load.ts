@@ -7,9 +7,10 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { UsageError } from '../errors.js';
-import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../../loadtests/runner/index.js';
-import type { RunInput } from '../../loadtests/runner/run-load.js';
+import { UsageError } from '../common/errors.js';
+import { numberFlag as factor } from './options.js';
+import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../loadtests/runner/index.js';
+import type { RunInput } from '../loadtests/runner/run-load.js';
 
 interface LoadFlags {
   scenario?: string;
@@ -22,12 +23,6 @@ interface LoadFlags {
   timeout: string;
   summary?: string;
   json?: boolean;
-}
-
-function factor(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got "${text.slice(0, 50)}"`);
-  return value;
 }
 
 /** --env KEY=VALUE (repeatable) -> __ENV */

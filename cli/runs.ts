@@ -1,7 +1,6 @@
 /** `logjam runs`: the runs a source holds — run id, first and last time, requests — as a table or --json. */
 import type { Command } from 'commander';
-import { table } from '../report/table.js';
-import { fmtTime } from '../report/text.js';
+import { table, fmtTime } from '../analyzer/index.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface RunsFlags extends SourceFlags {
