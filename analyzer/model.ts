@@ -105,6 +105,19 @@ export interface InputAccounting {
   outsideTimeRange?: number;
   /** problems with the input as a whole (a truncated .gz, an unreadable file in a directory) */
   warnings?: string[];
+  /** what reading a --logs directory left out (local source, a directory only) */
+  inputFiles?: InputFileAccounting;
+}
+
+/**
+ * A --logs directory walk: `files` read; `symlinkedFoldersNotFollowed` (without --follow-symlinks); `filesSeenTwice`
+ * (a second path to a file already read, by device + inode: read once); `loops` (a folder reached again: walked once).
+ */
+export interface InputFileAccounting {
+  files: number;
+  symlinkedFoldersNotFollowed: number;
+  filesSeenTwice: number;
+  loops: number;
 }
 
 export interface RuntimeSummary {

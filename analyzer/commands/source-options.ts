@@ -15,6 +15,7 @@ export interface SourceFlags {
   since?: string;
   until?: string;
   maxParallelQueries?: string;
+  followSymlinks?: boolean;
 }
 
 export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
@@ -22,6 +23,7 @@ export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--logs <file|dir|->', 'read NDJSON logs from a file, a directory (*.ndjson, *.jsonl, *.log, .gz) or - (stdin)')
+    .option('--follow-symlinks', 'with a --logs directory: walk symlinked folders too (each file is read once)')
     .option('--log-group <name>', 'read from a CloudWatch log group with Logs Insights')
     .option('--region <region>', 'AWS region of the log group (default: AWS_REGION / profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE / default chain)')
@@ -35,6 +37,8 @@ export function addSourceOptions(cmd: Command): Command {
 }
 
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/i;
+/** the largest time a JavaScript Date holds (ECMA-262: ±8.64e15 ms) */
+const MAX_DATE_MS = 8.64e15;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /**
@@ -44,15 +48,26 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function parseTimeFlag(flag: string, value: string, now = Date.now()): number {
   const text = value.trim();
   const rel = RELATIVE.exec(text.replace(/\s+ago$/i, ''));
+  let t: number;
   if (rel) {
     const unit = UNIT_MS[rel[2]!.toLowerCase()]!;
-    return now - Number(rel[1]) * unit;
+    t = now - Number(rel[1]) * unit;
+  } else if (/^\d{11,}$/.test(text)) {
+    t = Number(text);
+  } else {
+    t = Date.parse(text);
+    if (Number.isNaN(t)) {
+      throw new UsageError(
+        `${flag} "${value}" is not a time`,
+        'use an ISO time (2025-01-31T12:00:00Z) or a relative one (30m, 2h, 1d)',
+      );
+    }
   }
-  if (/^\d{11,}$/.test(text)) return Number(text);
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) {
+  // "99999999d" parses, but lands before the epoch or beyond what a Date holds: every later step (the ISO time in
+  // messages, Logs Insights' epoch seconds) would fail on it with a RangeError instead of this one line
+  if (!Number.isFinite(t) || t < 0 || t > MAX_DATE_MS) {
     throw new UsageError(
-      `${flag} "${value}" is not a time`,
+      `${flag} "${value}" is out of range: it must fall between 1970-01-01 and the year 275760`,
       'use an ISO time (2025-01-31T12:00:00Z) or a relative one (30m, 2h, 1d)',
     );
   }
@@ -92,11 +107,12 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
     );
   }
   const { since, until } = resolveTimeRange(opts);
+  if (!hasLogs && opts.followSymlinks) throw new UsageError('--follow-symlinks applies to --logs only');
   if (hasLogs) {
     if (opts.region !== undefined || opts.profile !== undefined) {
       throw new UsageError('--region and --profile apply to --log-group only');
     }
-    return createLocalSource(opts.logs!, { since, until });
+    return createLocalSource(opts.logs!, { since, until, followSymlinks: opts.followSymlinks });
   }
   const maxParallelQueries = parsePositiveInt(
     '--max-parallel-queries',

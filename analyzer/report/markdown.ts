@@ -2,7 +2,7 @@
 import type { Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
-import { fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
 
@@ -25,8 +25,10 @@ export function renderMarkdown(report: AnalysisReport): string {
   const i = report.input;
   out.push(
     `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${i.droppedBySinks} dropped by sinks`,
-    '',
   );
+  const files = describeInputFiles(i.inputFiles);
+  if (files) out.push(`- **Input files:** ${mdCell(files)}`);
+  out.push('');
 
   if (report.thresholds?.length) {
     out.push('## Thresholds', '');

@@ -8,7 +8,7 @@ import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
-import { fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
@@ -53,6 +53,8 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
         `; ${i.duplicates} duplicate finishes; ${i.droppedBySinks} dropped by sinks`,
     ),
   );
+  const files = describeInputFiles(i.inputFiles);
+  if (files) out.push(c.dim(`input files: ${files}`));
   if (r.scanned) {
     out.push(c.dim(`Logs Insights: ${r.scanned.queries} queries, ${r.scanned.recordsScanned} records / ${(r.scanned.bytesScanned / 1e6).toFixed(1)} MB scanned`));
   }

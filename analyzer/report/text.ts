@@ -1,4 +1,6 @@
 /** Number formats shared by the text renderers. */
+import type { InputFileAccounting } from '../model.js';
+
 export function fmtMs(v: number): string {
   if (!Number.isFinite(v)) return '-';
   if (v >= 10_000) return `${(v / 1000).toFixed(1)}s`;
@@ -13,4 +15,16 @@ export function fmtPct(fraction: number): string {
 
 export function fmtTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+/** "3 files read; 1 symlinked folder not followed (--follow-symlinks) …" for a --logs directory; '' when nothing was left out. */
+export function describeInputFiles(f: InputFileAccounting | undefined): string {
+  if (!f) return '';
+  const parts: string[] = [];
+  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  if (f.symlinkedFoldersNotFollowed) parts.push(`${n(f.symlinkedFoldersNotFollowed, 'symlinked folder')} not followed (--follow-symlinks)`);
+  if (f.filesSeenTwice) parts.push(`${n(f.filesSeenTwice, 'file')} seen twice (read once)`);
+  if (f.loops) parts.push(`${n(f.loops, 'folder loop')} skipped`);
+  if (parts.length === 0) return '';
+  return `${n(f.files, 'file')} read; ${parts.join(', ')}`;
 }
