@@ -2,6 +2,7 @@
 import type { Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
+import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
@@ -11,7 +12,9 @@ export function mdCell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[`*_<>[\]]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
 }
 
-export function renderMarkdown(report: AnalysisReport): string {
+export function renderMarkdown(unsafeReport: AnalysisReport): string {
+  // control characters from logs are escaped as text first; Markdown metacharacters by mdCell where they matter
+  const report = sanitizeDeep(unsafeReport, MULTILINE_FIELDS);
   const r = report.run;
   const t = r.totals;
   const out: string[] = [];
@@ -63,5 +66,5 @@ export function renderMarkdown(report: AnalysisReport): string {
     out.push('');
   }
   if (report.capacity !== undefined && capacityRenderers.markdown) out.push(capacityRenderers.markdown(report.capacity), '');
-  return `${out.join('\n').trimEnd()}\n`;
+  return sanitizeOutput(`${out.join('\n').trimEnd()}\n`, { color: false });
 }

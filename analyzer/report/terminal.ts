@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import type { Finding, Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
+import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
 import { describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
@@ -24,7 +25,9 @@ export interface TerminalOptions {
 
 const MAX_DETAILS = 8;
 
-export function renderTerminal(report: AnalysisReport, options: TerminalOptions): string {
+export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOptions): string {
+  // every string in the report may come from a log line or a client summary: escaped before it is formatted
+  const report = sanitizeDeep(unsafeReport, MULTILINE_FIELDS);
   const c = pc.createColors(options.color);
   const badge: Record<Severity, string> = {
     critical: c.bold(c.red('CRITICAL')),
@@ -124,7 +127,7 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
     for (const x of report.thresholds) out.push(`  ${x.ok ? c.green('✓') : c.red('✗')} ${describeResult(x)}`);
     out.push('');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  return sanitizeOutput(`${out.join('\n').trimEnd()}\n`, { color: options.color });
 }
 
 function renderFinding(f: Finding, badge: string, c: ReturnType<typeof pc.createColors>, showQuery: boolean): string[] {
