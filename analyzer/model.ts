@@ -8,6 +8,10 @@
  * Extend with optional fields; do not change the meaning of an existing one (the --json output is built on it).
  */
 
+import type { ProcessSummary } from './aggregate/processes.js';
+
+export type { ProcessSummary };
+
 export interface LatencySummary {
   count: number;
   mean: number;
@@ -167,6 +171,8 @@ export interface RunAggregate {
   scanned?: { queries: number; recordsMatched: number; recordsScanned: number; bytesScanned: number };
   /** The Logs Insights query text behind each part, keyed by finding/section id (CloudWatch and local alike). */
   queries: Record<string, string>;
+  /** the processes (host + pid) that wrote the run's lines, with their lifecycle (aggregate/processes.ts) */
+  processes?: ProcessSummary[];
 }
 
 /** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */

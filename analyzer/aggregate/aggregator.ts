@@ -4,6 +4,7 @@
  * route/suspicious-path tables, a compact hash set of finished request ids (16 bytes per request, see hash-set.ts)
  * and a map of requests currently open (start seen, no finish yet — normally the in-flight requests only).
  */
+import { ProcessTracker } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type {
@@ -205,6 +206,7 @@ export function emptyAccounting(): InputAccounting {
 
 export class RunAggregator {
   readonly input: InputAccounting = emptyAccounting();
+  private readonly processTracker = new ProcessTracker();
   private readonly examples: number;
   private runLines = 0;
   private firstTime = Infinity;
@@ -252,6 +254,8 @@ export class RunAggregator {
       this.input.outsideTimeRange = (this.input.outsideTimeRange ?? 0) + 1;
       return;
     }
+    // per-process lifecycle (aggregate/processes.ts): every line in range, of any run, by host + pid
+    this.processTracker.push(line, line[F.runId] === this.options.runId);
     const runId = line[F.runId];
     const event = line[F.event];
     if (runId === undefined) {
@@ -677,6 +681,7 @@ export class RunAggregator {
       suspiciousPaths,
       statusClusters,
       input: this.input,
+      processes: this.processTracker.summaries(),
       queries: buildQueries({ runId: this.options.runId, binMs, since: firstTime, until: lastTime, services }),
     };
     if (runtime) aggregate.runtime = runtime;

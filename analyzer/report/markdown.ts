@@ -3,7 +3,7 @@ import type { Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { capacityRenderers, type AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
-import { describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
 
@@ -27,7 +27,7 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
   out.push(`- **Latency:** p50 ${fmtMs(t.latency.p50)}, p95 ${fmtMs(t.latency.p95)}, p99 ${fmtMs(t.latency.p99)}, max ${fmtMs(t.latency.max)}`);
   const i = report.input;
   out.push(
-    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${i.droppedBySinks} dropped by sinks`,
+    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${describeDropped(i.droppedBySinks, r.processes)}`,
   );
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(`- **Input files:** ${mdCell(files)}`);

@@ -9,7 +9,7 @@ import { capacityRenderers, type AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
-import { describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
@@ -53,7 +53,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
       `input: ${i.totalLines} lines = ${i.parsed} parsed + ${i.otherRuns} other runs + ${i.malformed} malformed + ` +
         `${i.oversized} oversized + ${i.foreign} foreign` +
         (i.outsideTimeRange ? ` + ${i.outsideTimeRange} outside --since/--until` : '') +
-        `; ${i.duplicates} duplicate finishes; ${i.droppedBySinks} dropped by sinks`,
+        `; ${i.duplicates} duplicate finishes; ${describeDropped(i.droppedBySinks, r.processes)}`,
     ),
   );
   const files = describeInputFiles(i.inputFiles);

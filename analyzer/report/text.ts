@@ -1,4 +1,5 @@
 /** Number formats shared by the text renderers. */
+import { neverStopped, type ProcessSummary } from '../aggregate/processes.js';
 import type { InputFileAccounting } from '../model.js';
 
 export function fmtMs(v: number): string {
@@ -27,4 +28,14 @@ export function describeInputFiles(f: InputFileAccounting | undefined): string {
   if (f.loops) parts.push(`${n(f.loops, 'folder loop')} skipped`);
   if (parts.length === 0) return '';
   return `${n(f.files, 'file')} read; ${parts.join(', ')}`;
+}
+
+/**
+ * "3 dropped by sinks", or "at least 3 dropped by sinks (2 processes never logged service.stop)" when a process of
+ * the run may have lost lines at exit that nobody counted: the report never claims 0 when it cannot know.
+ */
+export function describeDropped(dropped: number, processes: readonly ProcessSummary[] | undefined): string {
+  const unstopped = neverStopped(processes).length;
+  if (unstopped === 0) return `${dropped} dropped by sinks`;
+  return `at least ${dropped} dropped by sinks (a lower bound: ${unstopped} ${unstopped === 1 ? 'process' : 'processes'} never logged service.stop)`;
 }

@@ -115,6 +115,7 @@ describe('with colour on', () => {
     const trace = renderTrace('c-1', lines, true);
     for (const [name, text] of Object.entries({ terminal, trace })) {
       // colour is there (the test would pass vacuously without it) …
+      // eslint-disable-next-line no-control-regex
       expect(text).toMatch(/\u001b\[1m/);
       // … and once the SGR codes are removed, nothing raw is left
       // eslint-disable-next-line no-control-regex
