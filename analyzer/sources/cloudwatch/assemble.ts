@@ -7,6 +7,7 @@
  * approximation, documented in docs/cloudwatch.md). The overall percentiles come from their own query, exact to
  * Logs Insights' own precision.
  */
+import { processSummariesFromRows } from '../../aggregate/processes.js';
 import { EVENTS, SCHEMA_VERSION } from '../../../middleware/schema.js';
 import type {
   InputAccounting,
@@ -45,6 +46,8 @@ export interface SectionRows {
   errorMessages: InsightsRow[];
   runtime: InsightsRow[];
   dropped: InsightsRow[];
+  /** per host, pid, service, event, run_id (queries.ts `processes`); absent: no per-process accounting */
+  processes?: InsightsRow[];
 }
 
 export interface AssembleInput {
@@ -586,6 +589,7 @@ export function assembleAggregate(input: AssembleInput): AssembleResult {
   if (runtime) aggregate.runtime = runtime;
   if (unfinishedByRoute.length > 0) aggregate.unfinishedByRoute = unfinishedByRoute;
   if (input.scanned) aggregate.scanned = input.scanned;
+  if (rows.processes) aggregate.processes = processSummariesFromRows(rows.processes, input.runId);
   // cells toRows could not read (objects, arrays, …) count too, whether or not a section read their field
   const oddCells = oddCellCount(Object.values(rows).flat());
   return { aggregate, oddValues: r.oddValues + oddCells };
