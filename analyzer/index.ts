@@ -22,6 +22,7 @@ export { useColor } from './report/terminal.js';
 export { renderTrace } from './report/trace.js';
 export { table } from './report/table.js';
 export { fmtTime } from './report/text.js';
+export { sanitizeOutput, sanitizeText } from './report/sanitize.js';
 
 /**
  * The CloudWatch Logs Insights source, loaded on first use: the AWS SDK is large, and local analyses (and

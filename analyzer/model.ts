@@ -20,6 +20,10 @@ export interface EvidenceQuery {
   text: string;
 }
 
+import type { ProcessSummary } from './aggregate/processes.js';
+
+export type { ProcessSummary };
+
 export interface LatencySummary {
   count: number;
   mean: number;
@@ -121,6 +125,19 @@ export interface InputAccounting {
   outsideTimeRange?: number;
   /** problems with the input as a whole (a truncated .gz, an unreadable file in a directory) */
   warnings?: string[];
+  /** what reading a --logs directory left out (local source, a directory only) */
+  inputFiles?: InputFileAccounting;
+}
+
+/**
+ * A --logs directory walk: `files` read; `symlinkedFoldersNotFollowed` (without --follow-symlinks); `filesSeenTwice`
+ * (a second path to a file already read, by device + inode: read once); `loops` (a folder reached again: walked once).
+ */
+export interface InputFileAccounting {
+  files: number;
+  symlinkedFoldersNotFollowed: number;
+  filesSeenTwice: number;
+  loops: number;
 }
 
 export interface RuntimeSummary {
@@ -173,6 +190,8 @@ export interface RunAggregate {
    * (Logs Insights for CloudWatch, jq for local NDJSON files).
    */
   queries: Record<string, EvidenceQuery>;
+  /** the processes (host + pid) that wrote the run's lines, with their lifecycle (aggregate/processes.ts) */
+  processes?: ProcessSummary[];
 }
 
 /** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */

@@ -85,8 +85,11 @@ export function parseThreshold(text: string): Threshold {
     if (unit === 's') limit *= 1000;
   } else if (RATES.has(metric)) {
     if (unit === 'ms' || unit === 's') throw bad(text, `${metric} is a rate: use % (e.g. 1%) or a fraction (0.01)`);
-    if (unit === '%') limit /= 100;
-    else if (limit > 1) throw bad(text, `${metric} ${limit} is over 1: did you mean ${limit}%?`);
+    if (unit === '%') {
+      // a rate cannot exceed 100 %: "error_rate<200%" always passes, so it is a typo, not a gate
+      if (limit > 100) throw bad(text, `${metric} ${m[3]}% is over 100%: a rate is between 0% and 100%`);
+      limit /= 100;
+    } else if (limit > 1) throw bad(text, `${metric} ${limit} is over 1: did you mean ${limit}%?`);
   } else if (unit !== undefined) {
     throw bad(text, `${metric} takes no unit`);
   }

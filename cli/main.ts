@@ -12,6 +12,7 @@ import { registerRuns } from './runs.js';
 import { registerTrace } from './trace.js';
 import { registerCapacity } from './capacity.js';
 import { registerLoad } from './load.js';
+import { sanitizeOutput } from '../analyzer/index.js';
 
 // The AWS SDK warns on every CloudWatch call that its releases after early January 2027 need Node 22. logjam pins an
 // SDK range that supports Node 20 (README, "Requirements"), so the warning would only be noise on stderr.
@@ -84,12 +85,13 @@ export function reportError(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.usageOrSource;
   }
   if (err instanceof LogjamError) {
-    process.stderr.write(`logjam: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    // messages name run ids, paths and request ids from logs and flags: no raw control character reaches stderr
+    process.stderr.write(sanitizeOutput(`logjam: ${err.message}\n`, { color: false }));
+    if (err.hint) process.stderr.write(sanitizeOutput(`  ${err.hint}\n`, { color: false }));
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`logjam: unexpected error: ${message}\n  (set LOGJAM_DEBUG=1 for the stack trace)\n`);
+  process.stderr.write(`logjam: unexpected error: ${sanitizeOutput(message, { color: false })}\n  (set LOGJAM_DEBUG=1 for the stack trace)\n`);
   if (process.env.LOGJAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return EXIT.usageOrSource;
 }

@@ -15,6 +15,7 @@ export interface SourceFlags {
   since?: string;
   until?: string;
   maxParallelQueries?: string;
+  followSymlinks?: boolean;
 }
 
 export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
@@ -22,6 +23,7 @@ export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--logs <file|dir|->', 'read NDJSON logs from a file, a directory (*.ndjson, *.jsonl, *.log, .gz) or - (stdin)')
+    .option('--follow-symlinks', 'with a --logs directory: walk symlinked folders too (each file is read once)')
     .option('--log-group <name>', 'read from a CloudWatch log group with Logs Insights')
     .option('--region <region>', 'AWS region of the log group (default: AWS_REGION / profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE / default chain)')
@@ -34,6 +36,8 @@ export function addSourceOptions(cmd: Command): Command {
     );
 }
 
+/** the largest time a JavaScript Date holds (ECMA-262: ±8.64e15 ms) */
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * "2h" means two hours before `now`; an ISO date/time (or epoch milliseconds) is taken as is.
@@ -42,12 +46,25 @@ export function addSourceOptions(cmd: Command): Command {
 export function parseTimeFlag(flag: string, value: string, now = Date.now()): number {
   const text = value.trim();
   const ago = parseDuration(text.replace(/\s+ago$/i, ''));
-  if (ago !== undefined) return now - ago;
-  if (/^\d{11,}$/.test(text)) return Number(text);
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) {
+  let t: number;
+  if (ago !== undefined) {
+    t = now - ago;
+  } else if (/^\d{11,}$/.test(text)) {
+    t = Number(text);
+  } else {
+    t = Date.parse(text);
+    if (Number.isNaN(t)) {
+      throw new UsageError(
+        `${flag} "${value}" is not a time`,
+        'use an ISO time (2025-01-31T12:00:00Z) or a relative one (30m, 2h, 1d)',
+      );
+    }
+  }
+  // "99999999d" parses, but lands before the epoch or beyond what a Date holds: every later step (the ISO time in
+  // messages, Logs Insights' epoch seconds) would fail on it with a RangeError instead of this one line
+  if (!Number.isFinite(t) || t < 0 || t > MAX_DATE_MS) {
     throw new UsageError(
-      `${flag} "${value}" is not a time`,
+      `${flag} "${value}" is out of range: it must fall between 1970-01-01 and the year 275760`,
       'use an ISO time (2025-01-31T12:00:00Z) or a relative one (30m, 2h, 1d)',
     );
   }
@@ -87,11 +104,12 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
     );
   }
   const { since, until } = resolveTimeRange(opts);
+  if (!hasLogs && opts.followSymlinks) throw new UsageError('--follow-symlinks applies to --logs only');
   if (hasLogs) {
     if (opts.region !== undefined || opts.profile !== undefined) {
       throw new UsageError('--region and --profile apply to --log-group only');
     }
-    return createLocalSource(opts.logs!, { since, until });
+    return createLocalSource(opts.logs!, { since, until, followSymlinks: opts.followSymlinks });
   }
   const maxParallelQueries = parsePositiveInt(
     '--max-parallel-queries',

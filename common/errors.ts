@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   LJ_LOGS_EMPTY_DIR: { exit: EXIT.usageOrSource, meaning: 'the --logs directory holds no log file' },
   LJ_STDIN_ONCE: { exit: EXIT.usageOrSource, meaning: '--logs - (stdin) read a second time' },
   LJ_CLIENT_SUMMARY_READ: { exit: EXIT.usageOrSource, meaning: 'the --client-summary file cannot be read' },
+  LJ_CLIENT_SUMMARY_TOO_LARGE: { exit: EXIT.usageOrSource, meaning: 'the --client-summary file is over the 64 MiB cap' },
   LJ_CLIENT_SUMMARY_JSON: { exit: EXIT.usageOrSource, meaning: 'the client summary is not JSON' },
   LJ_CLIENT_SUMMARY_SHAPE: { exit: EXIT.usageOrSource, meaning: 'the client summary is JSON but not a k6 or runner summary' },
   LJ_OUT_UNWRITABLE: { exit: EXIT.usageOrSource, meaning: 'a report file (--out, --html) cannot be written' },

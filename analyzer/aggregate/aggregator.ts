@@ -7,6 +7,7 @@
  * route/suspicious-path tables, a compact hash set of finished request ids (16 bytes per request, see hash-set.ts)
  * and a map of requests currently open (start seen, no finish yet — normally the in-flight requests only).
  */
+import { ProcessTracker } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
@@ -212,6 +213,7 @@ export function emptyAccounting(): InputAccounting {
 
 export class RunAggregator {
   readonly input: InputAccounting = emptyAccounting();
+  private readonly processTracker = new ProcessTracker();
   private readonly examples: number;
   private runLines = 0;
   private firstTime = Infinity;
@@ -262,6 +264,8 @@ export class RunAggregator {
       this.input.outsideTimeRange = (this.input.outsideTimeRange ?? 0) + 1;
       return;
     }
+    // per-process lifecycle (aggregate/processes.ts): every line in range, of any run, by host + pid
+    this.processTracker.push(line, line[F.runId] === this.options.runId);
     const runId = line[F.runId];
     const event = line[F.event];
     if (runId === undefined) {
@@ -670,6 +674,7 @@ export class RunAggregator {
       unfinished: [...unfinished.values()],
       input: this.input,
       evidence: this.options.evidence?.({ runId: this.options.runId, since: firstTime, until: lastTime }) ?? {},
+      lifecycles: this.processTracker.summaries(),
     };
     if (runtime) counts.runtime = runtime;
     if (this.overflow.routes || this.overflow.suspiciousPaths || this.overflow.openRequests) counts.overflow = { ...this.overflow };

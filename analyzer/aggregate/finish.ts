@@ -364,5 +364,6 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (unfinishedByRoute.length > 0) aggregate.unfinishedByRoute = unfinishedByRoute;
   if (raw.overflow && (raw.overflow.routes || raw.overflow.suspiciousPaths || raw.overflow.openRequests)) aggregate.overflow = { ...raw.overflow };
   if (raw.scanned) aggregate.scanned = raw.scanned;
+  if (raw.lifecycles) aggregate.processes = raw.lifecycles;
   return aggregate;
 }

@@ -15,6 +15,7 @@
  *
  * Units: epoch ms for times, ms for durations.
  */
+import type { ProcessSummary } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
 
@@ -146,6 +147,8 @@ export interface RawCounts {
   requestedBinMs?: number;
   services: string[];
   processes: RawProcess[];
+  /** per-process lifecycle (service.start/stop, last line, requests left open): aggregate/processes.ts */
+  lifecycles?: ProcessSummary[];
   totals: {
     latency: RawLatency;
     aborts: number;

@@ -8,6 +8,7 @@ import { clientNoServerLineFindings } from './client-no-server-line.js';
 import { latencyFindings } from './latency.js';
 import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
+import { processLifecycleFindings } from './process-lifecycle.js';
 import { statusClusterFindings } from './status-clusters.js';
 import { statusMismatchFindings } from './status-mismatch.js';
 import { suspiciousPathFindings } from './suspicious-path.js';
@@ -18,6 +19,7 @@ const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
   const findings = [
     ...logDeliveryFindings(agg),
+    ...processLifecycleFindings(agg),
     ...suspiciousPathFindings(agg),
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),

@@ -1,20 +1,31 @@
 /** Is the evidence complete? Lines dropped by sinks, and input lines the analyzer had to skip. */
 import type { Finding, RunAggregate } from '../model.js';
+import { neverStopped } from '../aggregate/processes.js';
 import { pct } from './format.js';
 
 export function logDeliveryFindings(agg: RunAggregate): Finding[] {
   const findings: Finding[] = [];
   const i = agg.input;
-  if (i.droppedBySinks > 0) {
+  // processes that never logged service.stop may have lost lines (and drop counts) nobody reported
+  const unstopped = neverStopped(agg.processes);
+  const lifecycleLogged = (agg.processes ?? []).some((p) => p.started || p.stopped);
+  if (i.droppedBySinks > 0 || (lifecycleLogged && unstopped.length > 0)) {
+    const names = unstopped.slice(0, 5).map((p) => `${p.host || '(no host)'} pid ${p.pid}`).join(', ');
+    const lowerBound = unstopped.length > 0
+      ? ` At least ${i.droppedBySinks}: ${unstopped.length} processes never logged service.stop (${names}${unstopped.length > 5 ? ', …' : ''}), so what they lost at exit is not counted.`
+      : '';
     findings.push({
       id: 'log-delivery',
       severity: 'warning',
-      title: `${i.droppedBySinks} log lines were dropped before reaching the logs: this report is incomplete`,
+      title: unstopped.length > 0
+        ? `at least ${i.droppedBySinks} log lines dropped before reaching the logs (a lower bound: ${unstopped.length} processes never stopped)`
+        : `${i.droppedBySinks} log lines were dropped before reaching the logs: this report is incomplete`,
       explanation:
         'The middleware\'s sinks reported lines they could not deliver (log.dropped: a full queue, a rejected batch, ' +
-        'shutdown before flushing). Counts in this report are lower bounds, and missing server lines may be lost lines.',
+        'shutdown before flushing). Counts in this report are lower bounds, and missing server lines may be lost lines.' +
+        lowerBound,
       fix: 'Read the log.dropped reasons (the query below): raise the sink\'s queue size, write to a file/stdout in tests, or flush on shutdown.',
-      counts: { droppedBySinks: i.droppedBySinks },
+      counts: { droppedBySinks: i.droppedBySinks, processesNeverStopped: unstopped.length },
       exampleRequestIds: [],
       query: agg.queries.dropped,
     });

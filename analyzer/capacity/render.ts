@@ -1,13 +1,14 @@
 /**
  * The capacity report as terminal text and as Markdown. Both print every formula with its numbers substituted,
  * e.g. "X = N / (R + Z) = 2500 / (0.85 s + 6 s) = 365 req/s". Route names come from logs: control characters are
- * stripped for the terminal and Markdown metacharacters escaped for Markdown.
+ * escaped as visible text (report/sanitize.ts) for the terminal and Markdown metacharacters escaped for Markdown.
  */
 import pc from 'picocolors';
 import { bottleneckLabel } from './bottleneck.js';
 import { describeFargate } from './fargate.js';
 import { num, pct } from './format.js';
 import type { CapacityReport, FormulaLine } from './types.js';
+import { sanitizeOutput, sanitizeText } from '../report/sanitize.js';
 
 /** "X = N / (R + Z) = 2500 / (0.85 s + 6 s) = 365 req/s" */
 export function formulaText(line: FormulaLine): string {
@@ -17,10 +18,8 @@ export function formulaText(line: FormulaLine): string {
   return `${line.formula} = ${rhs} = ${num(line.result)}${unit}`;
 }
 
-function safeTerminal(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+/** Control characters from logs (route names) as visible escape text: the one sanitizer of the text renderers. */
+const safeTerminal = sanitizeText;
 
 function safeMarkdown(s: string): string {
   return safeTerminal(s).replace(/[\\`*_|<>[\]]/g, (c) => `\\${c}`);
@@ -143,7 +142,7 @@ export function renderCapacityTerminal(report: CapacityReport, options: { color:
     }
     out.push('');
   }
-  return out.join('\n');
+  return sanitizeOutput(out.join('\n'), { color: options.color });
 }
 
 export function renderCapacityMarkdown(report: CapacityReport): string {
@@ -155,5 +154,5 @@ export function renderCapacityMarkdown(report: CapacityReport): string {
     }
     out.push('');
   });
-  return out.join('\n');
+  return sanitizeOutput(out.join('\n'), { color: false });
 }

@@ -3,7 +3,8 @@ import { QUERY_LANGUAGE_LABELS, type Severity } from '../model.js';
 import { describeResult } from '../thresholds.js';
 import { renderCapacityMarkdown } from '../capacity/render.js';
 import type { AnalysisReport } from './report.js';
-import { fmtMs, fmtPct, fmtTime } from './text.js';
+import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
+import { describeDropped, describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
 
@@ -12,7 +13,9 @@ export function mdCell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[`*_<>[\]]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
 }
 
-export function renderMarkdown(report: AnalysisReport): string {
+export function renderMarkdown(unsafeReport: AnalysisReport): string {
+  // control characters from logs are escaped as text first; Markdown metacharacters by mdCell where they matter
+  const report = sanitizeDeep(unsafeReport, MULTILINE_FIELDS);
   const r = report.run;
   const t = r.totals;
   const out: string[] = [];
@@ -25,9 +28,11 @@ export function renderMarkdown(report: AnalysisReport): string {
   out.push(`- **Latency:** p50 ${fmtMs(t.latency.p50)}, p95 ${fmtMs(t.latency.p95)}, p99 ${fmtMs(t.latency.p99)}, max ${fmtMs(t.latency.max)}`);
   const i = report.input;
   out.push(
-    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${i.droppedBySinks} dropped by sinks`,
-    '',
+    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${describeDropped(i.droppedBySinks, r.processes)}`,
   );
+  const files = describeInputFiles(i.inputFiles);
+  if (files) out.push(`- **Input files:** ${mdCell(files)}`);
+  out.push('');
 
   if (report.thresholds?.length) {
     out.push('## Thresholds', '');
@@ -62,5 +67,5 @@ export function renderMarkdown(report: AnalysisReport): string {
     out.push('');
   }
   if (report.capacity !== undefined) out.push(renderCapacityMarkdown(report.capacity), '');
-  return `${out.join('\n').trimEnd()}\n`;
+  return sanitizeOutput(`${out.join('\n').trimEnd()}\n`, { color: false });
 }

@@ -47,6 +47,7 @@ export interface AnalysisReport {
     runtime?: RunAggregate['runtime'];
     scanned?: RunAggregate['scanned'];
     overflow?: RunAggregate['overflow'];
+    processes?: RunAggregate['processes'];
   };
   /** most severe first */
   findings: Finding[];
@@ -117,6 +118,7 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (a.runtime) report.run.runtime = a.runtime;
   if (a.scanned) report.run.scanned = a.scanned;
   if (a.overflow) report.run.overflow = a.overflow;
+  if (a.processes) report.run.processes = a.processes;
   if (input.client) report.client = input.client;
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;

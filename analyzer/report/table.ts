@@ -1,9 +1,13 @@
 /** Plain-text tables with aligned columns (numbers right-aligned). Width is measured in code points. */
+import { sanitizeText } from './sanitize.js';
+
 export type Align = 'left' | 'right';
 
 const width = (s: string) => [...s].length;
 
-export function table(header: string[], rows: string[][], align: Align[] = []): string[] {
+export function table(header: string[], unsafeRows: string[][], align: Align[] = []): string[] {
+  // cells come from logs (run ids, routes): a control character or newline would break the grid or the terminal
+  const rows = unsafeRows.map((r) => r.map(sanitizeText));
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells

@@ -7,9 +7,10 @@ import { QUERY_LANGUAGE_LABELS, type Finding, type Severity } from '../model.js'
 import { describeResult } from '../thresholds.js';
 import { renderCapacityTerminal } from '../capacity/render.js';
 import type { AnalysisReport } from './report.js';
+import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
-import { fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
@@ -25,7 +26,9 @@ export interface TerminalOptions {
 
 const MAX_DETAILS = 8;
 
-export function renderTerminal(report: AnalysisReport, options: TerminalOptions): string {
+export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOptions): string {
+  // every string in the report may come from a log line or a client summary: escaped before it is formatted
+  const report = sanitizeDeep(unsafeReport, MULTILINE_FIELDS);
   const c = pc.createColors(options.color);
   const badge: Record<Severity, string> = {
     critical: c.bold(c.red('CRITICAL')),
@@ -51,9 +54,11 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
       `input: ${i.totalLines} lines = ${i.parsed} parsed + ${i.otherRuns} other runs + ${i.malformed} malformed + ` +
         `${i.oversized} oversized + ${i.foreign} foreign` +
         (i.outsideTimeRange ? ` + ${i.outsideTimeRange} outside --since/--until` : '') +
-        `; ${i.duplicates} duplicate lines ignored; ${i.droppedBySinks} dropped by sinks`,
+        `; ${i.duplicates} duplicate lines ignored; ${describeDropped(i.droppedBySinks, r.processes)}`,
     ),
   );
+  const files = describeInputFiles(i.inputFiles);
+  if (files) out.push(c.dim(`input files: ${files}`));
   if (r.scanned) {
     out.push(c.dim(`Logs Insights: ${r.scanned.queries} queries, ${r.scanned.recordsScanned} records / ${(r.scanned.bytesScanned / 1e6).toFixed(1)} MB scanned`));
   }
@@ -121,7 +126,7 @@ export function renderTerminal(report: AnalysisReport, options: TerminalOptions)
     for (const x of report.thresholds) out.push(`  ${x.ok ? c.green('✓') : c.red('✗')} ${describeResult(x)}`);
     out.push('');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  return sanitizeOutput(`${out.join('\n').trimEnd()}\n`, { color: options.color });
 }
 
 function renderFinding(f: Finding, badge: string, c: ReturnType<typeof pc.createColors>, showQuery: boolean): string[] {

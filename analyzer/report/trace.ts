@@ -6,6 +6,7 @@
 import pc from 'picocolors';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type { TraceLine } from '../sources/source.js';
+import { sanitizeDeep, sanitizeOutput, sanitizeText } from './sanitize.js';
 import { fmtMs } from './text.js';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -71,7 +72,10 @@ function paint(width: number, bars: { start: number; len: number; ch: string }[]
   return cells.join('');
 }
 
-export function renderTrace(requestId: string, lines: TraceLine[], color: boolean, width = 50): string {
+export function renderTrace(unsafeRequestId: string, unsafeLines: TraceLine[], color: boolean, width = 50): string {
+  // every field of a trace line comes from the log (messages, paths, err.type, sql): escaped before formatting
+  const requestId = sanitizeText(unsafeRequestId);
+  const lines = unsafeLines.map((l) => sanitizeDeep(l));
   const c = pc.createColors(color);
   const view = traceBounds(requestId, lines);
   const out: string[] = [];
@@ -109,5 +113,5 @@ export function renderTrace(requestId: string, lines: TraceLine[], color: boolea
     );
   }
   if (q === 0) out.push(c.dim('  (no db.query lines for this request)'));
-  return `${out.join('\n')}\n`;
+  return sanitizeOutput(`${out.join('\n')}\n`, { color });
 }

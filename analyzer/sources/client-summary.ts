@@ -4,7 +4,8 @@
  * and flat metrics (legacy --summary-export), checks as an array or as an object keyed by name.
  * A file that cannot be read or is not a summary is a LogjamError (exit 2) with a message that says which.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { ClientView } from '../model.js';
 import { LogjamError } from '../../common/errors.js';
 
@@ -120,18 +121,62 @@ export function clientViewFromSummary(data: unknown, file: string): ClientView {
   return view;
 }
 
-export async function loadClientView(path: string): Promise<ClientView> {
-  let text: string;
+/**
+ * The largest client summary read (64 MiB). k6's and the Node runner's summaries are kilobytes; a file this big is
+ * the wrong file, and JSON.parse holds several times its size in memory (300 MB took ~1 GB; 600 MB overflowed the
+ * largest string V8 makes). Documented in docs/analyzer.md.
+ */
+export const MAX_CLIENT_SUMMARY_BYTES = 64 * 1024 * 1024;
+
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+
+function tooLarge(path: string, size: string, maxBytes: number): LogjamError {
+  return new LogjamError(
+    'LJ_CLIENT_SUMMARY_TOO_LARGE',
+    `the client summary ${path} is ${size}, over the ${mib(maxBytes)} cap for --client-summary`,
+    { hint: 'pass the summary JSON k6 (--summary-export / handleSummary) or `logjam load` writes: it is kilobytes' },
+  );
+}
+
+function readError(path: string, err: unknown): LogjamError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new LogjamError(
+    'LJ_CLIENT_SUMMARY_READ',
+    `cannot read the client summary ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`,
+    { hint: 'check the --client-summary path', cause: err },
+  );
+}
+
+/**
+ * The file's text, never more than `maxBytes`: the size is checked before reading (a clear error at once), and
+ * counted while reading too, since a FIFO, a device or a file still growing has no size to check up front.
+ */
+async function readCapped(path: string, maxBytes: number): Promise<string> {
+  let info;
   try {
-    text = await readFile(path, 'utf8');
+    info = await stat(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new LogjamError(
-      'LJ_CLIENT_SUMMARY_READ',
-      `cannot read the client summary ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`,
-      { hint: 'check the --client-summary path', cause: err },
-    );
+    throw readError(path, err);
   }
+  if (info.isDirectory()) throw readError(path, Object.assign(new Error('it is a directory'), { code: 'EISDIR' }));
+  if (info.isFile() && info.size > maxBytes) throw tooLarge(path, mib(info.size), maxBytes);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(path, `more than ${mib(maxBytes)}`, maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof LogjamError) throw err;
+    throw readError(path, err);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function loadClientView(path: string, options: { maxBytes?: number } = {}): Promise<ClientView> {
+  const text = await readCapped(path, options.maxBytes ?? MAX_CLIENT_SUMMARY_BYTES);
   let data: unknown;
   try {
     data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

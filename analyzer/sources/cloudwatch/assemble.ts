@@ -8,6 +8,7 @@
  * Duplicated request-scoped lines (`duplicates` query: one row per request id and event seen more than once) are
  * taken out as negative entries on the same keys, bins included.
  */
+import { processSummariesFromRows } from '../../aggregate/processes.js';
 import { EVENTS, SCHEMA_VERSION } from '../../../middleware/schema.js';
 import type { InputAccounting, RunAggregate, RuntimeSummary, EvidenceQuery } from '../../model.js';
 import { finishAggregate } from '../../aggregate/finish.js';
@@ -46,6 +47,8 @@ export interface SectionRows {
   errorMessages: InsightsRow[];
   runtime: InsightsRow[];
   dropped: InsightsRow[];
+  /** per host, pid, service, event, run_id (queries.ts `processes`); absent: no per-process accounting */
+  processes?: InsightsRow[];
 }
 
 export interface AssembleInput {
@@ -473,6 +476,7 @@ export function rowsToRawCounts(input: AssembleInput): RowsResult {
   };
   if (runtime) counts.runtime = runtime;
   if (input.scanned) counts.scanned = input.scanned;
+  if (rows.processes) counts.lifecycles = processSummariesFromRows(rows.processes, input.runId);
   // cells toRows could not read (objects, arrays, …) count too, whether or not a section read their field
   const oddCells = oddCellCount(Object.values(rows).flat());
   return { counts, oddValues: r.oddValues + oddCells };

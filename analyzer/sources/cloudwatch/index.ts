@@ -182,6 +182,8 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           timelineRuntime: runContext('timeline-runtime'),
           dropped: runContext('dropped'),
           poolTimeouts: runContext('pool-timeouts'),
+          // the run's services, over the run's range (± margin), not cut to its lines: a service.stop after them counts
+          processes: contextParams.then((p) => run('processes', { ...p, since: params.since, until: params.until })),
         };
         // allSettled, then rethrow the first failure: no query is left unobserved (an unhandled rejection)
         const settled = await Promise.allSettled(Object.values(sections));

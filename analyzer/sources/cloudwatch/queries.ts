@@ -329,6 +329,20 @@ export const insightsQueries = {
       '\n| ',
     ),
 
+  /**
+   * Per process (host + pid): lines and first/last time by event and run, for the lifecycle (service.start /
+   * service.stop) and the run's requests each process started and ended (aggregate/processes.ts). The run's own
+   * lines and process-wide ones (no request id) of the run's services; a process's other runs are left out.
+   */
+  processes: (p: QueryParams) => {
+    const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
+    return [
+      `filter ispresent(${F.pid}) and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))${services}${windowClause(p)}`,
+      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.host}, ${F.pid}, ${F.service}, ${F.event}, ${F.runId}`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| ');
+  },
+
   /** Requests that gave up waiting for a database connection: the run's own lines and process-wide ones. */
   'pool-timeouts': (p: QueryParams) => {
     const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';

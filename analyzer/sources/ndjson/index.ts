@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
 import { LogjamError } from '../../../common/errors.js';
-import type { RunAggregate } from '../../model.js';
+import type { InputAccounting, RunAggregate } from '../../model.js';
 import type { AggregateOptions, RunSource, TraceLine } from '../source.js';
 import { emptyAccounting, RunAggregator } from '../../aggregate/aggregator.js';
 import { RunIndex } from '../../aggregate/run-index.js';
@@ -24,6 +24,8 @@ export interface LocalSourceOptions {
   maxLineBytes?: number;
   /** for tests: stdin replacement when the path is '-' */
   stdin?: Readable;
+  /** --follow-symlinks: walk symlinked folders of a --logs directory (each file still read once) */
+  followSymlinks?: boolean;
 }
 
 /** Lines kept for one trace: a request with more lines than this is a finding on its own. */
@@ -47,7 +49,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
   const description = path === '-' ? '(stdin)' : path;
   let stdinUsed = false;
 
-  async function inputs() {
+  async function inputs(input?: InputAccounting) {
     if (path === '-') {
       if (stdinUsed) {
         throw new LogjamError('LJ_STDIN_ONCE', 'stdin can be read only once', {
@@ -56,7 +58,10 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
       }
       stdinUsed = true;
     }
-    return resolveInputs(path, options.stdin);
+    const resolved = await resolveInputs(path, { stdin: options.stdin, followSymlinks: options.followSymlinks });
+    if (input && resolved.accounting) input.inputFiles = resolved.accounting;
+    if (input && resolved.warnings.length) (input.warnings ??= []).push(...resolved.warnings);
+    return resolved.files;
   }
 
   const inRange = (time: number, since = options.since, until = options.until) =>
@@ -96,7 +101,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
       // the same pass indexes the other runs, so "run not found" can name them without a second read
       const index = new RunIndex();
       await scanInputs(
-        await inputs(),
+        await inputs(agg.input),
         agg.input,
         (line) => {
           const id = line[F.runId];
