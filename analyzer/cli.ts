@@ -11,15 +11,30 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerRuns } from './commands/runs.js';
 import { registerTrace } from './commands/trace.js';
 import { registerCapacity } from './commands/capacity.js';
-import { registerApp } from './commands/app.js';
 import { registerLoad } from './commands/load.js';
-import { registerLab } from './commands/lab.js';
 
 // The AWS SDK warns on every CloudWatch call that its releases after early January 2027 need Node 22. logjam pins an
 // SDK range that supports Node 20 (README, "Requirements"), so the warning would only be noise on stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export function buildProgram(): Command {
+/**
+ * `lab` and `app` need the lab and the sample app, which stay in the repository: the published package leaves them
+ * out (docs/packaging.md). Their commands are registered only when those modules are there; any other failure to
+ * load them is a real error.
+ */
+const REPO_ONLY_DIRS = ['/lab/', '/sample-app/'];
+async function loadRepoOnlyCommand<T>(load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    const missing = /Cannot find module '([^']+)'/.exec(e.message ?? '')?.[1]?.replaceAll('\\', '/') ?? '';
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && REPO_ONLY_DIRS.some((dir) => missing.includes(dir))) return undefined;
+    throw err;
+  }
+}
+
+export async function buildProgram(): Promise<Command> {
   const program = new Command('logjam')
     .description('Structured request logs for services under load, and an analyzer that explains what failed and why.')
     .version('0.1.0')
@@ -39,8 +54,8 @@ Common workflows:
 Exit codes: 0 done, 1 a --fail-on threshold breached, 2 usage or source error (docs/errors.md).
 Docs: README.md, docs/ (lab, log schema, analyzer, capacity, reliability).`,
     );
-  registerLab(program);
-  registerApp(program);
+  (await loadRepoOnlyCommand(() => import('./commands/lab.js')))?.registerLab(program);
+  (await loadRepoOnlyCommand(() => import('./commands/app.js')))?.registerApp(program);
   registerLoad(program);
   registerAnalyze(program);
   registerRuns(program);
@@ -67,7 +82,7 @@ export function reportError(err: unknown): number {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = buildProgram();
+    const program = await buildProgram();
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
