@@ -2,6 +2,7 @@
  * The source flags shared by `analyze`, `runs` and `trace`, and the one place that turns them into a RunSource.
  * Exactly one of --logs (local NDJSON) or --log-group (CloudWatch Logs Insights) must be given.
  */
+import { assertAwsSdkInstalled } from '../../middleware/sinks/cloudwatch/sdk-check.js';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { RunSource } from '../sources/source.js';
@@ -103,6 +104,11 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
     opts.maxParallelQueries ?? String(DEFAULT_MAX_PARALLEL_QUERIES),
   );
   // Loaded lazily: the AWS SDK is large, and local analyses should not pay for it at startup.
+  try {
+    assertAwsSdkInstalled('--log-group (the CloudWatch source)');
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^logjam: /, ''));
+  }
   const { createCloudWatchSource } = await import('../sources/cloudwatch/index.js');
   return createCloudWatchSource({
     logGroup: opts.logGroup!,

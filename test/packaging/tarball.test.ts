@@ -131,3 +131,27 @@ export { handler };
     expect(analyze.stdout).toContain('pack-run');
   });
 });
+
+describe('CloudWatch without the optional AWS SDK', () => {
+  it('configuring the CloudWatch sink fails with one error naming the package to install', () => {
+    const result = spawnSync(
+      'node',
+      ['--input-type=module', '-e', "import { createLogger } from 'logjam/middleware'; createLogger({ cloudwatch: { logGroupName: 'g' } });"],
+      { cwd: consumer, encoding: 'utf8' },
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('the CloudWatch sink needs the AWS SDK');
+    expect(result.stderr).toContain('npm install @aws-sdk/client-cloudwatch-logs');
+  });
+
+  it('analyze --log-group exits 2 with one line naming the package to install', () => {
+    const result = spawnSync('npx', ['--no-install', 'logjam', 'analyze', '--run', 'r1', '--log-group', 'g'], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'logjam: --log-group (the CloudWatch source) needs the AWS SDK, which is not installed: run `npm install @aws-sdk/client-cloudwatch-logs`',
+    );
+  });
+});
