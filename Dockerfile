@@ -8,6 +8,7 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY sample-app/package.json sample-app/
 # --ignore-scripts: the "prepare" script would run tsc before the sources are copied
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
@@ -19,6 +20,7 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY sample-app/package.json sample-app/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # the official image's unprivileged user

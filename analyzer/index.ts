@@ -3,6 +3,8 @@
  * the finishing layer, analyses, capacity math, renderers — can move without touching its callers; the
  * architecture test (test/unit/architecture/dependency-rule.test.ts) keeps cli/ and lab/ from reaching past it.
  */
+import { UsageError } from '../common/errors.js';
+import { assertAwsSdkInstalled } from '../middleware/sinks/cloudwatch/sdk-check.js';
 import type { CloudWatchSourceOptions } from './sources/cloudwatch/index.js';
 import type { RunSource } from './sources/source.js';
 
@@ -29,6 +31,12 @@ export { sanitizeOutput, sanitizeText } from './report/sanitize.js';
  * `logjam --help`) should not pay for it at startup.
  */
 export async function createCloudWatchSource(opts: CloudWatchSourceOptions): Promise<RunSource> {
+  // the SDK is an optional peer of the published package (docs/packaging.md): one clear line when it is missing
+  try {
+    assertAwsSdkInstalled('--log-group (the CloudWatch source)');
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^logjam: /, ''));
+  }
   const cloudwatch = await import('./sources/cloudwatch/index.js');
   return cloudwatch.createCloudWatchSource(opts);
 }

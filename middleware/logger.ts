@@ -12,6 +12,7 @@ import { serializeError } from './errors.js';
 import { droppedLine } from './dropped-line.js';
 import { FIELDS, LEVELS, SCHEMA_VERSION } from './schema.js';
 import { cloudWatchTransportPath } from './transport-path.js';
+import { assertAwsSdkInstalled } from './sinks/cloudwatch/sdk-check.js';
 import type { CloudWatchSinkOptions, CloudWatchTransportOptions, LoggerOptions } from './types.js';
 import { CREATE_GROUP_ENV, parseCreateGroupEnv } from './sinks/cloudwatch/options.js';
 
@@ -76,6 +77,7 @@ export function buildLogger(options: LoggerOptions = {}): Logger {
 
   const cloudwatch = options.cloudwatch === undefined ? cloudWatchFromEnv(env) : options.cloudwatch;
   if (cloudwatch) {
+    assertAwsSdkInstalled('the CloudWatch sink');
     // maxPendingBytes is the host's side of the bound: the worker never sees it.
     const { maxPendingBytes, ...sinkOptions } = cloudwatch;
     const pendingBound = resolveMaxPendingBytes(maxPendingBytes);
