@@ -11,7 +11,7 @@ const say = (msg) => process.stderr.write(`[logjam] ${msg}\n`);
 
 /** program on PATH → Debian package that provides it */
 const NEEDED = [
-  { program: 'chromium', pkg: 'chromium', test: 'the HTML-report' },
+  { program: 'chromium', pkg: 'chromium', test: 'HTML-report' },
   { program: 'aws', pkg: 'awscli', test: 'start-load-run' },
 ];
 
