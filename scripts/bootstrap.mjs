@@ -14,10 +14,16 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => process.stderr.write(`[logjam] ${msg}\n`);
 
+// Tested lines: 20 (20.19+), 22 and 24. A newer major is probably fine and is let through with a warning; an older
+// Node (or odd-numbered 21) is refused, since it would fail later in less clear ways.
+const NEWEST_TESTED_MAJOR = 24;
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 19) || major >= 23) {
-  say(`Node ${process.versions.node} is not supported: use Node 20.19+ or Node 22 (see README, "Requirements").`);
+if (major < 20 || (major === 20 && minor < 19) || major === 21) {
+  say(`Node ${process.versions.node} is not supported: use Node 20.19+, 22 or 24 (see README, "Requirements").`);
   process.exit(2);
+}
+if (major > NEWEST_TESTED_MAJOR) {
+  say(`warning: Node ${process.versions.node} is newer than the newest tested (Node ${NEWEST_TESTED_MAJOR}); carrying on.`);
 }
 
 function mtime(path) {
