@@ -8,6 +8,7 @@
  * Progress goes to stderr; the table (or --json) to stdout. Target (issue 2): logjam start+finish >= 0.8x bare
  * Express on the hello-world route, and faster than pino-http.
  */
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -15,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
 import pino from 'pino';
@@ -225,6 +226,53 @@ export function verdict(results: readonly Result[]): { ok: boolean; okCost: bool
   return { ok, okCost, text };
 }
 
+/** One Node binary's results, for the side-by-side table. */
+export interface NodeResults {
+  node: string;
+  results: readonly Result[];
+}
+
+/**
+ * The ratios of two Node versions side by side (each measured against its own bare Express: ratios compare across
+ * versions, raw req/s do not — Node 24 serves bare Express ~4x faster than Node 20 here). Pure: results in, text out.
+ */
+export function formatSideBySide(a: NodeResults, b: NodeResults): string {
+  const header = ['route', 'variant', `x bare (${a.node})`, `x bare (${b.node})`, `req/s (${a.node})`, `req/s (${b.node})`];
+  const rows = a.results.map((r) => {
+    const other = b.results.find((o) => o.route === r.route && o.variant === r.variant);
+    return [
+      ROUTES[r.route],
+      r.variant,
+      r.ratioToBare.toFixed(2),
+      other ? other.ratioToBare.toFixed(2) : '-',
+      r.requestsPerSec.toFixed(0),
+      other ? other.requestsPerSec.toFixed(0) : '-',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+/** The same benchmark, run by another node binary (`--node <path>`) in its own process, its results as JSON. */
+function runOnOtherNode(nodePath: string, argv: readonly string[]): NodeResults {
+  const i = argv.indexOf('--node');
+  const rest = argv.filter((_, j) => j !== i && j !== i + 1 && argv[j] !== '--json');
+  const script = fileURLToPath(import.meta.url);
+  const version = spawnSync(nodePath, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+  if (version.status !== 0) {
+    process.stderr.write(`--node ${nodePath}: not a working node binary (${version.error?.message ?? version.stderr.trim()})\n`);
+    process.exit(2);
+  }
+  const run = spawnSync(nodePath, [script, ...rest, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) {
+    process.stderr.write(`the benchmark on ${nodePath} failed (exit ${run.status ?? run.signal})\n`);
+    process.exit(1);
+  }
+  const parsed = JSON.parse(run.stdout) as { results: Result[] };
+  return { node: `Node ${version.stdout.trim()}`, results: parsed.results };
+}
+
 function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
   const value = (flag: string): number | undefined => {
     const i = argv.indexOf(flag);
@@ -248,8 +296,24 @@ function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { json, ...options } = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const nodeAt = argv.indexOf('--node');
+  const otherNode = nodeAt === -1 ? undefined : argv[nodeAt + 1];
+  if (nodeAt !== -1 && (otherNode === undefined || otherNode.startsWith('--'))) {
+    process.stderr.write('--node needs the path of a node binary\n');
+    process.exit(2);
+  }
+  const here = `Node ${process.versions.node}`;
+  if (!json) process.stdout.write(`${here} (${process.execPath})\n`);
   const results = await runMiddlewareBench(options);
   const check = verdict(results);
-  if (json) process.stdout.write(`${JSON.stringify({ results, target: check }, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ node: process.versions.node, results, target: check }, null, 2)}\n`);
   else process.stdout.write(`${formatTable(results)}\n\n${check.text}\n`);
+  if (otherNode !== undefined && !json) {
+    // one after the other, never at once: two benchmarks on 2 cores would measure each other
+    process.stdout.write(`\nthe same on ${otherNode}:\n`);
+    const other = runOnOtherNode(otherNode, argv);
+    process.stdout.write(`${formatTable(other.results)}\n\n${verdict(other.results).text}\n`);
+    process.stdout.write(`\nside by side:\n${formatSideBySide({ node: here, results }, other)}\n`);
+  }
 }

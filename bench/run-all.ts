@@ -5,6 +5,7 @@
  * One part alone: `npm run bench:middleware`, `bench:analyzer`, `bench:cloudwatch` (same flags).
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const PARTS = [
@@ -14,18 +15,24 @@ const PARTS = [
 ] as const;
 
 const args = process.argv.slice(2);
-const only = args.find((a) => !a.startsWith('--'));
+/** flags that take a value: `--node <path>` (middleware: measure on that node binary too), `--duration 5`, … */
+const VALUE_FLAGS = new Set(['--node', '--duration', '--warmup', '--rounds', '--connections']);
+const only = args.find((a, i) => !a.startsWith('--') && !VALUE_FLAGS.has(args[i - 1] ?? ''));
 const parts = only ? PARTS.filter((p) => p.file.startsWith(only)) : PARTS;
 if (parts.length === 0) {
   process.stderr.write(`unknown benchmark "${only}": one of ${PARTS.map((p) => p.file.replace('.js', '')).join(', ')}\n`);
   process.exit(2);
 }
-const flags = args.filter((a) => a.startsWith('--'));
+const flags = args.filter((a, i) => a !== only || VALUE_FLAGS.has(args[i - 1] ?? ''));
+const nodeAt = flags.indexOf('--node');
+/** `--node` is the middleware benchmark's alone */
+const flagsFor = (file: string) => (nodeAt === -1 || file === 'middleware.js' ? flags : flags.filter((_, i) => i !== nodeAt && i !== nodeAt + 1));
+process.stdout.write(`logjam benchmarks on Node ${process.versions.node} (${process.execPath}), ${os.cpus().length} cores\n`);
 let failed = 0;
 for (const part of parts) {
   process.stdout.write(`\n=== ${part.name}${flags.includes('--smoke') ? ' (smoke)' : ''}\n`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, [fileURLToPath(new URL(part.file, import.meta.url)), ...flags], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL(part.file, import.meta.url)), ...flagsFor(part.file)], { stdio: 'inherit' });
   process.stdout.write(`=== ${part.file.replace('.js', '')}: ${result.status === 0 ? 'done' : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   if (result.status !== 0) failed++;
 }

@@ -13,7 +13,6 @@ import pc from 'picocolors';
 import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, loadClientView, createLocalSource } from '../analyzer/index.js';
 import { UsageError } from '../common/errors.js';
 import { generateRunId, runLoad, terminalProgress } from '../loadtests/runner/index.js';
-import { projectRoot } from '../common/project-root.js';
 import { startAppProcess } from './app-process.js';
 import { labLessons, renderLessons } from './lessons.js';
 
@@ -52,7 +51,8 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   const style = io.color ? pc : pc.createColors(false);
   const say = (msg: string): void => void io.stderr.write(`${style.cyan('lab')} ${msg}\n`);
   const runId = options.runId ?? generateRunId();
-  const dir = join(options.runsDir ?? join(projectRoot(), 'runs'), runId);
+  // under the current directory, never inside the package (an installed copy lives in node_modules/logjam)
+  const dir = join(options.runsDir ?? join(process.cwd(), 'runs'), runId);
   await mkdir(dir, { recursive: true });
   const logFile = join(dir, 'app.ndjson');
   const summaryPath = join(dir, 'summary.json');

@@ -15,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => process.stderr.write(`[logjam] ${msg}\n`);
 
 // Tested lines: 20 (20.19+: require(esm) and the AWS SDK's floor), 22 and 24. A newer major is probably fine and
-// is let through with a warning; an older Node is refused, since it fails later in less clear ways.
+// is let through with a warning; an older Node (or odd-numbered 21) is refused, since it fails later in less clear
+// ways.
 const NEWEST_TESTED_MAJOR = 24;
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19) || major === 21) {

@@ -1,9 +1,17 @@
 /**
  * A 50 MB line is skipped as it streams past, never buffered whole: the built source reads the file in a child
- * process, which reports its peak RSS (process.resourceUsage().maxRSS). Two checks that buffering would fail:
- * - the 50 MB line adds less than its own size over a 2-line file (buffering costs the bytes, a concatenated copy
- *   and a decoded string: ≥ 100 MB). What it does add is read buffers awaiting garbage collection (~30 MB here);
- * - a 200 MB line costs no more than a 50 MB one (within a margin): memory does not grow with the line.
+ * process that measures its memory two ways.
+ * - Live memory (heap used + ArrayBuffers) sampled after a forced GC every 5 ms while it reads. This is the
+ *   regression detector: streaming keeps it within a few MB of a 2-line file on every Node version (+1–4 MB on
+ *   Node 20, 22 and 24), buffering the 50 MB line raises it by ≥ 50 MB for the whole time the line is read.
+ * - Peak RSS (process.resourceUsage().maxRSS): buffering costs the bytes, a concatenated copy and a decoded
+ *   string (≥ 100 MB; measured +200 MB with the line cap raised above the line).
+ * Why the GC sampling: without it, the peak RSS counts the 256 KB read buffers that are already garbage but not yet
+ * collected, and when V8 collects external (ArrayBuffer) memory differs by version. Measured on the 2-core machine,
+ * same files: +32 MB on Node 20, +32 MB on Node 22, +51 MB on Node 24 (with 52 MB of dead ArrayBuffers still
+ * uncollected at exit), which missed the old 50 MB RSS bound on Node 24 while holding nothing. The sampler makes
+ * the figure the memory the source actually holds; it is the same on every version.
+ * A 200 MB line costs no more than a 50 MB one (within a margin): memory does not grow with the line.
  * Uses dist/ (build first).
  */
 import { spawn } from 'node:child_process';
@@ -23,22 +31,39 @@ const MB = 1024 * 1024;
 const MAX_EXTRA_RSS_MB = 50;
 /** a line 4× longer may not cost more than this on top (buffering would add ≥ 300 MB) */
 const MAX_GROWTH_RSS_MB = 25;
+/** the line cap (1 MB) plus a few read chunks, with room; buffering the 50 MB line holds ≥ 50 MB live */
+const MAX_EXTRA_LIVE_MB = 16;
+/** a line 4× longer holds nothing more (buffering would hold ≥ 150 MB more) */
+const MAX_GROWTH_LIVE_MB = 8;
 
 interface ChildReport {
   input: { totalLines: number; parsed: number; oversized: number; malformed: number; foreign: number; otherRuns: number };
   requests: number;
   maxRssKb: number;
+  /** the highest heapUsed + arrayBuffers seen right after a forced GC while reading */
+  peakLiveBytes: number;
 }
 
-/** Aggregates `file` in a fresh node process and returns its accounting and peak RSS. */
+/** Aggregates `file` in a fresh node process and returns its accounting, peak RSS and peak live memory. */
 function aggregateInChild(file: string): Promise<ChildReport> {
   const script = `
     const { createLocalSource } = await import(${JSON.stringify(pathToFileURL(SOURCE).href)});
+    let peakLiveBytes = 0;
+    const sample = () => {
+      globalThis.gc();
+      const m = process.memoryUsage();
+      peakLiveBytes = Math.max(peakLiveBytes, m.heapUsed + m.arrayBuffers);
+    };
+    const sampler = setInterval(sample, 5);
     const agg = await createLocalSource(${JSON.stringify(file)}).aggregate(${JSON.stringify(HOSTILE_RUN_ID)});
-    process.stdout.write(JSON.stringify({ input: agg.input, requests: agg.totals.requests, maxRssKb: process.resourceUsage().maxRSS }));
+    clearInterval(sampler);
+    sample();
+    process.stdout.write(JSON.stringify({ input: agg.input, requests: agg.totals.requests, maxRssKb: process.resourceUsage().maxRSS, peakLiveBytes }));
   `;
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -84,10 +109,16 @@ describe('a 50 MB line', () => {
     const mb = (kb: number) => kb / 1024;
     const extra = mb(long.maxRssKb - baseline.maxRssKb);
     const growth = mb(longer.maxRssKb - long.maxRssKb);
+    const liveMb = (bytes: number) => bytes / MB;
+    const extraLive = liveMb(long.peakLiveBytes - baseline.peakLiveBytes);
+    const growthLive = liveMb(longer.peakLiveBytes - long.peakLiveBytes);
+    const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
     figure(
       '50 MB line (memory)',
-      `peak RSS ${mb(baseline.maxRssKb).toFixed(1)} MB (2-line file), ${mb(long.maxRssKb).toFixed(1)} MB (50 MB line, +${extra.toFixed(1)}), ${mb(longer.maxRssKb).toFixed(1)} MB (200 MB line, ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} over 50 MB); each long line: 1 oversized, 2 parsed`,
+      `Node ${process.versions.node}: peak RSS ${mb(baseline.maxRssKb).toFixed(1)} MB (2-line file), ${mb(long.maxRssKb).toFixed(1)} MB (50 MB line, ${signed(extra)}), ${mb(longer.maxRssKb).toFixed(1)} MB (200 MB line, ${signed(growth)} over 50 MB); peak live ${liveMb(baseline.peakLiveBytes).toFixed(1)} / ${liveMb(long.peakLiveBytes).toFixed(1)} (${signed(extraLive)}) / ${liveMb(longer.peakLiveBytes).toFixed(1)} MB (${signed(growthLive)}); each long line: 1 oversized, 2 parsed`,
     );
+    expect(extraLive).toBeLessThan(MAX_EXTRA_LIVE_MB);
+    expect(growthLive).toBeLessThan(MAX_GROWTH_LIVE_MB);
     expect(extra).toBeLessThan(MAX_EXTRA_RSS_MB);
     expect(growth).toBeLessThan(MAX_GROWTH_RSS_MB);
   }, 180_000);
