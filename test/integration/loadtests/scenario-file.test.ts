@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientViewFromSummary } from '../../../analyzer/sources/client-summary.js';
 import type { K6Summary } from '../../../loadtests/k6-summary.js';
 
-const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'analyzer', 'cli.js');
+const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
 
 interface Outcome {
   code: number | null;
@@ -71,9 +71,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await rm(dir, { recursive: true, force: true });
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function run(name: string, source: string, extra: string[] = []): Promise<Outcome & { summary?: K6Summary }> {
