@@ -119,6 +119,11 @@ function isEntryPoint(): boolean {
 
 // Run when executed directly (bin), not when imported by tests.
 if (isEntryPoint()) {
+  // `logjam … | head` closes the pipe early: that reader wanted no more, which is no error worth a stack trace
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
