@@ -97,6 +97,8 @@ export class CloudWatchShipper {
   private drainRequested = false;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
+  /** set by close() once it has counted what is left: later releases must not count it again */
+  private accountingClosed = false;
   private readonly abort = new AbortController();
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly sleepers = new Set<() => void>();
@@ -211,6 +213,10 @@ export class CloudWatchShipper {
       this.aborted = true;
       this.abort.abort();
       for (const wake of this.sleepers) wake();
+      // A call already on the wire may still land (the abort can lose the race on a busy machine): let the sender
+      // settle, briefly, so a batch the endpoint accepted is counted as shipped and not spooled or dropped as well.
+      await settleWithin(this.pumping, ABORT_SETTLE_MS);
+      this.accountingClosed = true;
       const unsent = [...(this.inFlight ?? []), ...this.queue.slice(this.head)];
       let left = this.bufferedEvents;
       if (this.opts.spoolDir !== undefined) {
@@ -261,8 +267,8 @@ export class CloudWatchShipper {
       for (const event of batch) this.queuedBytes -= event.bytes;
       this.compactQueue();
       this.inFlight = batch;
-      await this.sendBatch(batch);
-      this.inFlight = undefined;
+      // an aborted send leaves its batch in flight: close() spools or counts it
+      if (await this.sendBatch(batch)) this.inFlight = undefined;
     }
   }
 
@@ -277,18 +283,18 @@ export class CloudWatchShipper {
   }
 
   private release(batch: readonly SizedEvent[]): void {
-    if (this.aborted) return; // close() already reset the accounting and counted these
+    if (this.accountingClosed) return; // close() already reset the accounting and counted these
     this.bufferedEvents -= batch.length;
     for (const event of batch) this.bufferedBytes -= event.bytes;
   }
 
-  private async sendBatch(batch: SizedEvent[]): Promise<void> {
+  private async sendBatch(batch: SizedEvent[]): Promise<boolean> {
     let ordered = toChronological(batch);
     let logEvents = ordered.map(({ timestamp, message }) => ({ timestamp, message }));
     let attempt = 0;
     let createdDestination = false;
     for (;;) {
-      if (this.aborted) return;
+      if (this.aborted) return false;
       if (attempt > 0) {
         // The one bound that can force a retried batch out: events that aged past CloudWatch's 14-day window.
         const aged = this.dropAged(ordered);
@@ -297,23 +303,24 @@ export class CloudWatchShipper {
           logEvents = logEvents.slice(aged);
           batch = ordered;
           this.inFlight = ordered; // the aged ones are counted: never spooled as well
-          if (ordered.length === 0) return;
+          if (ordered.length === 0) return true;
         }
       }
       let failure: unknown;
       try {
         const output = await this.put(logEvents);
-        if (this.aborted) return;
+        // accepted, even if close() aborted meanwhile: count it shipped, so it is neither spooled nor dropped
         this.counters.batches++;
         for (const event of batch) this.counters.shippedBytes += event.bytes;
         this.countAccepted(output, logEvents.length);
         this.release(batch);
+        if (this.aborted) return true;
         await this.shipDropReports();
-        return;
+        return true;
       } catch (error) {
         failure = error;
       }
-      if (this.aborted) return;
+      if (this.aborted) return false;
       let kind = classifyFailure(failure);
       if (kind === 'missing_destination' && !createdDestination) {
         // Create once, then retry at once: not a backoff retry, the call did not fail for load reasons.
@@ -322,7 +329,7 @@ export class CloudWatchShipper {
           await this.ensureDestination();
           continue;
         } catch (error) {
-          if (this.aborted) return;
+          if (this.aborted) return false;
           failure = error;
           kind = classifyFailure(error);
           createdDestination = false; // a transient failure to create: try creating again on the next round
@@ -337,7 +344,7 @@ export class CloudWatchShipper {
       const reason: DropReason = kind === 'retryable' ? 'retries_exhausted' : kind === 'missing_destination' ? 'missing_destination' : 'rejected';
       this.recordDrop(batch.length, reason, this.dropDetail(failure, reason));
       this.release(batch);
-      return;
+      return true;
     }
   }
 
@@ -486,4 +493,14 @@ export class CloudWatchShipper {
       this.sleepers.add(wake);
     });
   }
+}
+
+/** How long close() waits, after aborting, for a call already sent to settle (an aborted call settles at once). */
+const ABORT_SETTLE_MS = 250;
+
+async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -269,6 +269,9 @@ export async function startFakeCloudWatch(options: { operations?: Record<string,
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // An unreachable endpoint never answers a call that reached it while down, even if the test brings it back up
+    // while the body is still being read (a loaded machine): that call must not be stored after all.
+    const downAtArrival = down;
     const raw = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
@@ -282,7 +285,7 @@ export async function startFakeCloudWatch(options: { operations?: Record<string,
     calls.push(call);
 
     const fault = takeFault(op);
-    if (down || fault?.down) {
+    if (down || downAtArrival || fault?.down) {
       // Simulates an unreachable endpoint: the SDK sees ECONNRESET / socket hang up.
       req.socket.destroy();
       return;
