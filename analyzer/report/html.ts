@@ -16,7 +16,7 @@ import { uslThroughput } from '../capacity/usl.js';
 import { QUERY_LANGUAGE_LABELS, type Finding } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
 import type { AnalysisReport } from './report.js';
-import { describeFormats, describeSelection } from './text.js';
+import { describeFormatLimits, describeFormats, describeSelection } from './text.js';
 
 export interface HtmlOptions {
   /** the page's title and heading; default "logjam report — run <id>" */
@@ -116,7 +116,7 @@ function summaryHtml(report: AnalysisReport): string {
     ['input', `${input.totalLines} lines: ${input.parsed} parsed, ${input.malformed} malformed, ${input.oversized} oversized, ${input.foreign} foreign, ${input.droppedBySinks} dropped by sinks`],
   ];
   const formats = describeFormats(input.formats);
-  if (formats) rows.push(['input formats', `${formats} lines read`]);
+  if (formats) rows.push(['input formats', [`${formats} lines read`, ...describeFormatLimits(input.formats).map((l) => `cannot tell from ${l}`)].join('; ')]);
   return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 

@@ -4,7 +4,7 @@ import { describeResult } from '../thresholds.js';
 import { renderCapacityMarkdown } from '../capacity/render.js';
 import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
-import { describeDropped, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
 
@@ -32,6 +32,7 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
   );
   const formats = describeFormats(i.formats);
   if (formats) out.push(`- **Input formats:** ${mdCell(formats)} lines read`);
+  for (const limit of describeFormatLimits(i.formats)) out.push(`  - cannot tell from ${mdCell(limit)}`);
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(`- **Input files:** ${mdCell(files)}`);
   out.push('');

@@ -10,7 +10,7 @@ import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
-import { describeDropped, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
@@ -59,6 +59,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
   );
   const formats = describeFormats(i.formats);
   if (formats) out.push(c.dim(`input formats: ${formats} lines read`));
+  for (const limit of describeFormatLimits(i.formats)) out.push(c.dim(`  cannot tell from ${limit}`));
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(c.dim(`input files: ${files}`));
   if (r.scanned) {

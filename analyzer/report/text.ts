@@ -2,6 +2,7 @@
 import { formatMs, formatPercent } from '../../common/format.js';
 import { neverStopped, type ProcessSummary } from '../aggregate/processes.js';
 import type { InputFileAccounting, TimeWindow } from '../model.js';
+import { FORMAT_LIMITS } from '../sources/formats/index.js';
 
 export function fmtMs(v: number): string {
   return Number.isFinite(v) ? formatMs(v, '') : '-';
@@ -51,4 +52,11 @@ export function describeSelection(run: { runId: string; window?: TimeWindow }): 
 export function describeFormats(formats: Record<string, number> | undefined): string {
   const entries = Object.entries(formats ?? {}).filter(([, n]) => n > 0);
   return entries.map(([name, n]) => `${n} ${name}`).join(' + ');
+}
+
+/** "pino-http: no start lines …" for each format read whose lines cannot tell part of the report. */
+export function describeFormatLimits(formats: Record<string, number> | undefined): string[] {
+  return Object.entries(formats ?? {})
+    .filter(([name, n]) => n > 0 && FORMAT_LIMITS.has(name))
+    .map(([name]) => `${name} lines: ${FORMAT_LIMITS.get(name)!}`);
 }

@@ -15,3 +15,8 @@ export const LINE_FORMATS: readonly LineFormat[] = [logjamFormat, pinoHttpFormat
 
 export const JSON_FORMATS: readonly JsonLineFormat[] = LINE_FORMATS.filter((f): f is JsonLineFormat => f.kind === 'json');
 export const TEXT_FORMATS: readonly TextLineFormat[] = LINE_FORMATS.filter((f): f is TextLineFormat => f.kind === 'text');
+
+/** format name -> what its lines cannot tell (formats that can tell everything the report shows have none) */
+export const FORMAT_LIMITS: ReadonlyMap<string, string> = new Map(
+  LINE_FORMATS.filter((f) => f.cannotTell !== undefined).map((f) => [f.name, f.cannotTell!]),
+);

@@ -109,4 +109,9 @@ function readPinoHttp(line: Record<string, unknown>): LogLine | undefined {
   return out;
 }
 
-export const pinoHttpFormat: JsonLineFormat = { name: 'pino-http', kind: 'json', read: readPinoHttp };
+export const pinoHttpFormat: JsonLineFormat = {
+  name: 'pino-http',
+  kind: 'json',
+  read: readPinoHttp,
+  cannotTell: 'no start lines (requests still in flight or never finished are invisible), no DB time, query count or pool wait (they read 0), URLs as route templates (ids collapsed)',
+};

@@ -8,6 +8,8 @@ import type { LogLine } from '../../aggregate/aggregator.js';
 export interface JsonLineFormat {
   /** the name the input accounting counts lines under (InputAccounting.formats) */
   readonly name: string;
+  /** what the analysis cannot tell from this format's lines, said next to their count in the report */
+  readonly cannotTell?: string;
   readonly kind: 'json';
   /** a parsed JSON object -> the line it means, or undefined when it is not a readable line of this format */
   read(value: Record<string, unknown>): LogLine | undefined;
@@ -15,6 +17,7 @@ export interface JsonLineFormat {
 
 export interface TextLineFormat {
   readonly name: string;
+  readonly cannotTell?: string;
   /** for formats that are not JSON (access logs): tried on lines that do not parse as JSON */
   readonly kind: 'text';
   read(text: string): LogLine | undefined;

@@ -152,6 +152,7 @@ describe('a pino-http service (default options), analyzed from its own stdout', 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('logjam analyze — time window start of input → end of input (not a run');
     expect(r.stdout).toContain(`input formats: ${N + M + K + S} pino-http lines read`);
+    expect(r.stdout).toContain('cannot tell from pino-http lines: no start lines');
     const md = await runBin(CLI, ['analyze', '--logs', log, '--markdown']);
     expect(md.stdout).toMatch(/^# logjam analysis — time window/);
   });
