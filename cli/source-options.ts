@@ -22,7 +22,7 @@ export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
 
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--logs <file|dir|->', 'read NDJSON logs from a file, a directory (*.ndjson, *.jsonl, *.log, .gz) or - (stdin)')
+    .option('--logs <file|dir|->', 'read NDJSON logs from a file, a directory (*.ndjson, *.jsonl, *.log, .gz) or - (stdin); logjam and pino-http lines, detected per line')
     .option('--follow-symlinks', 'with a --logs directory: walk symlinked folders too (each file is read once)')
     .option('--log-group <name>', 'read from a CloudWatch log group with Logs Insights')
     .option('--region <region>', 'AWS region of the log group (default: AWS_REGION / profile)')

@@ -155,6 +155,10 @@ describe('a pino-http service (default options), analyzed from its own stdout', 
     expect(r.stdout).toContain('cannot tell from pino-http lines: no start lines');
     const md = await runBin(CLI, ['analyze', '--logs', log, '--markdown']);
     expect(md.stdout).toMatch(/^# logjam analysis — time window/);
+    expect(md.stdout).toContain('cannot tell from pino-http lines');
+    const html = join(dir, 'window.html');
+    expect((await runBin(CLI, ['analyze', '--logs', log, '--html', html])).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('<th>time window</th><td>time window start of input → end of input');
   });
 
   it('`logjam runs` says there are no run ids and prints the analyze command for their window, which works', async () => {
