@@ -4,16 +4,13 @@
  */
 import type { Command } from 'commander';
 import { table, fmtTime, type UntaggedRequests } from '../analyzer/index.js';
+import { shellWord } from '../common/format.js';
 import { addSourceOptions, openSource, type SourceFlags } from './source-options.js';
 
 interface RunsFlags extends SourceFlags {
   json?: boolean;
 }
 
-/** A POSIX shell word: the suggested command is pasted into a shell, and paths may hold spaces or quotes. */
-function shellWord(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The exact `logjam analyze` command for the untagged requests' window, with the same source flags. */
 export function windowCommand(opts: SourceFlags, u: UntaggedRequests): string {

@@ -6,6 +6,7 @@
  */
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
 import type { EvidenceQuery } from '../../model.js';
+import { shellQuote } from '../../../common/format.js';
 
 export interface LocalEvidenceInput {
   /** the --logs argument ('-' for stdin) */
@@ -18,10 +19,6 @@ export interface LocalEvidenceInput {
   until: number;
 }
 
-/** A POSIX shell single-quoted word (jq programs and paths are attacker-influenced text here). */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 const str = (v: string) => JSON.stringify(v);
 
