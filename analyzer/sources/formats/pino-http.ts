@@ -29,10 +29,13 @@ const PINO_LEVELS = new Map<number, string>(LEVELS.map((label, i) => [(i + 1) * 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
 /** epoch ms (pino's default) or an ISO time (pino.stdTimeFunctions.isoTime) */
 function readTime(v: unknown): number | undefined {
   if (isTime(v)) return v;
-  if (typeof v !== 'string') return undefined;
+  // only an ISO date-time: Date.parse takes "5" or "May" too, which no pino timestamp function writes
+  if (typeof v !== 'string' || !ISO_TIME.test(v)) return undefined;
   const t = Date.parse(v);
   return isTime(t) ? t : undefined;
 }

@@ -88,6 +88,7 @@ describe('pino-http lines mapped onto the logjam schema', () => {
 
   it('takes an ISO time (pino.stdTimeFunctions.isoTime) as well as epoch ms', () => {
     expect(read(classifyLine(pinoLine({ time: new Date(TIME).toISOString() }))).line[F.time]).toBe(TIME);
+    expect(classifyLine(pinoLine({ time: '5' }))).toBe(FOREIGN);
   });
 
   it('keeps a text request id that is a valid id, refuses one that is not, and qualifies counters per process and time', () => {
