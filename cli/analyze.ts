@@ -1,8 +1,9 @@
 /**
  * `logjam analyze --run <id>`: one run's findings from a source (local NDJSON or CloudWatch), optionally compared
  * with the client's summary; without --run, every request of the time window (--since/--until, else the whole
- * input) whatever its run id, as a service's own traffic carries none. Rendered rendered for a terminal, as JSON (--json) or Markdown (--markdown). Exit codes: 0
- * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
+ * input) whatever its run id, as a service's own traffic carries none. Rendered for a terminal, as JSON (--json)
+ * or Markdown (--markdown). Exit codes: 0 done, 1 a --fail-on threshold breached (after the report is printed),
+ * 2 usage or source error.
  */
 import type { Command } from 'commander';
 import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, stdoutFormat, useColor, loadClientView, describeResult, parseThresholds, type DeploymentFlags, type ClientView, type AnalysisReport } from '../analyzer/index.js';
