@@ -77,26 +77,27 @@ function readPinoHttp(line: Record<string, unknown>): LogLine | undefined {
   const url = req.url;
   const status = res.statusCode;
   const duration = line.responseTime;
-  if (time === undefined || typeof method !== 'string' || typeof url !== 'string' || !isNum(status) || !isNum(duration)) {
-    return undefined;
-  }
+  const msg = typeof line.msg === 'string' ? line.msg : '';
+  // an aborted request has no status yet (pino-http writes `"statusCode": null`); every other line needs one
+  const aborted = msg === PINO_ABORTED_MSG;
+  if (time === undefined || typeof method !== 'string' || typeof url !== 'string' || !isNum(duration)) return undefined;
+  if (!isNum(status) && !(aborted && (status === null || status === undefined))) return undefined;
   const host = typeof line.hostname === 'string' ? line.hostname : undefined;
   const pid = isNum(line.pid) ? line.pid : undefined;
   const requestId = readRequestId(req.id, host, pid, time);
   if (requestId === undefined) return undefined;
-  const msg = typeof line.msg === 'string' ? line.msg : '';
   const out: LogLine = {
     [F.time]: time,
     [F.level]: (isNum(line.level) && PINO_LEVELS.get(line.level)) || LEVELS[2],
     [F.msg]: msg,
-    [F.event]: msg === PINO_ABORTED_MSG ? EVENTS.requestAbort : EVENTS.requestFinish,
+    [F.event]: aborted ? EVENTS.requestAbort : EVENTS.requestFinish,
     [F.schema]: SCHEMA_VERSION,
     [F.requestId]: requestId,
     [F.method]: method,
     [F.path]: pathOf(url),
-    [F.status]: status,
     [F.durationMs]: duration,
   };
+  if (isNum(status)) out[F.status] = status;
   if (typeof line.name === 'string') out[F.service] = line.name;
   if (host !== undefined) out[F.host] = host;
   if (pid !== undefined) out[F.pid] = pid;

@@ -7,6 +7,7 @@
  * Uses dist/ (run `npx tsc -p tsconfig.build.json` first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,20 @@ async function send(port: number, path: string, headers: Record<string, string> 
   return res.status;
 }
 
+/** A client that sends a request and closes the connection after `ms`, before the answer. */
+function abandon(port: number, path: string, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path });
+    req.on('error', () => resolve()); // the socket we destroyed
+    req.end();
+    req.on('response', () => reject(new Error('answered before the client gave up')));
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, ms);
+  });
+}
+
 async function analyzeJson(args: string[]): Promise<AnalysisReport> {
   const r = await runBin(CLI, ['analyze', ...args, '--json']);
   expect(r.stderr).toBe('');
@@ -92,6 +107,9 @@ describe('a pino-http service (default options), analyzed from its own stdout', 
       for (let i = 0; i < M; i++) expect(await send(app.port, `/nope/${i}`)).toBe(404);
       for (let i = 0; i < K; i++) expect(await send(app.port, `/boom/${i}`)).toBe(500);
       for (let i = 0; i < S; i++) expect(await send(app.port, '/slow')).toBe(200);
+      // one client that gives up before the slow answer: pino-http logs "request aborted"
+      await abandon(app.port, '/slow', SLOW_MS / 3);
+      await new Promise((r) => setTimeout(r, SLOW_MS));
     } finally {
       await app.stop();
     }
@@ -106,10 +124,10 @@ describe('a pino-http service (default options), analyzed from its own stdout', 
 
   it('counts every line by format, and the damaged ones as malformed or foreign', async () => {
     const report = await analyzeJson(['--logs', log]);
-    expect(report.input.formats).toEqual({ 'pino-http': N + M + K + S });
+    expect(report.input.formats).toEqual({ 'pino-http': N + M + K + S + 1 });
     expect(report.input.malformed).toBe(3); // the two cut lines and the text
     expect(report.input.foreign).toBe(2); // no status; an id that is not one
-    expect(report.input.totalLines).toBe(N + M + K + S + 5);
+    expect(report.input.totalLines).toBe(N + M + K + S + 1 + 5);
   });
 
   it('gives the counts, statuses, error message and times the server produced', async () => {
@@ -117,13 +135,14 @@ describe('a pino-http service (default options), analyzed from its own stdout', 
     // no --run: a time window over the whole input
     expect(report.run.runId).toBe('');
     expect(report.run.window).toEqual({});
-    expect(report.run.totals).toMatchObject({ requests: N + M + K + S, errors4xx: M, errors5xx: K, unfinished: 0, aborts: 0 });
+    expect(report.run.totals).toMatchObject({ requests: N + M + K + S, errors4xx: M, errors5xx: K, unfinished: 0, aborts: 1 });
     // route templates from the URL (query string dropped, ids collapsed)
     expect(route(report, 'GET', '/items/:id')).toMatchObject({ count: N, matched: false, statuses: { '200': N } });
     expect(route(report, 'GET', '/nope/:id')).toMatchObject({ count: M, statuses: { '404': M } });
     expect(route(report, 'GET', '/boom/:id')).toMatchObject({ count: K, statuses: { '500': K } });
     const slow = route(report, 'GET', '/slow')!;
     expect(slow.count).toBe(S);
+    expect(slow.aborts).toBe(1);
     expect(slow.latency.p50).toBeGreaterThanOrEqual(SLOW_MS);
     expect(slow.latency.p50).toBeLessThan(SLOW_MS + 1000);
     expect(route(report, 'GET', '/items/:id')!.latency.p95).toBeLessThan(SLOW_MS);
@@ -151,7 +170,7 @@ describe('a pino-http service (default options), analyzed from its own stdout', 
     const r = await runBin(CLI, ['analyze', '--logs', log]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('logjam analyze — time window start of input → end of input (not a run');
-    expect(r.stdout).toContain(`input formats: ${N + M + K + S} pino-http lines read`);
+    expect(r.stdout).toContain(`input formats: ${N + M + K + S + 1} pino-http lines read`);
     expect(r.stdout).toContain('cannot tell from pino-http lines: no start lines');
     const md = await runBin(CLI, ['analyze', '--logs', log, '--markdown']);
     expect(md.stdout).toMatch(/^# logjam analysis — time window/);
