@@ -109,8 +109,16 @@ export interface InputAccounting {
   parsed: number;
   malformed: number;
   oversized: number;
-  /** valid JSON but not a logjam line of a supported schema version (other services, other versions) */
+  /**
+   * valid JSON that no input format reads: other services, other logjam schema versions, a pino-http line with a
+   * required field missing or an id that is not one (docs/analyzer.md, "Input formats")
+   */
   foreign: number;
+  /**
+   * lines read per input format ("logjam", "pino-http", …; local source), whether or not they were in the run:
+   * the formats' sum + malformed + oversized + foreign = totalLines
+   */
+  formats?: Record<string, number>;
   /** logjam lines of other runs (not an error: the source holds several runs) */
   otherRuns: number;
   /**
@@ -151,8 +159,20 @@ export interface RuntimeSummary {
   poolTotalMax: number;
 }
 
+/** The bounds (epoch ms) of a time window asked for with --since/--until; an absent bound is the input's start or end. */
+export interface TimeWindow {
+  since?: number;
+  until?: number;
+}
+
 export interface RunAggregate {
+  /** the run analyzed; '' for a time window (see `window`) */
   runId: string;
+  /**
+   * present when the aggregate is a time window, not a run (`logjam analyze` without --run): every request line in
+   * the window, whatever its run id. firstTime/lastTime are the lines found in it.
+   */
+  window?: TimeWindow;
   /** where the lines came from, for the report header (a file path, or "cloudwatch:<group>") */
   source: string;
   firstTime: number;

@@ -12,11 +12,16 @@ import { buildReport, type AnalysisReport } from './report/report.js';
 import type { RunSource } from './sources/source.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
-/** Aggregate the run; a run with no lines names the nearest runs the source has (whatever the source). */
-export async function aggregateRun(source: RunSource, runId: string): Promise<RunAggregate> {
+/**
+ * Aggregate the run (or, runId undefined, the source's time window); a run with no lines names the nearest runs the
+ * source has (whatever the source).
+ */
+export async function aggregateRun(source: RunSource, runId: string | undefined): Promise<RunAggregate> {
   // A source either throws RunNotFoundError itself (CloudWatch: it already searched for the run and holds the
-  // listing) or returns an empty aggregate; LJ_RUN_NOT_FOUND has no other thrower (common/errors.ts).
+  // listing) or returns an empty aggregate; LJ_RUN_NOT_FOUND has no other thrower (common/errors.ts). An empty
+  // window is the source's LJ_WINDOW_EMPTY.
   const agg = await source.aggregate(runId);
+  if (runId === undefined) return agg;
   if (agg.firstTime === 0 && agg.totals.requests === 0 && agg.totals.unfinished === 0 && agg.totals.aborts === 0) {
     throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
   }
@@ -32,7 +37,8 @@ export interface RunAnalysis {
 
 export interface AnalyzeRunInput {
   source: RunSource;
-  runId: string;
+  /** undefined: the source's time window (--since/--until, or its whole input), whatever the run ids */
+  runId: string | undefined;
   client?: ClientView;
   thresholds?: Threshold[];
   /** deployment facts for the capacity section; without them the report has no capacity section */

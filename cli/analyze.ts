@@ -1,7 +1,9 @@
 /**
  * `logjam analyze --run <id>`: one run's findings from a source (local NDJSON or CloudWatch), optionally compared
- * with the client's summary, rendered for a terminal, as JSON (--json) or Markdown (--markdown). Exit codes: 0
- * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
+ * with the client's summary; without --run, every request of the time window (--since/--until, else the whole
+ * input) whatever its run id, as a service's own traffic carries none. Rendered for a terminal, as JSON (--json)
+ * or Markdown (--markdown). Exit codes: 0 done, 1 a --fail-on threshold breached (after the report is printed),
+ * 2 usage or source error.
  */
 import type { Command } from 'commander';
 import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, stdoutFormat, useColor, loadClientView, describeResult, parseThresholds, type DeploymentFlags, type ClientView, type AnalysisReport } from '../analyzer/index.js';
@@ -26,8 +28,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerAnalyze(program: Command): void {
   const cmd = program
     .command('analyze')
-    .description('explain what failed in a run, and why: findings with evidence, routes, timelines')
-    .requiredOption('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them');
+    .description('explain what failed in a run (or a time window of any traffic), and why: findings with evidence, routes, timelines')
+    .option('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them. Without it: every request in --since/--until (else the whole input), a time window, not a run');
   addSourceOptions(cmd);
   cmd
     .option('--client-summary <file>', "k6's summary JSON or the Node runner's: compare the client's checks with the server")
@@ -46,7 +48,9 @@ export function registerAnalyze(program: Command): void {
 export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const format = stdoutFormat(opts);
   const runId = opts.run?.trim();
-  if (!runId) throw new UsageError('--run needs a run id', '`logjam runs --logs <file>` lists the runs a source holds');
+  if (opts.run !== undefined && !runId) {
+    throw new UsageError('--run needs a run id', '`logjam runs --logs <file>` lists the runs a source holds; leave --run out to analyze a time window');
+  }
   // bad thresholds and a bad client summary fail before the (possibly long) read of the logs
   const thresholds = parseThresholds(opts.failOn);
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
@@ -54,7 +58,7 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const source = await openSource(opts);
   const { report } = await analyzeRun({ source, runId, client, thresholds, facts });
   const results = report.thresholds;
-  if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: `logjam analyze — run ${runId}` }));
+  if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: runId ? `logjam analyze — run ${runId}` : 'logjam analyze — time window' }));
 
   const cloud = report.run.source.startsWith('cloudwatch:');
   const text = format.render(report, {

@@ -115,7 +115,7 @@ export interface ProcessRow {
 }
 
 /** The same summaries from CloudWatch rows (one per host, pid, event, run_id). */
-export function processSummariesFromRows(rows: ProcessRow[], runId: string): ProcessSummary[] {
+export function processSummariesFromRows(rows: ProcessRow[], runId: string | undefined): ProcessSummary[] {
   const byKey = new Map<string, ProcessSummary>();
   const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN);
   for (const row of rows) {
@@ -133,7 +133,9 @@ export function processSummariesFromRows(rows: ProcessRow[], runId: string): Pro
       byKey.set(key, p);
     }
     if (p.service === undefined && row.service) p.service = row.service;
-    note(p, first, row.event || undefined, count, row.run_id === runId, last);
+    // a time window (no run id) selects the request lines, tagged or not (the rows' only request-scoped events)
+    const selected = runId === undefined ? Boolean(row.run_id) || (row.event ?? '').startsWith('request.') : row.run_id === runId;
+    note(p, first, row.event || undefined, count, selected, last);
   }
   return sortProcesses([...byKey.values()].filter((p) => p.runLines > 0));
 }

@@ -39,7 +39,7 @@ function outline(report: CapacityReport, clean: (s: string) => string): Section[
   const asLines = (fs: FormulaLine[]) => fs.map((f) => (f.note ? { text: formulaText(f), detail: f.note } : { text: formulaText(f) }));
 
   sections.push({
-    title: `Capacity — run ${clean(i.runId)}`,
+    title: i.runId ? `Capacity — run ${clean(i.runId)}` : 'Capacity — time window',
     lines: [
       { text: `${i.requests} requests in ${num(i.durationS)} s; mean response ${num(i.meanResponseS * 1000)} ms, p95 ${num(i.p95ResponseS * 1000)} ms` },
       {

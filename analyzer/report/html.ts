@@ -16,6 +16,7 @@ import { uslThroughput } from '../capacity/usl.js';
 import { QUERY_LANGUAGE_LABELS, type Finding } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
 import type { AnalysisReport } from './report.js';
+import { describeFormatLimits, describeFormats, describeSelection } from './text.js';
 
 export interface HtmlOptions {
   /** the page's title and heading; default "logjam report — run <id>" */
@@ -106,7 +107,7 @@ function summaryHtml(report: AnalysisReport): string {
   const { run, input } = report;
   const t = run.totals;
   const rows: [string, string][] = [
-    ['run', run.runId],
+    run.window ? ['time window', describeSelection(run)] : ['run', run.runId],
     ['source', run.source],
     ['time', `${new Date(run.firstTime).toISOString()} → ${new Date(run.lastTime).toISOString()}`],
     ['requests', `${t.requests} (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.aborts} aborted, ${t.unfinished} unfinished)`],
@@ -114,6 +115,8 @@ function summaryHtml(report: AnalysisReport): string {
     ['DB', `${t.dbQueries} queries · query ${num(t.dbMsMean)} ms · pool wait ${num(t.poolWaitMsMean)} ms per request · ${t.poolTimeouts} pool timeouts`],
     ['input', `${input.totalLines} lines: ${input.parsed} parsed, ${input.malformed} malformed, ${input.oversized} oversized, ${input.foreign} foreign, ${input.droppedBySinks} dropped by sinks`],
   ];
+  const formats = describeFormats(input.formats);
+  if (formats) rows.push(['input formats', [`${formats} lines read`, ...describeFormatLimits(input.formats).map((l) => `cannot tell from ${l}`)].join('; ')]);
   return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 
@@ -198,7 +201,7 @@ table.kv th { text-align: left; padding-right: 16px; color: #374151; vertical-al
 /** The HTML page of the same report object the terminal, Markdown and JSON renderers take. */
 export function renderHtmlReport(report: AnalysisReport, options: HtmlOptions = {}): string {
   const { findings, capacity } = report;
-  const title = options.title ?? `logjam report — run ${report.run.runId}`;
+  const title = options.title ?? `logjam report — ${describeSelection(report.run)}`;
   const { js, css } = loadUplot();
   const data = chartData(report);
   const chartBlock = (id: string, heading: string, note: string) =>

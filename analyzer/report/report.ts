@@ -33,7 +33,10 @@ export interface AnalysisReport {
   reportVersion: typeof REPORT_VERSION;
   generatedAt: string;
   run: {
+    /** '' for a time window (then `window` is present) */
     runId: string;
+    /** present when the report is a time window (analyze without --run), not a run: its bounds as asked */
+    window?: RunAggregate['window'];
     source: string;
     firstTime: number;
     lastTime: number;
@@ -115,6 +118,7 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
     input: a.input,
     queries: a.queries,
   };
+  if (a.window) report.run.window = a.window;
   if (a.runtime) report.run.runtime = a.runtime;
   if (a.scanned) report.run.scanned = a.scanned;
   if (a.overflow) report.run.overflow = a.overflow;

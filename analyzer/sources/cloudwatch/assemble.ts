@@ -52,7 +52,8 @@ export interface SectionRows {
 }
 
 export interface AssembleInput {
-  runId: string;
+  /** undefined for a time window */
+  runId: string | undefined;
   source: string;
   firstTime: number;
   lastTime: number;
@@ -456,7 +457,7 @@ export function rowsToRawCounts(input: AssembleInput): RowsResult {
   };
 
   const counts: RawCounts = {
-    runId: input.runId,
+    runId: input.runId ?? '',
     source: input.source,
     hasLines: true,
     firstTime: input.firstTime,
