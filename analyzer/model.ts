@@ -149,6 +149,8 @@ export interface RuntimeSummary {
   heapUsedMbMax: number;
   poolWaitingMax: number;
   poolTotalMax: number;
+  /** the largest `pool_max` runtime.stats lines logged (the pg pool's max), when they carry it */
+  poolMax?: number;
 }
 
 export interface RunAggregate {
