@@ -136,6 +136,10 @@ export function computeCapacity(
     formulas.push(byModel);
   }
   const workersPerTask = facts.workers ?? byModel.result;
+  if (facts.workers !== undefined && facts.workers !== byModel.result) {
+    const origin = facts.provenance.workers?.source === 'measured' ? 'measured' : 'given';
+    byModel.note = `${byModel.note ?? ''}; the CPUs could run ${byModel.result}, the deployment runs ${facts.workers} (${origin}): the math uses ${facts.workers}`;
+  }
 
   const service = serviceTime(agg, facts, durationS);
   formulas.push(service.line);
