@@ -157,6 +157,8 @@ export interface RuntimeSummary {
   heapUsedMbMax: number;
   poolWaitingMax: number;
   poolTotalMax: number;
+  /** the largest `pool_max` runtime.stats lines logged (the pg pool's max), when they carry it */
+  poolMax?: number;
 }
 
 /** The bounds (epoch ms) of a time window asked for with --since/--until; an absent bound is the input's start or end. */
@@ -229,6 +231,11 @@ export interface ClientView {
   thinkTimeS?: number;
   /** requests with no response by reason (Node runner only): timeout, refused, reset, other */
   noResponseByReason?: Record<string, number>;
+  /**
+   * the load test's scenario name: the Node runner's `logjam.scenario`, or k6's `setup_data.scenario` (the lab's k6
+   * scripts return it from setup()). The lab's is common/lab-scenario.ts LAB_SCENARIO.
+   */
+  scenario?: string;
   /** the run id the Node runner used (its `logjam` block), to cross-check against --run */
   runId?: string;
   /** the test's wall time, from k6's `state.testRunDurationMs` */

@@ -7,8 +7,10 @@ import { analyze } from './analyses/index.js';
 import { nearestRuns, RunNotFoundError } from './aggregate/nearest-runs.js';
 import { computeCapacity } from './capacity/index.js';
 import type { CapacityReport, DeploymentFacts } from './capacity/index.js';
+import { measuredFacts } from './capacity/measured.js';
+import { describeMissing, missingFacts, resolveDeployment } from './capacity/resolve.js';
 import type { ClientView, Finding, RunAggregate } from './model.js';
-import { buildReport, type AnalysisReport } from './report/report.js';
+import { buildReport, type AnalysisReport, type CapacityMissing } from './report/report.js';
 import type { RunSource } from './sources/source.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
@@ -41,8 +43,16 @@ export interface AnalyzeRunInput {
   runId: string | undefined;
   client?: ClientView;
   thresholds?: Threshold[];
-  /** deployment facts for the capacity section; without them the report has no capacity section */
+  /**
+   * deployment facts from flags for the capacity section (what the service logged fills in what they leave to a
+   * default); without them the report has no capacity section
+   */
   facts?: DeploymentFacts;
+  /**
+   * `require` (analyze): the section only when the facts it needs are given or logged, else one line naming the
+   * missing ones (report.capacityMissing); `assume` (capacity, the lab): always, defaults marked assumed
+   */
+  capacityFacts?: 'require' | 'assume';
 }
 
 export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
@@ -53,11 +63,19 @@ export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
 /** The pure part: everything the report says, from an aggregate. */
 export function analyzeAggregate(
   aggregate: RunAggregate,
-  input: Pick<AnalyzeRunInput, 'client' | 'thresholds' | 'facts'>,
+  input: Pick<AnalyzeRunInput, 'client' | 'thresholds' | 'facts' | 'capacityFacts'>,
 ): RunAnalysis {
   const findings = analyze(aggregate, input.client);
-  const capacity = input.facts ? computeCapacity(aggregate, input.client, input.facts) : undefined;
+  let capacity: CapacityReport | undefined;
+  let capacityMissing: CapacityMissing | undefined;
+  if (input.facts) {
+    const measured = measuredFacts(aggregate);
+    const { facts, notes } = resolveDeployment(input.facts, measured);
+    const missing = input.capacityFacts === 'require' ? missingFacts(facts, aggregate) : [];
+    if (missing.length > 0) capacityMissing = { line: describeMissing(missing, measured), missing };
+    else capacity = computeCapacity(aggregate, input.client, facts, notes);
+  }
   const thresholds = input.thresholds?.length ? evaluateThresholds(input.thresholds, aggregate) : undefined;
-  const report = buildReport({ aggregate, findings, client: input.client, thresholds, capacity });
+  const report = buildReport({ aggregate, findings, client: input.client, thresholds, capacity, capacityMissing });
   return { aggregate, findings, capacity, report };
 }

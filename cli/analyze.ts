@@ -39,7 +39,8 @@ export function registerAnalyze(program: Command): void {
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--queries', 'print each finding\'s Logs Insights query in the terminal report (always in --json/--markdown)')
     .option('--html <file>', 'also write a self-contained HTML report with charts (opens offline)');
-  // The capacity section's deployment facts (same flags as `logjam capacity`); defaults are stated in the report.
+  // The capacity section's deployment facts (same flags as `logjam capacity`): what the service logged fills in what
+  // they leave out; without the CPUs (and the pool, for a service with a DB) the report says which flag to give.
   addDeploymentOptions(cmd).action(async (opts: AnalyzeFlags) => {
       await runAnalyze(opts);
     });
@@ -56,7 +57,8 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
   const facts = parseDeploymentFacts(opts);
   const source = await openSource(opts);
-  const { report } = await analyzeRun({ source, runId, client, thresholds, facts });
+  // the capacity section only when its facts are given or logged by the service; else one line names the missing ones
+  const { report } = await analyzeRun({ source, runId, client, thresholds, facts, capacityFacts: 'require' });
   const results = report.thresholds;
   if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: runId ? `logjam analyze — run ${runId}` : 'logjam analyze — time window' }));
 

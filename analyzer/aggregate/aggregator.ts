@@ -101,6 +101,7 @@ interface ContextAcc {
   inFlightMax: number;
   poolWaitingMax: number;
   poolTotalMax: number;
+  poolMaxMax: number;
   dropped: number;
   poolTimeouts: number;
 }
@@ -182,6 +183,7 @@ function newContext(): ContextAcc {
     inFlightMax: 0,
     poolWaitingMax: 0,
     poolTotalMax: 0,
+    poolMaxMax: 0,
     dropped: 0,
     poolTimeouts: 0,
   };
@@ -198,6 +200,7 @@ function mergeContext(a: ContextAcc, b: ContextAcc): void {
   a.inFlightMax = Math.max(a.inFlightMax, b.inFlightMax);
   a.poolWaitingMax = Math.max(a.poolWaitingMax, b.poolWaitingMax);
   a.poolTotalMax = Math.max(a.poolTotalMax, b.poolTotalMax);
+  a.poolMaxMax = Math.max(a.poolMaxMax, b.poolMaxMax);
   a.dropped += b.dropped;
   a.poolTimeouts += b.poolTimeouts;
 }
@@ -365,6 +368,7 @@ export class RunAggregator {
       c.inFlightMax = Math.max(c.inFlightMax, num(line[F.inFlight]));
       c.poolWaitingMax = Math.max(c.poolWaitingMax, num(line[F.poolWaiting]));
       c.poolTotalMax = Math.max(c.poolTotalMax, num(line[F.poolTotal]));
+      c.poolMaxMax = Math.max(c.poolMaxMax, num(line[F.poolMax]));
     } else if (event === EVENTS.logDropped) {
       this.context.at(line.time).dropped += num(line[F.dropped]);
     } else if (event === EVENTS.dbPoolTimeout) {
@@ -654,6 +658,7 @@ export class RunAggregator {
         heapUsedMbMax: run.heapMax,
         poolWaitingMax: run.poolWaitingMax,
         poolTotalMax: run.poolTotalMax,
+        ...(run.poolMaxMax > 0 ? { poolMax: run.poolMaxMax } : {}),
       };
     }
 

@@ -45,7 +45,7 @@ export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView
       `no response: ${noResponse}` + (byReason.length ? ` (${byReason.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
     );
   }
-  details.push(`checks failed: ${checksFailed}; requests with no response: ${client.noResponse ?? 'unknown (k6 summary)'}`);
+  details.push(`checks failed: ${checksFailed}; requests with no response: ${client.noResponse ?? 'unknown (the client summary does not count them)'}`);
 
   if (missing <= 0 && noResponse === 0) {
     if (checksFailed > 0) {

@@ -20,10 +20,10 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
   const findings = [
     ...logDeliveryFindings(agg),
     ...processLifecycleFindings(agg),
-    ...suspiciousPathFindings(agg),
+    ...suspiciousPathFindings(agg, client),
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
-    ...statusClusterFindings(agg),
+    ...statusClusterFindings(agg, client),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),
     ...latencyFindings(agg),

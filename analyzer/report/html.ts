@@ -144,13 +144,18 @@ function capacityHtml(c: CapacityReport): string {
   const parts: string[] = [];
   parts.push(
     `<p>${escapeHtml(
-      `${d.tasks} task(s) × ${num(d.cpus)} vCPU, ${d.workersPerTask} worker(s) per task × ${d.threads} thread(s), pool ${d.poolSize} per worker, ${d.dbInstanceClass}` +
-        (d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''),
+      `${d.tasks} task(s) × ${num(d.cpus)} CPU(s), ${d.workersPerTask} worker(s) per task × ${d.threads} thread(s), pool ${d.poolSize} per worker` +
+        (d.awsBy !== undefined ? ` — AWS (${d.awsBy})${d.dbInstanceClass ? `, ${d.dbInstanceClass}` : ''}${d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''}` : ''),
     )}; service time S = ${escapeHtml(num(c.inputs.serviceTimeS * 1000))} ms; think time ${escapeHtml(num(c.inputs.thinkTimeS))} s (${escapeHtml(c.inputs.thinkTimeSource)})</p>`,
+  );
+  parts.push(
+    `<table class="kv">${c.inputs.facts
+      .map((f) => `<tr><th>${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td><td>${escapeHtml(f.source)}</td><td class="muted">${escapeHtml(f.detail)}</td></tr>`)
+      .join('')}</table>`,
   );
   parts.push(`<table class="formulas">${formulas}</table>`);
   const rds = c.rds;
-  parts.push(
+  if (rds) parts.push(
     `<h3>RDS connections</h3><p>${escapeHtml(
       `${rds.connectionsNeeded} connections needed vs ${rds.usableConnections} usable on ${rds.instanceClass} (max_connections ${rds.maxConnections} − 3 reserved): ${rds.fits ? 'fits' : 'does not fit'}; smallest class that fits: ${rds.smallestFitting ?? 'none in the table'}.`,
     )}</p><p class="muted">${escapeHtml(rds.tableSource)}</p>`,
@@ -159,7 +164,11 @@ function capacityHtml(c: CapacityReport): string {
     const p = c.plan;
     parts.push(
       `<h3>Plan for ${escapeHtml(num(p.target.value))} ${p.target.kind === 'rps' ? 'req/s' : 'users'}</h3><p>${escapeHtml(
-        `${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask}; ${p.vcpus} vCPUs; Fargate ${p.fargateChange ?? 'none fits'}; DB ${p.dbConnectionsNeeded} connections (${p.dbFits ? 'fits' : 'does not fit'}${p.smallestDbClass ? `, smallest class ${p.smallestDbClass}` : ''}).`,
+        `${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask}; ${p.vcpus} vCPUs` +
+          (p.fargateChange !== undefined ? `; Fargate ${p.fargateChange}` : '') +
+          `; DB ${p.dbConnectionsNeeded} connections` +
+          (p.dbFits !== undefined ? ` (${p.dbFits ? 'fits' : 'does not fit'}${p.smallestDbClass ? `, smallest class ${p.smallestDbClass}` : ''})` : '') +
+          '.',
       )}</p>${p.notes.length > 0 ? `<ul>${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}`,
     );
   }
@@ -228,7 +237,7 @@ ${chartBlock('chart-routes', 'Where the time goes, per route', 'mean per request
 </div>
 <h2>Findings</h2>
 ${findingsHtml(findings)}
-${capacity ? `<h2>Capacity</h2>\n${capacityHtml(capacity)}` : ''}
+${capacity ? `<h2>Capacity</h2>\n${capacityHtml(capacity)}` : report.capacityMissing ? `<h2>Capacity</h2>\n<p class="muted">${escapeHtml(report.capacityMissing.line)}</p>` : ''}
 <script type="application/json" id="logjam-data">${jsonForScript(data)}</script>
 <script>${inlineSafe(js, 'script')}</script>
 <script>${inlineSafe(CHARTS_SCRIPT, 'script')}</script>

@@ -70,5 +70,6 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
     out.push('');
   }
   if (report.capacity !== undefined) out.push(renderCapacityMarkdown(report.capacity), '');
+  else if (report.capacityMissing !== undefined) out.push(mdCell(report.capacityMissing.line), '');
   return sanitizeOutput(`${out.join('\n').trimEnd()}\n`, { color: false });
 }

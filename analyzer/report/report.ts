@@ -15,6 +15,14 @@ import type {
   TimeBin,
 } from '../model.js';
 import type { CapacityReport } from '../capacity/types.js';
+import type { MissingFact } from '../capacity/resolve.js';
+
+/** Why the report has no capacity section: the facts it needs that were neither given nor logged. */
+export interface CapacityMissing {
+  /** "capacity: needs the CPUs per task (--cpus <n>): …" */
+  line: string;
+  missing: MissingFact[];
+}
 import type { ThresholdResult } from '../thresholds.js';
 
 // 2: findings[].query and queries{} are {language, text} objects (were Logs Insights text)
@@ -67,6 +75,8 @@ export interface AnalysisReport {
   thresholds?: ThresholdResult[];
   /** the capacity section, when deployment facts were given (analyzer/capacity computes it) */
   capacity?: CapacityReport;
+  /** in place of the capacity section: the facts it would need (analyze prints the section only when it has them) */
+  capacityMissing?: CapacityMissing;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
 }
@@ -77,6 +87,7 @@ export interface BuildReportInput {
   client?: ClientView;
   thresholds?: ThresholdResult[];
   capacity?: CapacityReport;
+  capacityMissing?: CapacityMissing;
   now?: Date;
 }
 
@@ -126,5 +137,6 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.client) report.client = input.client;
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
+  if (input.capacityMissing !== undefined) report.capacityMissing = input.capacityMissing;
   return report;
 }

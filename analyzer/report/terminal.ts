@@ -122,6 +122,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
   }
 
   if (report.capacity !== undefined) out.push(renderCapacityTerminal(report.capacity, { color: options.color }), '');
+  else if (report.capacityMissing !== undefined) out.push(c.yellow(report.capacityMissing.line), '');
 
   if (report.thresholds?.length) {
     const failed = report.thresholds.filter((x) => !x.ok);

@@ -181,6 +181,7 @@ function buildRuntime(rows: InsightsRow[], r: RowReader): RuntimeSummary | undef
     heapUsedMbMax: r.num0(row, 'heap_used_mb_max'),
     poolWaitingMax: r.num0(row, 'pool_waiting_max'),
     poolTotalMax: r.num0(row, 'pool_total_max'),
+    ...(r.num0(row, 'pool_max_max') > 0 ? { poolMax: r.num0(row, 'pool_max_max') } : {}),
   };
 }
 

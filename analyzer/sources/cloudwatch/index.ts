@@ -202,8 +202,16 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           timelineRuntime: runContext('timeline-runtime'),
           dropped: runContext('dropped'),
           poolTimeouts: runContext('pool-timeouts'),
-          // the run's services, over the run's range (± margin), not cut to its lines: a service.stop after them counts
-          processes: contextParams.then((p) => run('processes', { ...p, since: params.since, until: params.until })),
+          // the run's services, over the run's range (± margin), not cut to its lines: a service.stop after them counts.
+          // A --since before the run widens this one query, so it finds service.start lines (the facts capacity math
+          // sizes from) of processes that started long before the run; the other queries keep the run's range.
+          processes: contextParams.then((p) =>
+            runner.runSplit(
+              'processes',
+              insightsQueries.processes({ ...p, since: params.since, until: params.until }),
+              since !== undefined && since < firstTime - RANGE_MARGIN_MS ? toRangeS(since, lastTime + RANGE_MARGIN_MS) : range,
+            ),
+          ),
         };
         // allSettled, then rethrow the first failure: no query is left unobserved (an unhandled rejection)
         const settled = await Promise.allSettled(Object.values(sections));

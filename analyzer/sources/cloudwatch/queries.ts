@@ -139,6 +139,12 @@ export const SUSPICIOUS_PATH_REGEX =
 /** Error message field of request.error lines (nested `err` object, flattened by Logs Insights). */
 export const ERR_MESSAGE_FIELD = `${F.err}.message`;
 
+/** service.start's capacity facts, per process (processes query): numbers by max, text by the latest line's. */
+const SERVICE_FACT_STATS = [
+  ...[F.cpus, F.cpuQuota, F.memoryLimitMb, F.workers, F.poolMax].map((f) => `max(${f}) as ${f}`),
+  ...[F.memoryLimitSource, F.nodeVersion, F.platform].map((f) => `latest(${f}) as ${f}`),
+].join(', ');
+
 /** The lines that end a request: a request with only a start line among these never finished. */
 const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
 
@@ -328,7 +334,7 @@ export const insightsQueries = {
       contextFilter(p, EVENTS.runtimeStats),
       `stats count(*) as samples, max(${F.elDelayP99Ms}) as el_delay_p99_ms_max, avg(${F.elDelayP99Ms}) as el_delay_p99_ms_mean, ` +
         `avg(${F.elu}) as elu_mean, max(${F.elu}) as elu_max, max(${F.heapUsedMb}) as heap_used_mb_max, ` +
-        `max(${F.poolWaiting}) as pool_waiting_max, max(${F.poolTotal}) as pool_total_max`,
+        `max(${F.poolWaiting}) as pool_waiting_max, max(${F.poolTotal}) as pool_total_max, max(${F.poolMax}) as pool_max_max`,
     ].join('\n| '),
 
   /** runtime.stats per time bin (max over processes). */
@@ -355,7 +361,9 @@ export const insightsQueries = {
     const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
     return [
       `filter ispresent(${F.pid})${selectionOrProcessClause(p)}${services}${windowClause(p)}`,
-      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.host}, ${F.pid}, ${F.service}, ${F.event}, ${F.runId}`,
+      // the facts of service.start lines ride along (null on the other events' rows): no extra query for them
+      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time, ${SERVICE_FACT_STATS} ` +
+        `by ${F.host}, ${F.pid}, ${F.service}, ${F.event}, ${F.runId}`,
       `limit ${MAX_ROWS}`,
     ].join('\n| ');
   },
