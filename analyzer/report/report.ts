@@ -6,6 +6,7 @@ import type {
   ClientView,
   EvidenceQuery,
   Finding,
+  FrontDoorSummary,
   InputAccounting,
   RouteStats,
   RunAggregate,
@@ -66,6 +67,8 @@ export interface AnalysisReport {
   capacity?: CapacityReport;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
+  /** the ALB access-log join, when the input held ALB lines (docs/analyzer.md, "The front door") */
+  frontDoor?: FrontDoorSummary;
 }
 
 export interface BuildReportInput {
@@ -122,5 +125,6 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.client) report.client = input.client;
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
+  if (a.frontDoor) report.frontDoor = a.frontDoor;
   return report;
 }
