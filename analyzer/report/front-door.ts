@@ -56,8 +56,8 @@ export function frontDoorFailureTable(fd: FrontDoorSummary): SectionTable {
   };
 }
 
-/** "; ALB lines 120 (2 malformed, 1 truncated)" for the input line; '' when the input had none. */
+/** "; ALB access log: 120 lines read, 2 malformed + 1 truncated (in malformed)" for the input line; '' without ALB lines. */
 export function describeAlbInput(alb: AlbAccounting | undefined): string {
   if (alb === undefined) return '';
-  return `; ALB access-log lines ${alb.lines} (+ ${alb.malformed} malformed, ${alb.truncated} truncated, in malformed)`;
+  return `; ALB access log: ${alb.lines} lines read (in parsed), ${alb.malformed} malformed + ${alb.truncated} truncated (in malformed)`;
 }
