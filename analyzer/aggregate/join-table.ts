@@ -2,7 +2,8 @@
  * Records waiting for their partner in a join, keyed by a 53-bit hash (hash-set.ts), with a few numeric columns
  * each. Why typed arrays and not a Map of objects: a big log can leave a million lines of one side waiting (ALB
  * files read before the app's), and a Map of a million small objects costs ~150 MB and a long GC walk; this holds
- * 12 bytes per slot (50% load at most) plus 40 bytes per record.
+ * 12 bytes per slot (50% load at most) plus 57 bytes per record (~110 bytes per waiting line with growth
+ * headroom: bench/front-door.ts).
  *
  * Open addressing with linear probing; removal shifts the following entries back (no tombstones, so a table that
  * sees many inserts and removals never fills with dead slots).

@@ -52,6 +52,15 @@ export function splitAlbFields(text: string): string[] | undefined {
   const n = text.length;
   while (i < n && fields.length <= MAX_FIELDS) {
     if (text.charCodeAt(i) === 34 /* " */) {
+      // the common case: no backslash before the closing quote, one slice
+      const close = text.indexOf('"', i + 1);
+      const whole = close === -1 ? '' : text.slice(i + 1, close);
+      if (close !== -1 && !whole.includes('\\')) {
+        fields.push(whole);
+        i = close + 1;
+        if (i < n && text.charCodeAt(i) === 32) i++;
+        continue;
+      }
       let value = '';
       let j = i + 1;
       let closed = false;
