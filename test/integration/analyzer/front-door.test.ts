@@ -5,7 +5,7 @@
  * the requests an ALB answers without the app (502/503: no target; 504: the app got it and hung), and checks that
  * the analyzer's joined counts and times are the ones the test computes from what it sent and what the app logged.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
@@ -225,6 +225,14 @@ describe('ALB access logs joined to a real app log by X-Amzn-Trace-Id', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('Front door (ALB access logs)');
     expect(text.stdout).toContain(`ALB access log: ${albLines.length} lines read (in parsed), 2 malformed + 1 truncated (in malformed)`);
+    const html = join(dir, 'report.html');
+    const md = await runBin(CLI, ['analyze', '--run', RUN, '--logs', join(dir, 'app.ndjson'), '--alb-logs', join(dir, 'AWSLogs'), '--markdown', '--html', html]);
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toContain('## Front door (ALB access logs)');
+    expect(md.stdout).toMatch(/\| GET \| \/api\/reports\/:id \| 504 \| - \| 3 \| 3 \| app \|/);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<h2>Front door (ALB access logs)</h2>');
+    expect(page).toContain('<td>/api/reports/:id</td>');
   }, 60_000);
 
   it('--alb-logs reads the ALB folder beside --logs; with --log-group it is a usage error that says ALB logs live in S3', async () => {
