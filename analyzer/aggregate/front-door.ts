@@ -132,7 +132,11 @@ export class FrontDoorJoin {
   private readonly total = { requestProcessing: newDist(), beforeApp: newDist(), app: newDist() };
   private counts = { albSeen: 0, joined: 0, afterApp: 0, appWithoutTraceId: 0, noTraceId: 0, duplicates: 0, overflow: 0 };
 
-  constructor(private readonly examples = 3) {}
+  /** `pendingLimit`: for tests of the cap (the default is FRONT_DOOR_LIMITS.pending) */
+  constructor(
+    private readonly examples = 3,
+    private readonly pendingLimit: number = FRONT_DOOR_LIMITS.pending,
+  ) {}
 
   /** ALB lines read (before scoping to the run): 0 means the input had none and the report has no section. */
   get albLines(): number {
@@ -157,7 +161,7 @@ export class FrontDoorJoin {
       this.table.remove(h);
       return;
     }
-    if (this.table.size >= FRONT_DOOR_LIMITS.pending) {
+    if (this.table.size >= this.pendingLimit) {
       this.counts.overflow++;
       return;
     }
@@ -196,7 +200,7 @@ export class FrontDoorJoin {
       this.table.remove(h);
       return;
     }
-    if (this.table.size >= FRONT_DOOR_LIMITS.pending) {
+    if (this.table.size >= this.pendingLimit) {
       this.counts.overflow++;
       return;
     }

@@ -168,3 +168,56 @@ describe('the front-door join', () => {
     expect(Object.keys(sides)).toHaveLength(1);
   });
 });
+
+describe('the join, bounded and honest about what it dropped', () => {
+  const alb = (n: number, over: Partial<AlbRequest> = {}) => parsed(albLine(ok({ traceId: `Root=${traceRoot(T0, n)}`, ...over }))).alb;
+
+  it('past its cap a waiting line is counted in overflow, never silently lost, and front-door-join says so', async () => {
+    const join = new FrontDoorJoin(3, 5);
+    for (let n = 1; n <= 8; n++) join.alb(alb(n));
+    for (let n = 1; n <= 8; n++) join.appFinish({ time: T0 + 40, amzn_trace_id: traceRoot(T0, n), status: 200, duration_ms: 40 }, 'GET', '/x', true);
+    const fd = join.result(T0, T0 + 1000)!;
+    // 5 ALB lines waited and joined; 3 did not fit; their 3 app lines then waited (room again) with no partner
+    expect([fd.joined, fd.overflow, fd.appOnly]).toEqual([5, 3, 3]);
+    const { frontDoorFindings } = await import('../../../analyzer/analyses/front-door.js');
+    const agg = { frontDoor: fd, totals: { requests: 8 } } as unknown as Parameters<typeof frontDoorFindings>[0];
+    const f = frontDoorFindings(agg).find((x) => x.id === 'front-door-join')!;
+    expect(f.severity).toBe('warning');
+    expect(f.counts.overflow).toBe(3);
+  });
+
+  it('a second copy of an ALB line (the same file read twice) is a duplicate, joined once', () => {
+    const join = new FrontDoorJoin();
+    join.alb(alb(1));
+    join.alb(alb(1));
+    join.appFinish({ time: T0 + 40, amzn_trace_id: traceRoot(T0, 1), status: 200, duration_ms: 40 }, 'GET', '/x', true);
+    const fd = join.result(T0, T0 + 1000)!;
+    expect([fd.joined, fd.duplicates]).toEqual([1, 1]);
+  });
+
+  it('reads a cut .log.gz up to the damage, counts the lines before it, and warns', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: joinPath } = await import('node:path');
+    const { writeAlbLog } = await import('../../support/alb-log.js');
+    const { resolveInputs } = await import('../../../analyzer/sources/ndjson/inputs.js');
+    const { scanInputs } = await import('../../../analyzer/sources/ndjson/scan.js');
+    const dir = mkdtempSync(joinPath(tmpdir(), 'logjam-albgz-'));
+    try {
+      const lines = Array.from({ length: 2000 }, (_, i) => albLine(ok({ traceId: `Root=${traceRoot(T0, i + 1)}` })));
+      writeAlbLog(joinPath(dir, 'a.log.gz'), lines, { gzip: true, cutBytes: 200 });
+      const input = emptyAccounting();
+      const seen: unknown[] = [];
+      await scanInputs((await resolveInputs(dir)).files, input, (l) => seen.push(l));
+      expect(input.warnings?.[0]).toMatch(/truncated or corrupt/);
+      expect(input.alb!.lines).toBe(seen.length);
+      expect(seen.length).toBeGreaterThan(1000);
+      expect(seen.length).toBeLessThan(2000);
+      // every line read is accounted: parsed ALB lines, or (the line the damage cut) truncated, counted in malformed
+      expect(input.alb!.lines + input.malformed).toBe(input.totalLines);
+      expect(input.malformed).toBe(input.alb!.truncated + input.alb!.malformed);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
