@@ -285,9 +285,11 @@ export interface FrontDoorSummary {
   appOnly: number;
   /** the run's request.finish lines without amzn_trace_id: they cannot be joined */
   appWithoutTraceId: number;
-  /** ALB lines outside the run's time range, or with no trace id, or a second line for one trace id */
+  /** unjoined ALB lines whose arrival is outside the run's time range ± 60 s (other runs' or other traffic) */
   outsideRun: number;
+  /** ALB lines with no (valid) trace id: they cannot be joined */
   noTraceId: number;
+  /** a second ALB line, or a second app finish line, for one trace id (ignored) */
   duplicates: number;
   /** lines not held for the join because the table of lines waiting for their partner was full */
   overflow: number;

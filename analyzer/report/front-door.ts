@@ -15,7 +15,7 @@ export interface SectionTable {
 export function frontDoorSummaryLine(fd: FrontDoorSummary): string {
   return (
     `${fd.albLines} ALB lines for the run: ${fd.joined} joined to app finish lines, ${fd.failures} answered by the ALB ` +
-    `and never finished by the app, ${fd.afterApp} ALB errors after an app finish; outside the app p50 ${fmtMs(fd.beforeAppMs.p50)} ` +
+    `and never finished by the app, ${fd.afterApp} answered with an ALB error after the app finished; outside the app p50 ${fmtMs(fd.beforeAppMs.p50)} ` +
     `p95 ${fmtMs(fd.beforeAppMs.p95)}; app finishes with no ALB line ${fd.appOnly}, without trace id ${fd.appWithoutTraceId}; ` +
     `ALB lines of other times ${fd.outsideRun}, without trace id ${fd.noTraceId}`
   );
