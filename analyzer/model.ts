@@ -285,6 +285,12 @@ export interface FrontDoorSummary {
   appOnly: number;
   /** the run's request.finish lines without amzn_trace_id: they cannot be joined */
   appWithoutTraceId: number;
+  /**
+   * the run's request.finish lines with a trace id read before the first ALB line (ALB lines inside --logs, in a
+   * file read after the app's): not held, so not joined — their ALB lines may show up as failures. --alb-logs reads
+   * the ALB files first and avoids it.
+   */
+  appBeforeAlb: number;
   /** unjoined ALB lines whose arrival is outside the run's time range ± 60 s (other runs' or other traffic) */
   outsideRun: number;
   /** ALB lines with no (valid) trace id: they cannot be joined */

@@ -56,6 +56,8 @@ export interface AggregatorOptions {
   examples?: number;
   since?: number;
   until?: number;
+  /** the source reads ALB access-log files first (--alb-logs): the ALB join holds app lines from the start */
+  albFirst?: boolean;
   /** evidence queries for the run's sections, in a language the caller's source can run (none when absent) */
   evidence?: (run: { runId: string; since: number; until: number }) => Record<string, EvidenceQuery>;
 }
@@ -254,7 +256,7 @@ export class RunAggregator {
 
   constructor(private readonly options: AggregatorOptions) {
     this.examples = options.examples ?? 3;
-    this.frontDoor = new FrontDoorJoin(this.examples);
+    this.frontDoor = new FrontDoorJoin(this.examples, { armed: options.albFirst ?? false });
   }
 
   /** Lines of this run seen so far (0 after the pass = the run is not in the source). */

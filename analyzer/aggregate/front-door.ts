@@ -11,6 +11,11 @@
  *  - per route: HDR histograms of request_processing_time and of "ALB total minus app duration" (bounded by the
  *    number of routes, not of requests).
  *
+ * Armed: until the first ALB line (or from the start when the source reads ALB files first: --alb-logs), app lines
+ * are not held at all — a service behind an ALB logs a trace id on every request, and analyzing it without ALB logs
+ * must cost nothing. App finish lines read before the first ALB line are counted (`appBeforeAlb`), and the report
+ * says the join missed them.
+ *
  * ALB lines carry no run id: a line joined to the run's finish line is the run's; an ALB line nobody joined counts
  * for the run when its arrival falls in the run's time range widened by SLACK_MS (the ALB answers a request the app
  * never saw — a 503 while no target was healthy — with no app line near it). Everything else is `outsideRun`.
@@ -130,13 +135,23 @@ export class FrontDoorJoin {
   private readonly albRouteList: { method: string; route: string }[] = [];
   private readonly afterAppGroups = new Map<string, AfterAppAcc>();
   private readonly total = { requestProcessing: newDist(), beforeApp: newDist(), app: newDist() };
-  private counts = { albSeen: 0, joined: 0, afterApp: 0, appWithoutTraceId: 0, noTraceId: 0, duplicates: 0, overflow: 0 };
+  private counts = { albSeen: 0, joined: 0, afterApp: 0, appWithoutTraceId: 0, appBeforeAlb: 0, noTraceId: 0, duplicates: 0, overflow: 0 };
 
-  /** `pendingLimit`: for tests of the cap (the default is FRONT_DOOR_LIMITS.pending) */
+  private armed: boolean;
+
+  /**
+   * `armed`: hold app lines from the first line on (the source reads ALB files first); else from the first ALB line.
+   * `pendingLimit`: for tests of the cap (the default is FRONT_DOOR_LIMITS.pending).
+   */
   constructor(
     private readonly examples = 3,
-    private readonly pendingLimit: number = FRONT_DOOR_LIMITS.pending,
-  ) {}
+    options: { armed?: boolean; pendingLimit?: number } = {},
+  ) {
+    this.armed = options.armed ?? false;
+    this.pendingLimit = options.pendingLimit ?? FRONT_DOOR_LIMITS.pending;
+  }
+
+  private readonly pendingLimit: number;
 
   /** ALB lines read (before scoping to the run): 0 means the input had none and the report has no section. */
   get albLines(): number {
@@ -146,6 +161,7 @@ export class FrontDoorJoin {
   /** One ALB access-log line (already inside --since/--until). */
   alb(rec: AlbRecord): void {
     this.counts.albSeen++;
+    this.armed = true;
     if (rec.traceKey === undefined) {
       this.counts.noTraceId++;
       return;
@@ -186,6 +202,10 @@ export class FrontDoorJoin {
       this.counts.appWithoutTraceId++;
       return;
     }
+    if (!this.armed) {
+      this.counts.appBeforeAlb++;
+      return;
+    }
     const h = hash53(key);
     const routeIndex = this.routeIndex(method, route, matched);
     const status = line[F.status] as number;
@@ -213,6 +233,7 @@ export class FrontDoorJoin {
 
   /** A request.start (or request.abort) line of the run: the app received the request. */
   appStart(line: Record<string, unknown>, aborted = false): void {
+    if (!this.armed) return;
     const key = this.appKey(line);
     if (key === undefined) return;
     (aborted ? this.aborted : this.started).add(key);
@@ -345,6 +366,7 @@ export class FrontDoorJoin {
       albOnly,
       appOnly,
       appWithoutTraceId: c.appWithoutTraceId,
+      appBeforeAlb: c.appBeforeAlb,
       outsideRun,
       noTraceId: c.noTraceId,
       duplicates: c.duplicates,

@@ -87,7 +87,9 @@ function failureFinding(fd: FrontDoorSummary): Finding | undefined {
       fd.failures > 0
         ? `${plural(fd.failures, 'request')} answered by the ALB with an error the app never finished (${statuses})`
         : `${plural(fd.afterApp, 'request')} the app finished reached the client as an ALB error`,
-    explanation: `${parts.join(' ')} ${pct(lost, fd.albLines)} of the run's ${fd.albLines} ALB lines.`,
+    explanation:
+      `${parts.join(' ')} ${pct(lost, fd.albLines)} of the run's ${fd.albLines} ALB lines.` +
+      (fd.appBeforeAlb > 0 || fd.overflow > 0 ? ' Upper bound: the join missed app lines (see front-door-join).' : ''),
     fix: `${fixes.join('; ')}.`,
     counts: {
       failures: fd.failures,
@@ -164,6 +166,12 @@ function joinFinding(fd: FrontDoorSummary, agg: RunAggregate): Finding | undefin
   } else if (fd.appWithoutTraceId > 0) {
     notes.push(`${plural(fd.appWithoutTraceId, 'request.finish line')} of the run carry no amzn_trace_id and cannot be joined`);
   }
+  if (fd.appBeforeAlb > 0) {
+    notes.push(
+      `${plural(fd.appBeforeAlb, 'request.finish line')} were read before the first ALB line and not held for the join: their ` +
+        'ALB lines count as failures or go unjoined — pass the ALB files with --alb-logs (read first) instead of inside --logs',
+    );
+  }
   if (fd.overflow > 0) {
     notes.push(
       `${plural(fd.overflow, 'line')} could not wait for their partner (the join holds at most 1,000,000): split the input by time ` +
@@ -174,11 +182,18 @@ function joinFinding(fd: FrontDoorSummary, agg: RunAggregate): Finding | undefin
   if (notes.length === 0) return undefined;
   return {
     id: 'front-door-join',
-    severity: fd.joined === 0 || fd.overflow > 0 || fd.albOnly > fd.joined * 0.01 ? 'warning' : 'info',
+    severity: fd.joined === 0 || fd.overflow > 0 || fd.appBeforeAlb > 0 || fd.albOnly > fd.joined * 0.01 ? 'warning' : 'info',
     title: fd.joined === 0 ? 'ALB access-log lines could not be joined to the run' : 'The ALB join is incomplete',
     explanation: `${notes.join('; ')}. ${agg.totals.requests} finished requests, ${fd.joined} joined.`,
     fix: 'Analyze the ALB logs of the same period as the app logs (ALB files arrive every 5 minutes per node: the last minutes may still be missing).',
-    counts: { joined: fd.joined, appWithoutTraceId: fd.appWithoutTraceId, appOnly: fd.appOnly, albOnly: fd.albOnly, overflow: fd.overflow },
+    counts: {
+      joined: fd.joined,
+      appWithoutTraceId: fd.appWithoutTraceId,
+      appBeforeAlb: fd.appBeforeAlb,
+      appOnly: fd.appOnly,
+      albOnly: fd.albOnly,
+      overflow: fd.overflow,
+    },
     exampleRequestIds: [],
   };
 }

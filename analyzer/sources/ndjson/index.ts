@@ -26,7 +26,7 @@ export interface LocalSourceOptions {
   stdin?: Readable;
   /** --follow-symlinks: walk symlinked folders of a --logs directory (each file still read once) */
   followSymlinks?: boolean;
-  /** --alb-logs: more files or directories read after `path` (ALB access logs synced from S3); not stdin */
+  /** --alb-logs: files or directories read BEFORE `path` (ALB access logs synced from S3: see front-door.ts); not stdin */
   extraPaths?: string[];
 }
 
@@ -70,16 +70,20 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
       }
       stdinUsed = true;
     }
-    const resolved = await resolveInputs(path, { stdin: options.stdin, followSymlinks: options.followSymlinks });
-    const files = [...resolved.files];
-    let accounting = resolved.accounting;
-    const warnings = [...resolved.warnings];
+    // ALB files first: their lines wait for the app's, which then join as they stream past (aggregate/front-door.ts)
+    const files = [];
+    let accounting: InputFileAccounting | undefined;
+    const warnings: string[] = [];
     for (const extra of options.extraPaths ?? []) {
       const more = await resolveInputs(extra, { followSymlinks: options.followSymlinks });
       files.push(...more.files);
       warnings.push(...more.warnings);
       if (more.accounting) accounting = addFileAccounting(accounting, more.accounting);
     }
+    const resolved = await resolveInputs(path, { stdin: options.stdin, followSymlinks: options.followSymlinks });
+    files.push(...resolved.files);
+    warnings.push(...resolved.warnings);
+    if (resolved.accounting) accounting = addFileAccounting(accounting, resolved.accounting);
     if (input && accounting) input.inputFiles = accounting;
     if (input && warnings.length) (input.warnings ??= []).push(...warnings);
     return files;
@@ -116,6 +120,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         examples: opts.examples,
         since,
         until,
+        albFirst: (options.extraPaths?.length ?? 0) > 0,
         // the local source can run jq on its files, not Logs Insights: its evidence is jq
         evidence: () => localEvidence({ path, directory: isDirectory(path), runId }),
       });

@@ -178,6 +178,7 @@ describe('ALB access logs joined to a real app log by X-Amzn-Trace-Id', () => {
     expect(fd.albOnly).toBe(1);
     expect(fd.outsideRun).toBe(1);
     expect(fd.appOnly).toBe(0);
+    expect(fd.appBeforeAlb).toBe(0); // AWSLogs/ sorts before app.ndjson: the ALB lines were read first
     expect(fd.albLines).toBe(finished + 7 + 1);
     const groups = fd.failureGroups.map((g) => ({ method: g.method, route: g.route, elb: g.elbStatus, count: g.count, started: g.appStarted, aborted: g.appAborted, side: g.side }));
     expect(groups).toEqual(

@@ -130,7 +130,8 @@ describe('the front-door join', () => {
 
   it('gives the same result whichever side arrives first', () => {
     const results = [true, false].map((albFirst) => {
-      const join = new FrontDoorJoin();
+      // armed: the source reads ALB files first (--alb-logs); here the app lines come first in one of the two
+      const join = new FrontDoorJoin(3, { armed: true });
       const alb = [1, 2, 3].map((n) => parsed(albLine(ok({ traceId: `Root=${traceRoot(T0, n)}`, targetProcessingS: 0.04 + n / 1000 }))).alb);
       const app = [1, 2, 3].map((n) => finish(traceRoot(T0, n), 38 + n));
       if (albFirst) alb.forEach((a) => join.alb(a));
@@ -145,8 +146,19 @@ describe('the front-door join', () => {
     expect(results[0]!.routes[0]).toMatchObject({ method: 'GET', route: '/api/v1/todos/:id', joined: 3 });
   });
 
-  it('an ALB error with no app finish is a failure; with a start line it is on the app side', () => {
+  it('holds no app line before the first ALB line unless armed (no cost without ALB logs), and counts what it missed', () => {
     const join = new FrontDoorJoin();
+    join.appFinish(finish(traceRoot(T0, 1), 40), 'GET', '/x', true);
+    expect(join.result(T0, T0 + 1000)).toBeUndefined(); // no ALB line: no section
+    join.alb(parsed(albLine(ok({ traceId: `Root=${traceRoot(T0, 1)}` }))).alb);
+    join.appFinish(finish(traceRoot(T0, 2), 40), 'GET', '/x', true);
+    join.alb(parsed(albLine(ok({ traceId: `Root=${traceRoot(T0, 2)}` }))).alb);
+    const fd = join.result(T0, T0 + 1000)!;
+    expect([fd.appBeforeAlb, fd.joined, fd.albOnly]).toEqual([1, 1, 1]);
+  });
+
+  it('an ALB error with no app finish is a failure; with a start line it is on the app side', () => {
+    const join = new FrontDoorJoin(3, { armed: true });
     const r1 = traceRoot(T0, 11);
     const r2 = traceRoot(T0, 12);
     join.appStart({ time: T0, amzn_trace_id: r1 });
@@ -173,7 +185,7 @@ describe('the join, bounded and honest about what it dropped', () => {
   const alb = (n: number, over: Partial<AlbRequest> = {}) => parsed(albLine(ok({ traceId: `Root=${traceRoot(T0, n)}`, ...over }))).alb;
 
   it('past its cap a waiting line is counted in overflow, never silently lost, and front-door-join says so', async () => {
-    const join = new FrontDoorJoin(3, 5);
+    const join = new FrontDoorJoin(3, { pendingLimit: 5 });
     for (let n = 1; n <= 8; n++) join.alb(alb(n));
     for (let n = 1; n <= 8; n++) join.appFinish({ time: T0 + 40, amzn_trace_id: traceRoot(T0, n), status: 200, duration_ms: 40 }, 'GET', '/x', true);
     const fd = join.result(T0, T0 + 1000)!;
