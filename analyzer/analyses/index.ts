@@ -5,6 +5,7 @@
 import type { ClientView, Finding, RunAggregate, Severity } from '../model.js';
 import { abortFindings } from './aborts.js';
 import { clientNoServerLineFindings } from './client-no-server-line.js';
+import { frontDoorFindings } from './front-door.js';
 import { latencyFindings } from './latency.js';
 import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
@@ -23,6 +24,7 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
     ...suspiciousPathFindings(agg, client),
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
+    ...frontDoorFindings(agg),
     ...statusClusterFindings(agg, client),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),

@@ -6,6 +6,7 @@ import type {
   ClientView,
   EvidenceQuery,
   Finding,
+  FrontDoorSummary,
   InputAccounting,
   RouteStats,
   RunAggregate,
@@ -79,6 +80,8 @@ export interface AnalysisReport {
   capacityMissing?: CapacityMissing;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
+  /** the ALB access-log join, when the input held ALB lines (docs/analyzer.md, "The front door") */
+  frontDoor?: FrontDoorSummary;
 }
 
 export interface BuildReportInput {
@@ -138,5 +141,6 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
   if (input.capacityMissing !== undefined) report.capacityMissing = input.capacityMissing;
+  if (a.frontDoor) report.frontDoor = a.frontDoor;
   return report;
 }
