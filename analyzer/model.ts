@@ -34,6 +34,15 @@ export interface LatencySummary {
   max: number;
 }
 
+/**
+ * A run's latencies as a histogram's non-empty buckets: `values[i]` ms (the bucket's middle, 1 % resolution) was seen
+ * `counts[i]` times, values ascending. What `logjam compare` resamples for its confidence intervals.
+ */
+export interface LatencyDistribution {
+  values: number[];
+  counts: number[];
+}
+
 /** Requests grouped by method and route template (the logged route, or the path with ids collapsed to :id). */
 export interface RouteStats {
   method: string;
@@ -192,6 +201,16 @@ export interface RunAggregate {
   queries: Record<string, EvidenceQuery>;
   /** the processes (host + pid) that wrote the run's lines, with their lifecycle (aggregate/processes.ts) */
   processes?: ProcessSummary[];
+  /**
+   * The latency distributions behind `totals.latency` and each route's (key: routeKey()), when the source kept
+   * histograms (local NDJSON; Logs Insights returns percentiles only). Not part of the analyze report.
+   */
+  distributions?: { total: LatencyDistribution; routes: Record<string, LatencyDistribution> };
+}
+
+/** The key of a route in RunAggregate.distributions: matched and unmatched routes of one name stay apart. */
+export function routeKey(r: Pick<RouteStats, 'method' | 'route' | 'matched'>): string {
+  return `${r.matched ? 'm' : 'u'} ${r.method} ${r.route}`;
 }
 
 /** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */
@@ -226,6 +245,11 @@ export type Severity = 'critical' | 'warning' | 'info';
 export interface Finding {
   /** stable id, e.g. "suspicious-path", "status-mismatch", "client-no-server-line" */
   id: string;
+  /**
+   * What the finding is about, stable across runs (e.g. "GET /api/v1/todos/undefined" for a suspicious path), when
+   * one id can occur several times in a run: `logjam compare` matches findings of two runs by id + key.
+   */
+  key?: string;
   severity: Severity;
   title: string;
   /** plain words: what happened and what it means */

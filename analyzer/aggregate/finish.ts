@@ -12,16 +12,18 @@
  *  - example ids: the first `examples` distinct candidates, in the order the source gave them.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import type {
-  LatencySummary,
-  RouteStats,
-  RunAggregate,
-  StatusCluster,
-  SuspiciousPath,
-  TimeBin,
+import {
+  routeKey,
+  type LatencyDistribution,
+  type LatencySummary,
+  type RouteStats,
+  type RunAggregate,
+  type StatusCluster,
+  type SuspiciousPath,
+  type TimeBin,
 } from '../model.js';
 import { chooseBinMs } from './bins.js';
-import { createHistogram, summarize } from './histogram.js';
+import { createHistogram, summarize, toDistribution } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
 import type { LatencyPiece, RawBin, RawBinRuntime, RawCounts, RawLatency } from './raw-counts.js';
@@ -106,18 +108,23 @@ class LatencyMerge {
     const at = (k: 'p50' | 'p90' | 'p95' | 'p99') => div(pieces.reduce((n, p) => n + p.count * p[k], 0), weight);
     return { count, mean, p50: at('p50'), p90: at('p90'), p95: at('p95'), p99: at('p99'), max: this.max };
   }
-}
 
-function latencyOf(l: RawLatency): LatencySummary {
-  const m = new LatencyMerge();
-  m.add(l);
-  return m.summary();
+  /** The merged histogram's buckets; undefined when any part came as Logs Insights percentiles (no histogram). */
+  distribution(): LatencyDistribution | undefined {
+    if (this.hists.length === 0 || this.pieces.length > 0) return undefined;
+    if (this.hists.length === 1) return toDistribution(this.hists[0]!);
+    const owned = createHistogram();
+    for (const x of this.hists) owned.add(x);
+    const d = toDistribution(owned);
+    owned.destroy();
+    return d;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sections
 
-function finishRoutes(raw: RawCounts, examples: number): RouteStats[] {
+function finishRoutes(raw: RawCounts, examples: number, distributions?: Record<string, LatencyDistribution>): RouteStats[] {
   const routes = new Map<string, { out: Omit<RouteStats, 'latency' | 'count' | 'dbMsMean' | 'poolWaitMsMean' | 'dbQueriesMean'>; latency: LatencyMerge; db: number; pool: number; dbq: number }>();
   for (const r of raw.routes) {
     const route = r.matched ? r.route : collapsePath(r.route);
@@ -139,6 +146,8 @@ function finishRoutes(raw: RawCounts, examples: number): RouteStats[] {
   return [...routes.values()]
     .map(({ out, latency, db, pool, dbq }): RouteStats => {
       const count = Math.max(0, latency.count);
+      const distribution = distributions ? latency.distribution() : undefined;
+      if (distributions && distribution) distributions[routeKey(out)] = distribution;
       return {
         method: out.method,
         route: out.route,
@@ -327,6 +336,10 @@ function finishUnfinished(raw: RawCounts, examples: number): NonNullable<RunAggr
 // ---------------------------------------------------------------------------------------------------------------
 
 export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): RunAggregate {
+  const totalLatency = new LatencyMerge();
+  totalLatency.add(raw.totals.latency);
+  const total = totalLatency.distribution();
+  const routeDistributions: Record<string, LatencyDistribution> | undefined = total ? {} : undefined;
   const examples = options.examples ?? DEFAULT_EXAMPLES;
   const binMs = finishBinMs(raw);
   const t = raw.totals;
@@ -349,11 +362,11 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
       errors5xx: Math.max(0, t.errors5xx),
       dbQueries: Math.max(0, t.dbQueries),
       poolTimeouts: t.poolTimeouts,
-      latency: latencyOf(t.latency),
+      latency: totalLatency.summary(),
       dbMsMean: div(t.dbMsSum, requests),
       poolWaitMsMean: div(t.poolWaitMsSum, requests),
     },
-    routes: finishRoutes(raw, examples),
+    routes: finishRoutes(raw, examples, routeDistributions),
     bins: finishBins(raw, binMs),
     suspiciousPaths: finishSuspicious(raw, examples),
     statusClusters: finishClusters(raw, examples),
@@ -365,5 +378,6 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (raw.overflow && (raw.overflow.routes || raw.overflow.suspiciousPaths || raw.overflow.openRequests)) aggregate.overflow = { ...raw.overflow };
   if (raw.scanned) aggregate.scanned = raw.scanned;
   if (raw.lifecycles) aggregate.processes = raw.lifecycles;
+  if (total && routeDistributions) aggregate.distributions = { total, routes: routeDistributions };
   return aggregate;
 }
