@@ -202,10 +202,15 @@ export interface RunAggregate {
   /** the processes (host + pid) that wrote the run's lines, with their lifecycle (aggregate/processes.ts) */
   processes?: ProcessSummary[];
   /**
-   * The latency distributions behind `totals.latency` and each route's (key: routeKey()), when the source kept
+   * The latency distributions behind `totals.latency`, each route's (key: routeKey()) and each bin's, when the source kept
    * histograms (local NDJSON; Logs Insights returns percentiles only). Not part of the analyze report.
    */
-  distributions?: { total: LatencyDistribution; routes: Record<string, LatencyDistribution> };
+  distributions?: {
+    total: LatencyDistribution;
+    routes: Record<string, LatencyDistribution>;
+    /** one per entry of `bins` (same order): the blocks of `logjam compare`'s block bootstrap */
+    bins: LatencyDistribution[];
+  };
 }
 
 /** The key of a route in RunAggregate.distributions: matched and unmatched routes of one name stay apart. */

@@ -186,7 +186,7 @@ interface BinAcc {
 
 const maxOf = (a: number | undefined, b: number | undefined) => (b === undefined ? a : a === undefined ? b : Math.max(a, b));
 
-function finishBins(raw: RawCounts, binMs: number): TimeBin[] {
+function finishBins(raw: RawCounts, binMs: number, distributions?: LatencyDistribution[]): TimeBin[] {
   if (!raw.hasLines) return [];
   const bins = new Map<number, BinAcc>();
   const create = (start: number) => (): BinAcc => ({
@@ -220,6 +220,7 @@ function finishBins(raw: RawCounts, binMs: number): TimeBin[] {
     .sort((a, b) => a.bin.start - b.bin.start)
     .map(({ bin, latency, runtime }) => {
       const l = latency.summary();
+      if (distributions) distributions.push(latency.distribution() ?? { values: [], counts: [] });
       const out: TimeBin = {
         start: bin.start,
         requests: Math.max(0, bin.requests),
@@ -340,6 +341,7 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   totalLatency.add(raw.totals.latency);
   const total = totalLatency.distribution();
   const routeDistributions: Record<string, LatencyDistribution> | undefined = total ? {} : undefined;
+  const binDistributions: LatencyDistribution[] | undefined = total ? [] : undefined;
   const examples = options.examples ?? DEFAULT_EXAMPLES;
   const binMs = finishBinMs(raw);
   const t = raw.totals;
@@ -367,7 +369,7 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
       poolWaitMsMean: div(t.poolWaitMsSum, requests),
     },
     routes: finishRoutes(raw, examples, routeDistributions),
-    bins: finishBins(raw, binMs),
+    bins: finishBins(raw, binMs, binDistributions),
     suspiciousPaths: finishSuspicious(raw, examples),
     statusClusters: finishClusters(raw, examples),
     input: raw.input,
@@ -378,6 +380,6 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (raw.overflow && (raw.overflow.routes || raw.overflow.suspiciousPaths || raw.overflow.openRequests)) aggregate.overflow = { ...raw.overflow };
   if (raw.scanned) aggregate.scanned = raw.scanned;
   if (raw.lifecycles) aggregate.processes = raw.lifecycles;
-  if (total && routeDistributions) aggregate.distributions = { total, routes: routeDistributions };
+  if (total && routeDistributions && binDistributions) aggregate.distributions = { total, routes: routeDistributions, bins: binDistributions };
   return aggregate;
 }

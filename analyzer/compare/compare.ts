@@ -19,6 +19,7 @@ export const DEFAULT_THRESHOLDS: CompareThresholds = {
   ratePp: 0.1,
   throughputRelative: 0.1,
   minRequests: 20,
+  minTailRequests: 25,
   alpha: SIGNIFICANCE_ALPHA,
   bootstrap: DEFAULT_BOOTSTRAP,
 };
@@ -61,7 +62,10 @@ function totalMeasure(a: RunAggregate): ScopeMeasure {
     poolWaitMsMean: a.totals.poolWaitMsMean,
     seconds: seconds(a),
   };
-  if (a.distributions) m.distribution = a.distributions.total;
+  if (a.distributions) {
+    m.distribution = a.distributions.total;
+    m.blocks = a.distributions.bins;
+  }
   return m;
 }
 
@@ -98,14 +102,15 @@ function side(x: RunAnalysis): RunSide {
 function methodStatement(t: CompareThresholds): MethodStatement {
   return {
     latency:
-      `p50/p95/p99/mean: ${t.bootstrap.iterations} bootstrap resamples of each run's latency histogram give a ` +
-      `${t.bootstrap.confidence * 100} % interval of run − base; a change counts when the interval excludes 0 AND it exceeds ` +
+      `p50/p95/p99/mean: ${t.bootstrap.iterations} bootstrap resamples give a ${t.bootstrap.confidence * 100} % interval of ` +
+      `run − base — the whole run resamples its time bins (block bootstrap: a run's ups and downs count as noise), a route ` +
+      `resamples its requests and widens the interval by the whole run's block/request factor; a change counts when the interval excludes 0 AND it exceeds ` +
       `max(${t.latencyRelative * 100} % of the base, ${t.latencyMs} ms). Without histograms (CloudWatch) the floor alone decides. ` +
-      `Fewer than ${t.minRequests} requests on a side: no latency verdict.`,
+      `Fewer than ${t.minRequests} requests on a side: no latency verdict; a percentile with fewer than ${t.minTailRequests} requests beyond it on a side (p99 under ${t.minTailRequests * 100} requests): no verdict for it.`,
     rates: `error rate, 5xx rate, aborts: two-proportion z-test, a change counts when p < ${t.alpha} AND it exceeds ${t.ratePp} percentage points.`,
     throughput: `requests per second: Poisson rate test, a change counts when p < ${t.alpha} AND it exceeds ${t.throughputRelative * 100} %.`,
     bootstrap: { ...t.bootstrap },
-    floors: { latencyRelative: t.latencyRelative, latencyMs: t.latencyMs, ratePp: t.ratePp, throughputRelative: t.throughputRelative, minRequests: t.minRequests },
+    floors: { latencyRelative: t.latencyRelative, latencyMs: t.latencyMs, ratePp: t.ratePp, throughputRelative: t.throughputRelative, minRequests: t.minRequests, minTailRequests: t.minTailRequests },
   };
 }
 
@@ -142,7 +147,7 @@ export function compareRuns(base: RunAnalysis, run: RunAnalysis, options: Compar
       onlyInRun.push({ method: r.method, route: r.route, requests: r.count });
       continue;
     }
-    routes.push({ method: r.method, route: r.route, matched: r.matched, ...compareScope(routeMeasure(a, br), routeMeasure(b, r), t) });
+    routes.push({ method: r.method, route: r.route, matched: r.matched, ...compareScope(routeMeasure(a, br), routeMeasure(b, r), t, overall.latency.widening) });
   }
   const onlyInBase: RouteRef[] = [...baseRoutes].filter(([k]) => !runRoutes.has(k)).map(([, r]) => ({ method: r.method, route: r.route, requests: r.count }));
 

@@ -42,7 +42,7 @@ function throughputRow(c: Change): string[] {
 
 function scopeLines(s: ScopeComparison, md: boolean): string[] {
   const out: string[] = [];
-  out.push(`${md ? '**' : ''}${MARK[s.verdict]}${md ? '**' : ''}: ${s.headline}`, '');
+  out.push(`${md ? '**' : ''}${MARK[s.verdict]}${md ? '**' : ''}${s.headline === s.verdict ? '' : `: ${s.headline}`}`, '');
   out.push(
     ...grid(md, ['latency', 'base', 'run', 'change', 'relative', '95 % interval (ms)', 'verdict'], [
       latencyRow('p50', s.latency.p50),

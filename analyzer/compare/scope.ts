@@ -4,7 +4,20 @@
  * Pure: the figures come from the two RunAggregates, the verdicts from stats.ts.
  */
 import type { LatencyDistribution, LatencySummary } from '../model.js';
-import { bootstrapDifferences, poissonRateTest, STATISTICS, twoProportionTest, type BootstrapOptions, type Interval, type Statistic } from './stats.js';
+import {
+  blockBootstrapDifferences,
+  bootstrapDifferences,
+  MIN_BLOCKS,
+  poissonRateTest,
+  STATISTICS,
+  twoProportionTest,
+  usableBlocks,
+  widen,
+  widening,
+  type BootstrapOptions,
+  type Interval,
+  type Statistic,
+} from './stats.js';
 import type { Change, LatencyChange, LatencyComparison, MeanBreakdown, RateChange, ScopeComparison, StatusShare, TimeParts, Verdict } from './types.js';
 
 /** What one side of a scope measured. */
@@ -16,6 +29,8 @@ export interface ScopeMeasure {
   dbMsMean: number;
   poolWaitMsMean: number;
   distribution?: LatencyDistribution;
+  /** the same latencies per time bin (whole run only): the blocks of the block bootstrap */
+  blocks?: LatencyDistribution[];
   /** the run's length, for throughput */
   seconds: number;
 }
@@ -30,12 +45,17 @@ export interface CompareThresholds {
   throughputRelative: number;
   /** fewer finished requests than this on either side: no latency verdict */
   minRequests: number;
+  /** a percentile gets a verdict only when at least this many requests lie beyond it on each side */
+  minTailRequests: number;
   /** significance level of the rate tests */
   alpha: number;
   bootstrap: BootstrapOptions;
 }
 
 export const SIGNIFICANCE_ALPHA = 0.05;
+
+/** the share of requests at or below each percentile */
+const TAIL_SHARE: Record<'p50' | 'p95' | 'p99', number> = { p50: 0.5, p95: 0.95, p99: 0.99 };
 
 const f1 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
 const signed = (v: number, unit: string) => `${v >= 0 ? '+' : '−'}${f1(Math.abs(v))}${unit}`;
@@ -60,13 +80,19 @@ function latencyChange(
   counts: [number, number],
   t: CompareThresholds,
 ): LatencyChange {
-  const enough = Math.min(...counts) >= t.minRequests;
+  // a percentile is only as steady as the requests beyond it: p99 of 2,000 requests rests on 20 of them
+  const tail = stat === 'mean' ? Infinity : Math.floor(Math.min(...counts) * (1 - TAIL_SHARE[stat]));
+  const enough = Math.min(...counts) >= t.minRequests && tail >= t.minTailRequests;
   const significant = enough && (!interval || interval.low > 0 || interval.high < 0);
   const c: LatencyChange = { ...change(base, run), verdict: 'no significant change', significant, why: '' };
   if (interval) c.interval = interval;
   const floor = Math.max(t.latencyRelative * base, t.latencyMs);
-  if (!enough) {
+  if (Math.min(...counts) < t.minRequests) {
     c.why = `too few requests to tell (${Math.min(...counts)} < ${t.minRequests})`;
+    return c;
+  }
+  if (!enough) {
+    c.why = `too few requests beyond ${stat} to tell (${tail} < ${t.minTailRequests}): a tail this thin is a few stalls`;
     return c;
   }
   const ci = interval ? ` (95 % interval ${signed(interval.low, '')} … ${signed(interval.high, ' ms')})` : '';
@@ -149,13 +175,36 @@ function statusMix(base: ScopeMeasure, run: ScopeMeasure): StatusShare[] {
   });
 }
 
-export function compareLatency(base: ScopeMeasure, run: ScopeMeasure, t: CompareThresholds): LatencyComparison {
+/**
+ * The latency intervals: a block bootstrap over time bins when both sides have enough bins (the whole run), else a
+ * per-request bootstrap widened by the whole run's block/per-request factor (`widenBy`, for a route), else the
+ * per-request one; no histogram on a side: none (the floor alone decides).
+ */
+export function compareLatency(base: ScopeMeasure, run: ScopeMeasure, t: CompareThresholds, widenBy?: Record<Statistic, number>): LatencyComparison {
   const enough = base.count >= t.minRequests && run.count >= t.minRequests;
-  const intervals = base.distribution && run.distribution && enough ? bootstrapDifferences(base.distribution, run.distribution, t.bootstrap) : undefined;
+  let intervals: Record<Statistic, Interval> | undefined;
+  let method: LatencyComparison['method'] = 'floor-only';
+  let factor: Record<Statistic, number> | undefined;
+  if (base.distribution && run.distribution) {
+    method = 'bootstrap';
+    if (enough) {
+      const iid = bootstrapDifferences(base.distribution, run.distribution, t.bootstrap);
+      intervals = iid;
+      if (usableBlocks(base.blocks) >= MIN_BLOCKS && usableBlocks(run.blocks) >= MIN_BLOCKS) {
+        intervals = blockBootstrapDifferences(base.blocks!, run.blocks!, t.bootstrap);
+        factor = widening(intervals, iid);
+        method = 'block-bootstrap';
+      } else if (widenBy) {
+        factor = widenBy;
+        intervals = Object.fromEntries(STATISTICS.map((s) => [s, widen(iid[s], widenBy[s])])) as Record<Statistic, Interval>;
+        method = 'bootstrap-widened';
+      }
+    }
+  }
   const counts: [number, number] = [base.count, run.count];
   const stat = (s: Statistic) => latencyChange(s, base.latency[s], run.latency[s], intervals?.[s], counts, t);
-  return {
-    method: base.distribution && run.distribution ? 'bootstrap' : 'floor-only',
+  const out: LatencyComparison = {
+    method,
     baseCount: base.count,
     runCount: run.count,
     p50: stat('p50'),
@@ -164,6 +213,8 @@ export function compareLatency(base: ScopeMeasure, run: ScopeMeasure, t: Compare
     mean: stat('mean'),
     breakdown: meanBreakdown(base, run),
   };
+  if (factor) out.widening = factor;
+  return out;
 }
 
 const RANK: Record<Verdict, number> = { regression: 0, improvement: 1, 'no significant change': 2 };
@@ -184,8 +235,8 @@ function headline(s: Omit<ScopeComparison, 'verdict' | 'headline'>): string {
   return moved.join(', ') + (latencyMoved && s.latency.breakdown.shares ? `; ${s.latency.breakdown.sentence}` : '');
 }
 
-export function compareScope(base: ScopeMeasure, run: ScopeMeasure, t: CompareThresholds): ScopeComparison {
-  const latency = compareLatency(base, run, t);
+export function compareScope(base: ScopeMeasure, run: ScopeMeasure, t: CompareThresholds, widenBy?: Record<Statistic, number>): ScopeComparison {
+  const latency = compareLatency(base, run, t, widenBy);
   const body = {
     requests: { base: base.count, run: run.count },
     throughput: throughputChange(base, run, t),

@@ -102,22 +102,49 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** Draws one resample of a run's latencies into `out` (counts over `values`). */
+interface Resampler {
+  values: number[];
+  draw(rand: () => number, out: number[]): void;
+}
+
+function iidResampler(d: LatencyDistribution): Resampler {
+  return { values: d.values, draw: (rand, out) => resampleCounts(d.counts, rand, out) };
+}
+
+/** Fewer time bins than this and a block bootstrap says nothing about the run's ups and downs: requests are resampled. */
+export const MIN_BLOCKS = 6;
+
 /**
- * Percentile-bootstrap intervals of (run − base) for p50, p95, p99 and the mean: each iteration resamples both
- * histograms (Poisson bootstrap) and takes the difference of their statistics.
+ * A block resampler: the run's time bins drawn with replacement (as many as it has), their histograms added. Requests
+ * that share a bin share its conditions (a GC pause, a noisy neighbour, a checkpoint), so their latencies are not
+ * independent; resampling whole bins keeps that, and the interval widens by as much as the run varied over time.
  */
-export function bootstrapDifferences(
-  base: LatencyDistribution,
-  run: LatencyDistribution,
-  options: BootstrapOptions = DEFAULT_BOOTSTRAP,
-): Record<Statistic, Interval> {
+function blockResampler(bins: LatencyDistribution[]): Resampler {
+  const used = bins.filter((b) => b.counts.length > 0);
+  const values = [...new Set(used.flatMap((b) => b.values))].sort((a, b) => a - b);
+  const index = new Map(values.map((v, i) => [v, i]));
+  const blocks = used.map((b) => ({ at: b.values.map((v) => index.get(v)!), counts: b.counts }));
+  return {
+    values,
+    draw(rand, out) {
+      out.fill(0);
+      for (let k = 0; k < blocks.length; k++) {
+        const b = blocks[Math.floor(rand() * blocks.length)]!;
+        for (let i = 0; i < b.at.length; i++) out[b.at[i]!]! += b.counts[i]!;
+      }
+    },
+  };
+}
+
+function intervals(base: Resampler, run: Resampler, options: BootstrapOptions): Record<Statistic, Interval> {
   const rand = seededRandom(options.seed);
   const diffs: Record<Statistic, number[]> = { p50: [], p95: [], p99: [], mean: [] };
-  const bufBase = new Array<number>(base.counts.length).fill(0);
-  const bufRun = new Array<number>(run.counts.length).fill(0);
+  const bufBase = new Array<number>(base.values.length).fill(0);
+  const bufRun = new Array<number>(run.values.length).fill(0);
   for (let i = 0; i < options.iterations; i++) {
-    resampleCounts(base.counts, rand, bufBase);
-    resampleCounts(run.counts, rand, bufRun);
+    base.draw(rand, bufBase);
+    run.draw(rand, bufRun);
     const b = statisticsOf(base.values, bufBase);
     const r = statisticsOf(run.values, bufRun);
     for (const s of STATISTICS) diffs[s].push(r[s] - b[s]);
@@ -129,6 +156,49 @@ export function bootstrapDifferences(
     out[s] = { low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) };
   }
   return out;
+}
+
+/**
+ * Percentile-bootstrap intervals of (run − base) for p50, p95, p99 and the mean, each request resampled
+ * independently (Poisson bootstrap of both histograms).
+ */
+export function bootstrapDifferences(
+  base: LatencyDistribution,
+  run: LatencyDistribution,
+  options: BootstrapOptions = DEFAULT_BOOTSTRAP,
+): Record<Statistic, Interval> {
+  return intervals(iidResampler(base), iidResampler(run), options);
+}
+
+/** The same intervals from time blocks (blockResampler): the honest ones when a run's latency drifts over time. */
+export function blockBootstrapDifferences(
+  base: LatencyDistribution[],
+  run: LatencyDistribution[],
+  options: BootstrapOptions = DEFAULT_BOOTSTRAP,
+): Record<Statistic, Interval> {
+  return intervals(blockResampler(base), blockResampler(run), options);
+}
+
+export const usableBlocks = (bins: LatencyDistribution[] | undefined): number => (bins ?? []).filter((b) => b.counts.length > 0).length;
+
+/**
+ * How much wider the block intervals are than the per-request ones (≥ 1), per statistic: the design effect of the
+ * run's drift over time. A route has no per-bin histograms; its per-request interval is widened by the whole run's
+ * factor, because the conditions that made the run's bins differ hit every route in them.
+ */
+export function widening(block: Record<Statistic, Interval>, iid: Record<Statistic, Interval>): Record<Statistic, number> {
+  const out = {} as Record<Statistic, number>;
+  for (const s of STATISTICS) {
+    const w = iid[s].high - iid[s].low;
+    out[s] = w > 0 ? Math.max(1, (block[s].high - block[s].low) / w) : 1;
+  }
+  return out;
+}
+
+/** An interval stretched about its middle by `factor`. */
+export function widen(i: Interval, factor: number): Interval {
+  const mid = (i.low + i.high) / 2;
+  return { low: mid - (mid - i.low) * factor, high: mid + (i.high - mid) * factor };
 }
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 for erf, |error| < 1.5e-7). */

@@ -10,8 +10,12 @@ export const COMPARE_VERSION = 1 as const;
 
 export type Verdict = 'regression' | 'improvement' | 'no significant change';
 
-/** How a latency verdict was reached: a bootstrap on both histograms, or the practical floor alone (no histogram). */
-export type LatencyMethod = 'bootstrap' | 'floor-only';
+/**
+ * How a latency interval was made: 'block-bootstrap' (time bins resampled: the whole run), 'bootstrap-widened'
+ * (requests resampled, the interval widened by the whole run's block factor: a route), 'bootstrap' (requests
+ * resampled, no block factor known), 'floor-only' (no histogram: the practical floor alone decides).
+ */
+export type LatencyMethod = 'block-bootstrap' | 'bootstrap-widened' | 'bootstrap' | 'floor-only';
 
 export interface Change {
   base: number;
@@ -73,6 +77,8 @@ export interface LatencyComparison {
   p99: LatencyChange;
   mean: LatencyChange;
   breakdown: MeanBreakdown;
+  /** how much wider the time-block intervals are than the per-request ones (≥ 1), per statistic */
+  widening?: Record<'p50' | 'p95' | 'p99' | 'mean', number>;
 }
 
 export interface StatusShare {
@@ -204,7 +210,7 @@ export interface MethodStatement {
   rates: string;
   throughput: string;
   bootstrap: { iterations: number; seed: number; confidence: number };
-  floors: { latencyRelative: number; latencyMs: number; ratePp: number; throughputRelative: number; minRequests: number };
+  floors: { latencyRelative: number; latencyMs: number; ratePp: number; throughputRelative: number; minRequests: number; minTailRequests: number };
 }
 
 export interface GateResult {

@@ -67,7 +67,9 @@ describe('compareRuns on crafted runs', () => {
     expect(cmp.overall.latency.breakdown.shares!.database).toBeGreaterThan(0.9);
     expect(cmp.overall.headline).toMatch(/is database time/);
     const route = cmp.routes.find((r) => r.route === '/api/v1/todos' && r.method === 'GET')!;
-    expect(route.latency.method).toBe('bootstrap');
+    // the whole run resamples its 1 s bins; the route its requests, widened by the run's factor
+    expect(cmp.overall.latency.method).toBe('block-bootstrap');
+    expect(route.latency.method).toBe('bootstrap-widened');
     expect(route.verdict).toBe('regression');
   });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareLatency, type CompareThresholds, type ScopeMeasure } from '../../../analyzer/compare/scope.js';
 import { DEFAULT_THRESHOLDS } from '../../../analyzer/compare/compare.js';
-import { bootstrapDifferences, poisson, resampleCounts, seededRandom, statisticsOf, twoProportionTest } from '../../../analyzer/compare/stats.js';
+import { blockBootstrapDifferences, bootstrapDifferences, poisson, resampleCounts, seededRandom, statisticsOf, twoProportionTest } from '../../../analyzer/compare/stats.js';
 import { createHistogram, recordMs, summarize, toDistribution } from '../../../analyzer/aggregate/histogram.js';
 import type { LatencyDistribution } from '../../../analyzer/model.js';
 
@@ -98,6 +98,33 @@ describe('bootstrap of the latency difference from two HDR histograms', () => {
     const cmp = compareLatency(measure(sample(10, 20, 14)), measure(sample(10, 60, 15)), T);
     expect(cmp.p95.verdict).toBe('no significant change');
     expect(cmp.p95.why).toMatch(/too few requests/);
+  });
+
+  it('a p99 resting on fewer than 25 requests gets no verdict, however far it moved', () => {
+    // 2000 requests: 20 beyond p99, 100 beyond p95
+    const cmp = compareLatency(measure(sample(2000, 20, 22)), measure(sample(2000, 40, 23)), T);
+    expect(cmp.p99.verdict).toBe('no significant change');
+    expect(cmp.p99.why).toMatch(/too few requests beyond p99/);
+    expect(cmp.p95.verdict).toBe('regression');
+  });
+
+  it('block bootstrap: a run whose latency drifts over time gets a wider interval than one resampled per request', () => {
+    // base: 10 steady seconds; run: the same, but three seconds of it twice as slow (a noisy neighbour)
+    const bins = (slow: number[], seed: number) =>
+      Array.from({ length: 10 }, (_, i) => measure(sample(300, slow.includes(i) ? 40 : 20, seed + i)).distribution!);
+    const merge = (ds: LatencyDistribution[]): LatencyDistribution => {
+      const m = new Map<number, number>();
+      for (const d of ds) d.values.forEach((v, i) => m.set(v, (m.get(v) ?? 0) + d.counts[i]!));
+      const values = [...m.keys()].sort((a, b) => a - b);
+      return { values, counts: values.map((v) => m.get(v)!) };
+    };
+    const base = bins([], 100);
+    const run = bins([3, 4, 5], 200);
+    const iid = bootstrapDifferences(merge(base), merge(run));
+    const block = blockBootstrapDifferences(base, run);
+    expect(block.p95.high - block.p95.low).toBeGreaterThan(1.5 * (iid.p95.high - iid.p95.low));
+    // the per-request interval is surer of the shift than the run's ups and downs allow
+    expect(block.p95.low).toBeLessThan(iid.p95.low);
   });
 
   it('is deterministic: the same histograms give the same intervals', () => {
