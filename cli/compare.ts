@@ -59,6 +59,21 @@ export function registerCompare(program: Command): void {
       'exit 1 when a change breaks it (and is not noise): "p95<+10%", "mean<+5ms", "error_rate<+0.5pp", "rps>-10%", "GET /api/v1/todos:p95<+10%" (repeatable)',
       collect,
     );
+  cmd.addHelpText(
+    'after',
+    `
+Verdicts (docs/compare.md): each change is a regression, an improvement or "no significant change". Latency: a
+bootstrap interval of run − base (time bins resampled for the whole run) must exclude 0 AND the change must exceed
+max(10 % of the base, 2 ms); a percentile needs 25 requests beyond it on each side. Rates: two-proportion test
+(p < 0.05) and more than 0.1 pp. Throughput: Poisson rate test and more than 10 %.
+
+Examples:
+  logjam compare lab-buggy lab-fixed --logs runs/ --base-client-summary b.json --client-summary f.json
+  logjam compare main-123 pr-456 --log-group taskoverflow --fail-on 'p95<+10%' --fail-on 'error_rate<+0.5pp'
+  logjam compare before after --logs after.ndjson --base-logs before.ndjson --html compare.html
+
+Exit codes: 0 done, 1 a --fail-on limit breached (listed on stderr), 2 usage or source error.`,
+  );
   addDeploymentOptions(cmd).action(async (baseRun: string, run: string, opts: CompareFlags) => {
     await runCompare(baseRun, run, opts);
   });
