@@ -16,6 +16,18 @@ export { RunNotFoundError } from './aggregate/nearest-runs.js';
 export { createLocalSource, type LocalSourceOptions } from './sources/ndjson/index.js';
 export { loadClientView } from './sources/client-summary.js';
 export { parseThresholds, describeResult, type Threshold } from './thresholds.js';
+export {
+  analyzeAndCompare,
+  compareRuns,
+  COMPARE_FORMATS,
+  DEFAULT_THRESHOLDS as DEFAULT_COMPARE_THRESHOLDS,
+  describeGateResult,
+  parseGateLimits,
+  type CompareOptions,
+  type CompareRunsInput,
+  type GateLimit,
+  type RunComparison,
+} from './compare/index.js';
 export { parseDeploymentFacts, renderCapacityMarkdown, renderCapacityTerminal } from './capacity/index.js';
 export type { CapacityReport, DeploymentFacts, DeploymentFlags } from './capacity/index.js';
 export type { AnalysisReport } from './report/report.js';

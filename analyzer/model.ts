@@ -34,6 +34,15 @@ export interface LatencySummary {
   max: number;
 }
 
+/**
+ * A run's latencies as a histogram's non-empty buckets: `values[i]` ms (the bucket's middle, 1 % resolution) was seen
+ * `counts[i]` times, values ascending. What `logjam compare` resamples for its confidence intervals.
+ */
+export interface LatencyDistribution {
+  values: number[];
+  counts: number[];
+}
+
 /** Requests grouped by method and route template (the logged route, or the path with ids collapsed to :id). */
 export interface RouteStats {
   method: string;
@@ -227,6 +236,21 @@ export interface RunAggregate {
   processes?: ProcessSummary[];
   /** the join of ALB access-log lines with the run's app lines by X-Amzn-Trace-Id (local source, ALB lines read) */
   frontDoor?: FrontDoorSummary;
+  /**
+   * The latency distributions behind `totals.latency`, each route's (key: routeKey()) and each bin's, when the source kept
+   * histograms (local NDJSON; Logs Insights returns percentiles only). Not part of the analyze report.
+   */
+  distributions?: {
+    total: LatencyDistribution;
+    routes: Record<string, LatencyDistribution>;
+    /** one per entry of `bins` (same order): the blocks of `logjam compare`'s block bootstrap */
+    bins: LatencyDistribution[];
+  };
+}
+
+/** The key of a route in RunAggregate.distributions: matched and unmatched routes of one name stay apart. */
+export function routeKey(r: Pick<RouteStats, 'method' | 'route' | 'matched'>): string {
+  return `${r.matched ? 'm' : 'u'} ${r.method} ${r.route}`;
 }
 
 /** p50/p95/max/mean of one distribution, in ms (HDR: 1% value error; mean exact). */
@@ -367,6 +391,11 @@ export type Severity = 'critical' | 'warning' | 'info';
 export interface Finding {
   /** stable id, e.g. "suspicious-path", "status-mismatch", "client-no-server-line" */
   id: string;
+  /**
+   * What the finding is about, stable across runs (e.g. "GET /api/v1/todos/undefined" for a suspicious path), when
+   * one id can occur several times in a run: `logjam compare` matches findings of two runs by id + key.
+   */
+  key?: string;
   severity: Severity;
   title: string;
   /** plain words: what happened and what it means */

@@ -66,16 +66,28 @@ function bad(text: string, why: string): UsageError {
   return new UsageError(`--fail-on "${text}": ${why}`, SYNTAX_HINT);
 }
 
+/** A route prefix without "route:": "GET /api/v1/todos:p95<…" or "/api/v1/todos:p95<…". */
+const BARE_ROUTE = /^(?:([A-Za-z]+)\s+)?(\/\S*)\s*:\s*([^:]+)$/;
+
+/**
+ * Splits "[route:][METHOD ]/path:<expr>" into the route scope and the expression (shared with `logjam compare`'s
+ * --fail-on). Returns undefined when the text starts like a route threshold but is not one.
+ */
+export function splitRouteScope(text: string): { route?: { method?: string; route: string }; expr: string } | undefined {
+  const trimmed = text.trim();
+  const prefixed = /^route:/i.test(trimmed);
+  if (!prefixed && !trimmed.startsWith('/') && !/^[A-Za-z]+\s+\//.test(trimmed)) return { expr: text };
+  const m = (prefixed ? ROUTE : BARE_ROUTE).exec(trimmed);
+  if (!m) return undefined;
+  const route: { method?: string; route: string } = { route: m[2]! };
+  if (m[1]) route.method = m[1].toUpperCase();
+  return { route, expr: m[3]! };
+}
+
 export function parseThreshold(text: string): Threshold {
-  let expr = text;
-  let route: Threshold['route'];
-  if (/^route:/i.test(text.trim())) {
-    const m = ROUTE.exec(text.trim());
-    if (!m) throw bad(text, 'a route threshold is route:[METHOD ]/path:<metric><op><value>');
-    route = { route: m[2]! };
-    if (m[1]) route.method = m[1].toUpperCase();
-    expr = m[3]!;
-  }
+  const scoped = splitRouteScope(text);
+  if (!scoped) throw bad(text, 'a route threshold is route:[METHOD ]/path:<metric><op><value>');
+  const { route, expr } = scoped;
   const m = EXPR.exec(expr);
   if (!m) throw bad(text, 'expected <metric><op><value>[unit], e.g. p95<500ms');
   const metric = m[1]!.toLowerCase() as Metric;

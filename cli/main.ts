@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { LogjamError, EXIT } from '../common/errors.js';
 import { registerAnalyze } from './analyze.js';
+import { registerCompare } from './compare.js';
 import { registerRuns } from './runs.js';
 import { registerTrace } from './trace.js';
 import { registerCapacity } from './capacity.js';
@@ -66,15 +67,17 @@ ${optional.app ? '  logjam app  +  logjam load --endpoint …        a service u
   logjam analyze --run <id> --log-group taskoverflow --region us-east-1
   logjam analyze --logs service.log --since 30m  a time window of any traffic (logjam or pino-http lines, no run id)
   logjam analyze --run <id> --logs app.ndjson --alb-logs alb/   ALB access logs (S3) joined by X-Amzn-Trace-Id
+  logjam compare <base-run> <run> --logs runs/ --fail-on 'p95<+10%' --html compare.html
   logjam trace <request-id> --logs app.ndjson
 
-Exit codes: 0 done, 1 a --fail-on threshold breached, 2 usage or source error (docs/errors.md).
+Exit codes: 0 done, 1 a --fail-on threshold (or compare limit) breached, 2 usage or source error (docs/errors.md).
 Docs: README.md, docs/ (lab, log schema, analyzer, capacity, reliability).`,
     );
   optional.lab?.(program);
   optional.app?.(program);
   registerLoad(program);
   registerAnalyze(program);
+  registerCompare(program);
   registerRuns(program);
   registerTrace(program);
   registerCapacity(program);

@@ -12,16 +12,18 @@
  *  - example ids: the first `examples` distinct candidates, in the order the source gave them.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import type {
-  LatencySummary,
-  RouteStats,
-  RunAggregate,
-  StatusCluster,
-  SuspiciousPath,
-  TimeBin,
+import {
+  routeKey,
+  type LatencyDistribution,
+  type LatencySummary,
+  type RouteStats,
+  type RunAggregate,
+  type StatusCluster,
+  type SuspiciousPath,
+  type TimeBin,
 } from '../model.js';
 import { chooseBinMs } from './bins.js';
-import { createHistogram, summarize } from './histogram.js';
+import { createHistogram, summarize, toDistribution } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
 import type { LatencyPiece, RawBin, RawBinRuntime, RawCounts, RawLatency } from './raw-counts.js';
@@ -106,18 +108,23 @@ class LatencyMerge {
     const at = (k: 'p50' | 'p90' | 'p95' | 'p99') => div(pieces.reduce((n, p) => n + p.count * p[k], 0), weight);
     return { count, mean, p50: at('p50'), p90: at('p90'), p95: at('p95'), p99: at('p99'), max: this.max };
   }
-}
 
-function latencyOf(l: RawLatency): LatencySummary {
-  const m = new LatencyMerge();
-  m.add(l);
-  return m.summary();
+  /** The merged histogram's buckets; undefined when any part came as Logs Insights percentiles (no histogram). */
+  distribution(): LatencyDistribution | undefined {
+    if (this.hists.length === 0 || this.pieces.length > 0) return undefined;
+    if (this.hists.length === 1) return toDistribution(this.hists[0]!);
+    const owned = createHistogram();
+    for (const x of this.hists) owned.add(x);
+    const d = toDistribution(owned);
+    owned.destroy();
+    return d;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sections
 
-function finishRoutes(raw: RawCounts, examples: number): RouteStats[] {
+function finishRoutes(raw: RawCounts, examples: number, distributions?: Record<string, LatencyDistribution>): RouteStats[] {
   const routes = new Map<string, { out: Omit<RouteStats, 'latency' | 'count' | 'dbMsMean' | 'poolWaitMsMean' | 'dbQueriesMean'>; latency: LatencyMerge; db: number; pool: number; dbq: number }>();
   for (const r of raw.routes) {
     const route = r.matched ? r.route : collapsePath(r.route);
@@ -139,6 +146,8 @@ function finishRoutes(raw: RawCounts, examples: number): RouteStats[] {
   return [...routes.values()]
     .map(({ out, latency, db, pool, dbq }): RouteStats => {
       const count = Math.max(0, latency.count);
+      const distribution = distributions ? latency.distribution() : undefined;
+      if (distributions && distribution) distributions[routeKey(out)] = distribution;
       return {
         method: out.method,
         route: out.route,
@@ -177,7 +186,7 @@ interface BinAcc {
 
 const maxOf = (a: number | undefined, b: number | undefined) => (b === undefined ? a : a === undefined ? b : Math.max(a, b));
 
-function finishBins(raw: RawCounts, binMs: number): TimeBin[] {
+function finishBins(raw: RawCounts, binMs: number, distributions?: LatencyDistribution[]): TimeBin[] {
   if (!raw.hasLines) return [];
   const bins = new Map<number, BinAcc>();
   const create = (start: number) => (): BinAcc => ({
@@ -211,6 +220,7 @@ function finishBins(raw: RawCounts, binMs: number): TimeBin[] {
     .sort((a, b) => a.bin.start - b.bin.start)
     .map(({ bin, latency, runtime }) => {
       const l = latency.summary();
+      if (distributions) distributions.push(latency.distribution() ?? { values: [], counts: [] });
       const out: TimeBin = {
         start: bin.start,
         requests: Math.max(0, bin.requests),
@@ -327,6 +337,11 @@ function finishUnfinished(raw: RawCounts, examples: number): NonNullable<RunAggr
 // ---------------------------------------------------------------------------------------------------------------
 
 export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): RunAggregate {
+  const totalLatency = new LatencyMerge();
+  totalLatency.add(raw.totals.latency);
+  const total = totalLatency.distribution();
+  const routeDistributions: Record<string, LatencyDistribution> | undefined = total ? {} : undefined;
+  const binDistributions: LatencyDistribution[] | undefined = total ? [] : undefined;
   const examples = options.examples ?? DEFAULT_EXAMPLES;
   const binMs = finishBinMs(raw);
   const t = raw.totals;
@@ -349,12 +364,12 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
       errors5xx: Math.max(0, t.errors5xx),
       dbQueries: Math.max(0, t.dbQueries),
       poolTimeouts: t.poolTimeouts,
-      latency: latencyOf(t.latency),
+      latency: totalLatency.summary(),
       dbMsMean: div(t.dbMsSum, requests),
       poolWaitMsMean: div(t.poolWaitMsSum, requests),
     },
-    routes: finishRoutes(raw, examples),
-    bins: finishBins(raw, binMs),
+    routes: finishRoutes(raw, examples, routeDistributions),
+    bins: finishBins(raw, binMs, binDistributions),
     suspiciousPaths: finishSuspicious(raw, examples),
     statusClusters: finishClusters(raw, examples),
     input: raw.input,
@@ -366,5 +381,6 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (raw.scanned) aggregate.scanned = raw.scanned;
   if (raw.lifecycles) aggregate.processes = raw.lifecycles;
   if (raw.frontDoor) aggregate.frontDoor = raw.frontDoor;
+  if (total && routeDistributions && binDistributions) aggregate.distributions = { total, routes: routeDistributions, bins: binDistributions };
   return aggregate;
 }

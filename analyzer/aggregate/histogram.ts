@@ -3,7 +3,7 @@
  * microseconds so sub-millisecond requests keep their resolution, and read back in milliseconds.
  */
 import { build, type Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../model.js';
+import type { LatencyDistribution, LatencySummary } from '../model.js';
 
 /** one hour in µs: longer durations are clamped (a request that long is a finding on its own) */
 const HIGHEST_US = 3_600_000_000;
@@ -32,4 +32,28 @@ export function summarize(h: Histogram, exactMean?: number): LatencySummary {
   // HDR reports a bucket's highest equivalent value: never above the largest value actually recorded
   const at = (p: number) => round(Math.min(max, h.getValueAtPercentile(p)));
   return { count: h.totalCount, mean: exactMean === undefined ? round(h.mean) : Math.round(exactMean * 1000) / 1000, p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round(max) };
+}
+
+/**
+ * The histogram's non-empty buckets as plain numbers (each bucket's median equivalent value in ms, and its count), so
+ * a comparison can resample a run's latencies (analyzer/compare) without holding the histogram object. hdr-histogram-js
+ * builds a JS histogram for the bucket sizes used here; its recorded-values iterator walks only non-empty buckets.
+ */
+export function toDistribution(h: Histogram): LatencyDistribution {
+  const values: number[] = [];
+  const counts: number[] = [];
+  const js = h as Histogram & {
+    recordedValuesIterator?: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+    medianEquivalentValue?(v: number): number;
+  };
+  const it = js.recordedValuesIterator;
+  if (!it || !js.medianEquivalentValue) return { values, counts };
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    if (v.countAtValueIteratedTo <= 0) continue;
+    values.push(round(Math.min(h.maxValue, js.medianEquivalentValue(v.valueIteratedTo))));
+    counts.push(v.countAtValueIteratedTo);
+  }
+  return { values, counts };
 }

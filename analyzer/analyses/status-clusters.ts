@@ -38,6 +38,7 @@ export function statusClusterFindings(agg: RunAggregate, client?: ClientView): F
       .reduce((n, s) => n + (s.statuses[String(c.status)] ?? 0), 0);
     return {
       id: serverError ? 'server-errors' : 'client-errors',
+      key: `${c.method} ${c.route} ${c.status}`,
       severity,
       title: `${c.method} ${c.route}: ${statusLabel(c.status)} × ${c.count} (${pct(c.count, routeTotal)} of the route)`,
       explanation:

@@ -84,6 +84,7 @@ export function statusMismatchFindings(agg: RunAggregate, client: ClientView | u
       '.';
     findings.push({
       id: 'status-mismatch',
+      key: `check "${check.name}": ${route.method} ${route.route} ${status}`,
       severity: count >= 0.1 * check.fails ? 'critical' : 'warning',
       title: `check "${check.name}" failed ${check.fails} times: ${route.method} ${route.route} answered ${statusLabel(status)} × ${count}`,
       explanation:

@@ -29,6 +29,7 @@ export function suspiciousPathFindings(agg: RunAggregate, client?: ClientView): 
     const shown = s.template && s.template !== s.path ? `${s.path} (and similar: ${s.template})` : s.path;
     return {
       id: 'suspicious-path',
+      key: `${s.method} ${s.template ?? s.path}`,
       severity: critical ? 'critical' : 'warning',
       title: `${s.method} ${shown} × ${s.count}, ${allErrors}`,
       explanation:

@@ -27,7 +27,7 @@ export interface HtmlOptions {
 let uplotAssets: { js: string; css: string } | undefined;
 
 /** uPlot's browser build and stylesheet, read once from node_modules (resolved like an import, so hoisting works). */
-function loadUplot(): { js: string; css: string } {
+export function loadUplot(): { js: string; css: string } {
   if (!uplotAssets) {
     const require = createRequire(import.meta.url);
     uplotAssets = {
@@ -48,7 +48,7 @@ export function jsonForScript(value: unknown): string {
 }
 
 /** Text inlined into <script>/<style>: a closing tag inside it would end the element early. */
-function inlineSafe(code: string, tag: 'script' | 'style'): string {
+export function inlineSafe(code: string, tag: 'script' | 'style'): string {
   return code.replace(new RegExp(`</${tag}`, 'gi'), `<\\/${tag}`);
 }
 
@@ -214,7 +214,7 @@ function frontDoorHtml(report: AnalysisReport): string {
   return parts.join('\n');
 }
 
-const STYLE = `
+export const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1160px; padding: 16px 24px; color: #111827; }
 h1 { font-size: 22px; margin: 8px 0; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 16px 0 6px; }

@@ -3,7 +3,6 @@
  * Chromium and read the DOM after the scripts ran. Chromium is required: without it this test FAILS (it must not
  * pass by skipping the one check that matters). CI installs it (.ci/run); locally: apt-get install chromium.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +13,8 @@ import type { Finding } from '../../analyzer/model.js';
 import { jsonForScript, renderHtmlReport } from '../../analyzer/report/html.js';
 import { buildReport } from '../../analyzer/report/report.js';
 import { aggregate, bin, latency, route } from '../unit/capacity/fixtures.js';
+import { CHROMIUM, headlessArgs, runChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HOSTILE = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>';
 
 /** A run that ramps from 1 to 24 in flight against a limit of ~120 req/s, with a hostile route name. */
@@ -47,38 +46,6 @@ function craftedReport() {
   ];
   const capacity = computeCapacity(agg, undefined, parseDeploymentFacts({ fargateCpu: '1024', fargateMemory: '2048', dbInstanceClass: 'db.t3.micro', targetRps: '200' }));
   return renderHtmlReport(buildReport({ aggregate: agg, findings, capacity }), { title: 'logjam test report' });
-}
-
-function runChromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // bounded: a hung browser is killed, and the test then fails on its missing output
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function headlessArgs(profile: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--no-first-run',
-    '--hide-scrollbars',
-    `--user-data-dir=${profile}`,
-    '--window-size=1200,900',
-    // let the page's scripts finish before the DOM is dumped, without waiting on wall-clock time
-    '--virtual-time-budget=15000',
-  ];
 }
 
 describe('HTML report', () => {

@@ -18,6 +18,8 @@ export interface ClosedLoopOptions {
   timeoutMs?: number;
   method?: string;
   body?: unknown;
+  /** each worker's pause between an answer and its next request (ms): load below saturation; default 0 */
+  pauseMs?: number;
 }
 
 export interface ClosedLoopResult {
@@ -50,6 +52,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
       } catch {
         noResponse++;
       }
+      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

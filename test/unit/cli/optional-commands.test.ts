@@ -13,13 +13,13 @@ const names = (program: Command): string[] => program.commands.map((c) => c.name
 
 describe('lab and app are registered only when their modules are installed', () => {
   it('in the repository both are there, with the rest', async () => {
-    expect(names(buildProgram(await loadOptionalCommands()))).toEqual(['lab', 'app', 'load', 'analyze', 'runs', 'trace', 'capacity']);
+    expect(names(buildProgram(await loadOptionalCommands()))).toEqual(['lab', 'app', 'load', 'analyze', 'compare', 'runs', 'trace', 'capacity']);
   });
 
   it('a missing lab/ or sample-app/ module leaves the command out, without an error', async () => {
     const missingLab = await optionalCommand(() => Promise.reject(moduleNotFound('file:///pkg/dist/lab/run-lab.js')), ['/lab/', '/sample-app/']);
     expect(missingLab).toBeUndefined();
-    expect(names(buildProgram({ lab: missingLab }))).toEqual(['load', 'analyze', 'runs', 'trace', 'capacity']);
+    expect(names(buildProgram({ lab: missingLab }))).toEqual(['load', 'analyze', 'compare', 'runs', 'trace', 'capacity']);
   });
 
   it('any other missing module or failure is a bug and is thrown', async () => {
