@@ -1,7 +1,9 @@
 /**
  * Middleware overhead benchmark: bare Express vs logjam (start+finish lines) vs logjam (finish only) vs pino-http,
- * side by side in ONE run, in-process servers on loopback, autocannon as the load generator. Every variant logs to
- * its own NDJSON file under os.tmpdir() through the same kind of sink (pino's async file destination): fair.
+ * side by side in ONE run, servers on loopback, autocannon as the load generator. Every variant logs to
+ * its own NDJSON file under os.tmpdir() (logjam through createLogger's file sink with its defaults, pino-http through
+ * pino's async file destination). Each variant is a server process of its own (middleware-server.ts), so the CPU time
+ * it spends per request is measured apart from the load generator and from everything else on the machine.
  *
  *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--rounds 3] [--connections 10,50] [--smoke] [--json]
  *
@@ -10,21 +12,13 @@
  * >= 1.2x pino-http there; on the 100-todo route not slower than pino-http. Each figure is the median over the
  * interleaved rounds; the spread (min–max over rounds of the per-round ratio to bare) is printed beside it.
  */
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import express from 'express';
-import pino from 'pino';
-import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { closeLogger, createLogger, requestLogging } from '../middleware/index.js';
 
 export interface BenchOptions {
   /** Measured seconds per variant and route (default 5). */
@@ -48,12 +42,14 @@ export interface Result {
   /** Median over rounds of the p99 latency. */
   p99Ms: number;
   /**
-   * Busy time of the server's event loop (event-loop utilization x duration) per completed request, median over
-   * rounds: the server's own cost of a request, whatever the load generator did.
+   * CPU time of the server's process (user + system, all its threads: the file writes and GC included) per request
+   * it received, median over rounds: the server's own cost of a request, whatever else ran on the machine.
    */
   serverUsPerRequest: number;
   /** bare Express's serverUsPerRequest / this one: the throughput ratio a CPU-bound server would show. */
   costRatioToBare: number;
+  /** Lowest and highest per-round cost ratio to bare: the spread. */
+  costRatioToBareRange: [number, number];
   /** requestsPerSec / bare Express's requestsPerSec on the same route, in this run. */
   ratioToBare: number;
   /** Lowest and highest per-round ratio to bare (each round's bare measurement is adjacent in time): the spread. */
@@ -62,61 +58,43 @@ export interface Result {
   errors: number;
 }
 
-export const VARIANTS = ['bare express', 'logjam start+finish', 'logjam finish only', 'pino-http'] as const;
-export type VariantName = (typeof VARIANTS)[number];
-export const ROUTES = { hello: '/hello', json: '/todo', todos: '/todos' } as const;
-export type RouteName = keyof typeof ROUTES;
+import { ROUTES, VARIANTS, type RouteName, type VariantName } from './middleware-variants.js';
 
-const TODOS = Array.from({ length: 100 }, (_, i) => ({
-  id: i + 1,
-  title: `todo number ${i + 1}`,
-  done: i % 3 === 0,
-  created_at: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
-}));
+export { ROUTES, VARIANTS };
+export type { RouteName, VariantName };
 
-interface Variant {
-  app: express.Express;
-  close(): Promise<void>;
+interface ServerProcess {
+  variant: VariantName;
+  child: ChildProcess;
+  url: string;
 }
 
-function withRoutes(app: express.Express): express.Express {
-  app.get(ROUTES.hello, (_req, res) => {
-    res.send('hello world');
+/** Start one variant's server process (middleware-server.js, same node binary) and wait for its port. */
+async function startServer(variant: VariantName, logFile: string): Promise<ServerProcess> {
+  const child = fork(fileURLToPath(new URL('./middleware-server.js', import.meta.url)), [variant, logFile], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  app.get(ROUTES.json, (_req, res) => {
-    res.json(TODOS[0]);
-  });
-  app.get(ROUTES.todos, (_req, res) => {
-    res.json(TODOS);
-  });
-  return app;
+  const [message] = (await once(child, 'message')) as [{ port: number }];
+  return { variant, child, url: `http://127.0.0.1:${message.port}` };
 }
 
-function buildVariant(name: VariantName, logFile: string): Variant {
-  const app = express();
-  app.disable('x-powered-by');
-  if (name === 'bare express') return { app: withRoutes(app), close: async () => undefined };
-  if (name === 'pino-http') {
-    const dest = pino.destination({ dest: logFile, sync: false, mkdir: true });
-    const logger = pino(dest);
-    app.use(pinoHttp({ logger }));
-    return { app: withRoutes(app), close: () => closeLogger(logger).then(() => dest.end()) };
-  }
-  const logger: Logger = createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: logFile });
-  app.use(requestLogging({ logger, startLine: name === 'logjam start+finish' }));
-  return { app: withRoutes(app), close: () => closeLogger(logger).then(() => undefined) };
+/** CPU time the server process has used so far (all its threads) and the requests it has received. */
+async function usageOf(server: ServerProcess): Promise<{ cpuUs: number; requests: number }> {
+  const answer = once(server.child, 'message') as Promise<[{ cpuUs: number; requests: number }]>;
+  server.child.send('usage');
+  return (await answer)[0];
 }
 
-async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = once(server.child, 'exit');
+  server.child.send('close');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
-/**
- * autocannon in one worker thread: the load generator gets its own event loop (and the other core), so the server's
- * event loop does only server work, and per-thread costs such as AsyncLocalStorage's hooks are not charged to it.
- */
+/** autocannon in one worker thread of this process: the servers are processes of their own. */
 async function load(url: string, durationS: number, connections: number): Promise<autocannon.Result> {
   return autocannon({ url, duration: durationS, connections, pipelining: 1, workers: 1 });
 }
@@ -130,12 +108,11 @@ export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Re
   const dir = await mkdtemp(join(tmpdir(), 'logjam-bench-'));
   // All variants listen at once (an idle server costs nothing) so the measurements can be interleaved: on a shared,
   // noisy machine, round-robin slices spread background load evenly over the variants instead of hitting one.
-  const running: { variant: VariantName; built: Variant; server: Server; url: string }[] = [];
+  const running: ServerProcess[] = [];
   const samples = new Map<string, Samples>();
   try {
     for (const variant of VARIANTS) {
-      const built = buildVariant(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`));
-      running.push({ variant, built, ...(await listen(built.app)) });
+      running.push(await startServer(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`)));
     }
     for (const connections of connectionCounts) {
       for (const [route, path] of Object.entries(ROUTES) as [RouteName, string][]) {
@@ -146,15 +123,16 @@ export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Re
           }
         }
         for (let round = 1; round <= rounds; round++) {
-          for (const { variant, url } of running) {
+          for (const server of running) {
+            const { variant, url } = server;
             progress(`${variant} ${path} x${connections}: measure ${durationS} s (round ${round}/${rounds})`);
-            const eluBefore = performance.eventLoopUtilization();
+            const before = await usageOf(server);
             const r = await load(url + path, durationS, connections);
-            const elu = performance.eventLoopUtilization(eluBefore);
+            const after = await usageOf(server);
             const key = `${variant}|${route}|${connections}`;
             const s = samples.get(key) ?? { rps: [], p99: [], cost: [], errors: 0 };
             s.rps.push(r.requests.average);
-            s.cost.push((elu.active * 1000) / Math.max(1, r.requests.total));
+            s.cost.push((after.cpuUs - before.cpuUs) / Math.max(1, after.requests - before.requests));
             s.p99.push(r.latency.p99);
             s.errors += r.non2xx + r.errors + r.timeouts;
             samples.set(key, s);
@@ -163,11 +141,7 @@ export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Re
       }
     }
   } finally {
-    for (const { server, built } of running) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await built.close();
-    }
+    for (const server of running) await stopServer(server);
     await rm(dir, { recursive: true, force: true });
   }
   return summarize(samples);
@@ -187,6 +161,7 @@ export function summarize(samples: ReadonlyMap<string, Samples>): Result[] {
     const [variant, route, conns] = key.split('|') as [VariantName, RouteName, string];
     const bare = samples.get(`bare express|${route}|${conns}`);
     const perRound = bare ? s.rps.map((rps, i) => (bare.rps[i] ? rps / (bare.rps[i] ?? 1) : 0)) : [0];
+    const costPerRound = bare ? s.cost.map((cost, i) => (cost > 0 ? (bare.cost[i] ?? 0) / cost : 0)) : [0];
     const requestsPerSec = median(s.rps);
     const serverUsPerRequest = median(s.cost);
     const bareRps = bare ? median(bare.rps) : 0;
@@ -202,6 +177,7 @@ export function summarize(samples: ReadonlyMap<string, Samples>): Result[] {
       ratioToBare: bareRps > 0 ? requestsPerSec / bareRps : 0,
       ratioToBareRange: [Math.min(...perRound), Math.max(...perRound)],
       costRatioToBare: serverUsPerRequest > 0 ? bareCost / serverUsPerRequest : 0,
+      costRatioToBareRange: [Math.min(...costPerRound), Math.max(...costPerRound)],
     });
   }
   return results;
@@ -215,7 +191,7 @@ function median(values: number[]): number {
 
 /** The results as a fixed-width table. Pure: results in, text out. */
 export function formatTable(results: readonly Result[]): string {
-  const header = ['route', 'conns', 'variant', 'req/s', 'p99 ms', 'x bare', 'x bare range', 'server us/req', 'x bare (cost)', 'errors'];
+  const header = ['route', 'conns', 'variant', 'req/s', 'p99 ms', 'x bare', 'range', 'server cpu us/req', 'x bare (cpu)', 'range', 'errors'];
   const rows = results.map((r) => [
     ROUTES[r.route],
     String(r.connections),
@@ -226,6 +202,7 @@ export function formatTable(results: readonly Result[]): string {
     `${r.ratioToBareRange[0].toFixed(2)}–${r.ratioToBareRange[1].toFixed(2)}`,
     r.serverUsPerRequest.toFixed(1),
     r.costRatioToBare.toFixed(2),
+    `${r.costRatioToBareRange[0].toFixed(2)}–${r.costRatioToBareRange[1].toFixed(2)}`,
     String(r.errors),
   ]);
   return alignRows(header, rows, 3);
@@ -268,7 +245,7 @@ export function verdict(results: readonly Result[], bareTarget: number): { ok: b
     okCost &&= metCost;
     lines.push(
       `  ${ROUTES[r.route].padEnd(7)} x${String(r.connections).padEnd(3)} by req/s: ${r.ratioToBare.toFixed(2)}x bare, ${vsPino.toFixed(2)}x pino-http: ${met ? 'met' : 'MISSED'}` +
-        `   by server cost: ${r.costRatioToBare.toFixed(2)}x bare, ${vsPinoCost.toFixed(2)}x pino-http: ${metCost ? 'met' : 'MISSED'}`,
+        `   by server cpu: ${r.costRatioToBare.toFixed(2)}x bare, ${vsPinoCost.toFixed(2)}x pino-http: ${metCost ? 'met' : 'MISSED'}`,
     );
   }
   return { ok, okCost, text: lines.join('\n') };
