@@ -3,7 +3,9 @@
  * CloudWatch Logs (through a pino transport running in a worker thread, so shipping never blocks the request path).
  */
 import cluster from 'node:cluster';
+import { mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import pino from 'pino';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import { BoundedStream, type BackpressureTarget } from './bounded-stream.js';
@@ -87,10 +89,10 @@ export function buildLogger(options: LoggerOptions = {}): Logger {
     // hook), an uncaught exception (exit again) and SIGTERM/SIGINT (flush-on-signal.ts) write out what is gathered.
     const bufferBytes = resolveFileBufferBytes(options.fileBufferBytes);
     const dest = pino.destination({
-      dest: file,
+      // opened here, synchronously: lines written before an asynchronous open completed were lost when the process
+      // ended at once (process.exit or an uncaught exception just after start: the exit hook had no file to write to)
+      dest: openForAppend(file),
       sync: false,
-      mkdir: true,
-      append: true,
       minLength: bufferBytes,
       // sonic-boom refuses minLength >= maxWrite (16 KiB by default)
       maxWrite: Math.max(SONIC_BOOM_MAX_WRITE, bufferBytes * 2),
@@ -203,6 +205,11 @@ function cloudWatchFromEnv(env: NodeJS.ProcessEnv): CloudWatchSinkOptions | fals
   const createLogGroup = parseCreateGroupEnv(env[CREATE_GROUP_ENV]);
   if (createLogGroup !== undefined) options.createLogGroup = createLogGroup;
   return options;
+}
+
+function openForAppend(file: string): number {
+  mkdirSync(dirname(file), { recursive: true });
+  return openSync(file, 'a');
 }
 
 function resolveFileBufferBytes(value: number | undefined): number {
