@@ -1,6 +1,6 @@
 /**
  * One variant of the middleware benchmark as its own process (started by bench/middleware.ts with the same node
- * binary): bare Express, logjam (start+finish or finish only) or pino-http, on loopback, each logging to its own
+ * binary): bare Express, logjam (start+finish, finish only, or another build's: the baseline) or pino-http, on loopback, each logging to its own
  * NDJSON file. Its own process so that the CPU time it spends (main thread, the file writes on libuv's threads, GC)
  * can be read apart from the load generator's and the other variants': on a shared, noisy machine CPU time per
  * request is steadier than requests per second.
@@ -14,8 +14,9 @@ import express from 'express';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { closeLogger, createLogger, requestLogging } from '../middleware/index.js';
-import { ROUTES, VARIANTS, type VariantName } from './middleware-variants.js';
+import { pathToFileURL } from 'node:url';
+import type * as LogjamMiddleware from '../middleware/index.js';
+import { BASELINE_ENV, ROUTES, VARIANTS, type VariantName } from './middleware-variants.js';
 
 const TODOS = Array.from({ length: 100 }, (_, i) => ({
   id: i + 1,
@@ -42,7 +43,17 @@ function withRoutes(app: express.Express): express.Express {
   return app;
 }
 
-function buildVariant(name: VariantName, logFile: string): Variant {
+type Middleware = typeof LogjamMiddleware;
+
+/** This build's middleware, or for 'logjam baseline' another build's (before/after in one run). */
+async function middlewareFor(name: VariantName): Promise<Middleware> {
+  if (name !== 'logjam baseline') return import('../middleware/index.js');
+  const path = process.env[BASELINE_ENV];
+  if (!path) throw new Error(`${BASELINE_ENV} must name the baseline build's dist/middleware/index.js`);
+  return (await import(pathToFileURL(path).href)) as Middleware;
+}
+
+async function buildVariant(name: VariantName, logFile: string): Promise<Variant> {
   const app = express();
   app.disable('x-powered-by');
   if (name === 'bare express') return { app: withRoutes(app), close: async () => undefined };
@@ -50,11 +61,12 @@ function buildVariant(name: VariantName, logFile: string): Variant {
     const dest = pino.destination({ dest: logFile, sync: false, mkdir: true });
     const logger = pino(dest);
     app.use(pinoHttp({ logger }));
-    return { app: withRoutes(app), close: () => closeLogger(logger).then(() => dest.end()) };
+    return { app: withRoutes(app), close: () => new Promise<void>((resolve) => logger.flush(() => resolve())).then(() => dest.end()) };
   }
   // logjam as a service would set it up: createLogger's defaults for the file sink
+  const { closeLogger, createLogger, requestLogging } = await middlewareFor(name);
   const logger: Logger = createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: logFile });
-  app.use(requestLogging({ logger, startLine: name === 'logjam start+finish' }));
+  app.use(requestLogging({ logger, startLine: name !== 'logjam finish only' }));
   return { app: withRoutes(app), close: () => closeLogger(logger).then(() => undefined) };
 }
 
@@ -63,7 +75,7 @@ if (!(VARIANTS as readonly string[]).includes(variant) || !logFile || !process.s
   process.stderr.write(`usage (from bench/middleware.ts only): middleware-server.js <${VARIANTS.join('|')}> <log file>\n`);
   process.exit(2);
 }
-const built = buildVariant(variant, logFile);
+const built = await buildVariant(variant, logFile);
 const server = built.app.listen(0, '127.0.0.1');
 let requests = 0;
 server.on('request', () => {

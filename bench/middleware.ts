@@ -1,11 +1,13 @@
 /**
- * Middleware overhead benchmark: bare Express vs logjam (start+finish lines) vs logjam (finish only) vs pino-http,
+ * Middleware overhead benchmark: bare Express vs logjam (start+finish lines; optionally finish only, and another build
+ * of logjam as a baseline) vs pino-http,
  * side by side in ONE run, servers on loopback, autocannon as the load generator. Every variant logs to
  * its own NDJSON file under os.tmpdir() (logjam through createLogger's file sink with its defaults, pino-http through
  * pino's async file destination). Each variant is a server process of its own (middleware-server.ts), so the CPU time
  * it spends per request is measured apart from the load generator and from everything else on the machine.
  *
- *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--rounds 3] [--connections 10,50] [--smoke] [--json]
+ *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--rounds 3] [--connections 10,50] [--finish-only]
+ *     [--baseline <other build>/dist/middleware/index.js] [--node <other node binary>] [--smoke] [--json]
  *
  * Progress goes to stderr; the table (or --json) to stdout. Targets (issue 20): logjam start+finish >= 0.85x bare
  * Express on Node 24 (0.80x on Node 20) on the hello-world and the small JSON route at every connection count, and
@@ -16,7 +18,7 @@ import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -29,6 +31,10 @@ export interface BenchOptions {
   connections?: readonly number[];
   /** Interleaved measurement rounds; each figure is the median over rounds (default 3). */
   rounds?: number;
+  /** The variants to measure (default DEFAULT_VARIANTS; 'logjam baseline' needs `baseline`). */
+  variants?: readonly VariantName[];
+  /** dist/middleware/index.js of another build, measured as 'logjam baseline' in the same rounds (before/after). */
+  baseline?: string;
   /** Progress messages (default: to stderr). */
   onProgress?: (message: string) => void;
 }
@@ -58,7 +64,7 @@ export interface Result {
   errors: number;
 }
 
-import { ROUTES, VARIANTS, type RouteName, type VariantName } from './middleware-variants.js';
+import { BASELINE_ENV, DEFAULT_VARIANTS, ROUTES, VARIANTS, type RouteName, type VariantName } from './middleware-variants.js';
 
 export { ROUTES, VARIANTS };
 export type { RouteName, VariantName };
@@ -70,9 +76,10 @@ interface ServerProcess {
 }
 
 /** Start one variant's server process (middleware-server.js, same node binary) and wait for its port. */
-async function startServer(variant: VariantName, logFile: string): Promise<ServerProcess> {
+async function startServer(variant: VariantName, logFile: string, baseline: string | undefined): Promise<ServerProcess> {
   const child = fork(fileURLToPath(new URL('./middleware-server.js', import.meta.url)), [variant, logFile], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: baseline === undefined ? process.env : { ...process.env, [BASELINE_ENV]: baseline },
   });
   const [message] = (await once(child, 'message')) as [{ port: number }];
   return { variant, child, url: `http://127.0.0.1:${message.port}` };
@@ -94,9 +101,9 @@ async function stopServer(server: ServerProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** autocannon in one worker thread of this process: the servers are processes of their own. */
+/** autocannon on this process's event loop: the servers are processes of their own. */
 async function load(url: string, durationS: number, connections: number): Promise<autocannon.Result> {
-  return autocannon({ url, duration: durationS, connections, pipelining: 1, workers: 1 });
+  return autocannon({ url, duration: durationS, connections, pipelining: 1 });
 }
 
 export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Result[]> {
@@ -111,8 +118,9 @@ export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Re
   const running: ServerProcess[] = [];
   const samples = new Map<string, Samples>();
   try {
-    for (const variant of VARIANTS) {
-      running.push(await startServer(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`)));
+    const variants = options.variants ?? [...DEFAULT_VARIANTS, ...(options.baseline ? (['logjam baseline'] as const) : [])];
+    for (const variant of variants) {
+      running.push(await startServer(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`), options.baseline));
     }
     for (const connections of connectionCounts) {
       for (const [route, path] of Object.entries(ROUTES) as [RouteName, string][]) {
@@ -300,6 +308,12 @@ function runOnOtherNode(nodePath: string, argv: readonly string[]): NodeResults 
 }
 
 function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
+  const baselineAt = argv.indexOf('--baseline');
+  const baseline = baselineAt === -1 ? undefined : argv[baselineAt + 1];
+  if (baselineAt !== -1 && (baseline === undefined || baseline.startsWith('--'))) {
+    process.stderr.write("--baseline needs the path of another build's dist/middleware/index.js\n");
+    process.exit(2);
+  }
   const value = (flag: string): number | undefined => {
     const i = argv.indexOf(flag);
     if (i === -1) return undefined;
@@ -327,6 +341,12 @@ function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
     connections: counts('--connections') ?? (smoke ? [10] : [10, 50]),
     rounds: value('--rounds') ?? (smoke ? 1 : 3),
     json: argv.includes('--json'),
+    ...(baseline === undefined ? {} : { baseline: resolve(baseline) }),
+    variants: [
+      ...DEFAULT_VARIANTS,
+      ...(argv.includes('--finish-only') ? (['logjam finish only'] as const) : []),
+      ...(baseline === undefined ? [] : (['logjam baseline'] as const)),
+    ],
   };
 }
 
