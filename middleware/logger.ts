@@ -208,8 +208,13 @@ function cloudWatchFromEnv(env: NodeJS.ProcessEnv): CloudWatchSinkOptions | fals
 }
 
 function openForAppend(file: string): number {
-  mkdirSync(dirname(file), { recursive: true });
-  return openSync(file, 'a');
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    return openSync(file, 'a');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new Error(`logjam: cannot open the log file "${file}" for appending (${reason}): check LOG_FILE / the file option`);
+  }
 }
 
 function resolveFileBufferBytes(value: number | undefined): number {
