@@ -1,38 +1,40 @@
 /**
- * Middleware overhead benchmark: bare Express vs logjam (start+finish lines) vs logjam (finish only) vs pino-http,
- * side by side in ONE run, in-process servers on loopback, autocannon as the load generator. Every variant logs to
- * its own NDJSON file under os.tmpdir() through the same kind of sink (pino's async file destination): fair.
+ * Middleware overhead benchmark: bare Express vs logjam (start+finish lines; optionally finish only, and another build
+ * of logjam as a baseline) vs pino-http,
+ * side by side in ONE run, servers on loopback, autocannon as the load generator. Every variant logs to
+ * its own NDJSON file under os.tmpdir() (logjam through createLogger's file sink with its defaults, pino-http through
+ * pino's async file destination). Each variant is a server process of its own (middleware-server.ts), so the CPU time
+ * it spends per request is measured apart from the load generator and from everything else on the machine.
  *
- *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--rounds 3] [--connections 10] [--smoke] [--json]
+ *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--rounds 3] [--connections 10,50] [--finish-only]
+ *     [--baseline <other build>/dist/middleware/index.js] [--node <other node binary>] [--smoke] [--json]
  *
- * Progress goes to stderr; the table (or --json) to stdout. Target (issue 2): logjam start+finish >= 0.8x bare
- * Express on the hello-world route, and faster than pino-http.
+ * Progress goes to stderr; the table (or --json) to stdout. Targets (issue 20): logjam start+finish >= 0.85x bare
+ * Express on Node 24 (0.80x on Node 20) on the hello-world and the small JSON route at every connection count, and
+ * >= 1.2x pino-http there; on the 100-todo route not slower than pino-http. Each figure is the median over the
+ * interleaved rounds; the spread (min–max over rounds of the per-round ratio to bare) is printed beside it.
  */
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import express from 'express';
-import pino from 'pino';
-import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { closeLogger, createLogger, requestLogging } from '../middleware/index.js';
 
 export interface BenchOptions {
   /** Measured seconds per variant and route (default 5). */
   durationS?: number;
   /** Warm-up seconds before each measurement (default 2). */
   warmupS?: number;
-  /** Concurrent connections (default 10). */
-  connections?: number;
+  /** Concurrent connections, each count measured in turn (default 10 and 50). */
+  connections?: readonly number[];
   /** Interleaved measurement rounds; each figure is the median over rounds (default 3). */
   rounds?: number;
+  /** The variants to measure (default DEFAULT_VARIANTS; 'logjam baseline' needs `baseline`). */
+  variants?: readonly VariantName[];
+  /** dist/middleware/index.js of another build, measured as 'logjam baseline' in the same rounds (before/after). */
+  baseline?: string;
   /** Progress messages (default: to stderr). */
   onProgress?: (message: string) => void;
 }
@@ -40,145 +42,153 @@ export interface BenchOptions {
 export interface Result {
   variant: VariantName;
   route: RouteName;
+  connections: number;
   /** Median over rounds of autocannon's average requests per second. */
   requestsPerSec: number;
   /** Median over rounds of the p99 latency. */
   p99Ms: number;
   /**
-   * Busy time of the server's event loop (event-loop utilization x duration) per completed request, median over
-   * rounds: the server's own cost of a request, whatever the load generator did.
+   * CPU time of the server's process (user + system, all its threads: the file writes and GC included) per request
+   * it received, median over rounds: the server's own cost of a request, whatever else ran on the machine.
    */
   serverUsPerRequest: number;
   /** bare Express's serverUsPerRequest / this one: the throughput ratio a CPU-bound server would show. */
   costRatioToBare: number;
+  /** Lowest and highest per-round cost ratio to bare: the spread. */
+  costRatioToBareRange: [number, number];
   /** requestsPerSec / bare Express's requestsPerSec on the same route, in this run. */
   ratioToBare: number;
+  /** Lowest and highest per-round ratio to bare (each round's bare measurement is adjacent in time): the spread. */
+  ratioToBareRange: [number, number];
   /** Non-2xx answers and socket errors: a correct run has none. */
   errors: number;
 }
 
-export const VARIANTS = ['bare express', 'logjam start+finish', 'logjam finish only', 'pino-http'] as const;
-export type VariantName = (typeof VARIANTS)[number];
-export const ROUTES = { hello: '/hello', todos: '/todos' } as const;
-export type RouteName = keyof typeof ROUTES;
+import { BASELINE_ENV, DEFAULT_VARIANTS, ROUTES, VARIANTS, type RouteName, type VariantName } from './middleware-variants.js';
 
-const TODOS = Array.from({ length: 100 }, (_, i) => ({
-  id: i + 1,
-  title: `todo number ${i + 1}`,
-  done: i % 3 === 0,
-  created_at: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
-}));
+export { ROUTES, VARIANTS };
+export type { RouteName, VariantName };
 
-interface Variant {
-  app: express.Express;
-  close(): Promise<void>;
+interface ServerProcess {
+  variant: VariantName;
+  child: ChildProcess;
+  url: string;
 }
 
-function withRoutes(app: express.Express): express.Express {
-  app.get(ROUTES.hello, (_req, res) => {
-    res.send('hello world');
+/** Start one variant's server process (middleware-server.js, same node binary) and wait for its port. */
+async function startServer(variant: VariantName, logFile: string, baseline: string | undefined): Promise<ServerProcess> {
+  const child = fork(fileURLToPath(new URL('./middleware-server.js', import.meta.url)), [variant, logFile], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: baseline === undefined ? process.env : { ...process.env, [BASELINE_ENV]: baseline },
   });
-  app.get(ROUTES.todos, (_req, res) => {
-    res.json(TODOS);
-  });
-  return app;
+  const [message] = (await once(child, 'message')) as [{ port: number }];
+  return { variant, child, url: `http://127.0.0.1:${message.port}` };
 }
 
-function buildVariant(name: VariantName, logFile: string): Variant {
-  const app = express();
-  app.disable('x-powered-by');
-  if (name === 'bare express') return { app: withRoutes(app), close: async () => undefined };
-  if (name === 'pino-http') {
-    const dest = pino.destination({ dest: logFile, sync: false, mkdir: true });
-    const logger = pino(dest);
-    app.use(pinoHttp({ logger }));
-    return { app: withRoutes(app), close: () => closeLogger(logger).then(() => dest.end()) };
-  }
-  const logger: Logger = createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: logFile });
-  app.use(requestLogging({ logger, startLine: name === 'logjam start+finish' }));
-  return { app: withRoutes(app), close: () => closeLogger(logger).then(() => undefined) };
+/** CPU time the server process has used so far (all its threads) and the requests it has received. */
+async function usageOf(server: ServerProcess): Promise<{ cpuUs: number; requests: number }> {
+  const answer = once(server.child, 'message') as Promise<[{ cpuUs: number; requests: number }]>;
+  server.child.send('usage');
+  return (await answer)[0];
 }
 
-async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = once(server.child, 'exit');
+  server.child.send('close');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
-/**
- * autocannon in one worker thread: the load generator gets its own event loop (and the other core), so the server's
- * event loop does only server work, and per-thread costs such as AsyncLocalStorage's hooks are not charged to it.
- */
+/** autocannon on this process's event loop: the servers are processes of their own. */
 async function load(url: string, durationS: number, connections: number): Promise<autocannon.Result> {
-  return autocannon({ url, duration: durationS, connections, pipelining: 1, workers: 1 });
+  return autocannon({ url, duration: durationS, connections, pipelining: 1 });
 }
 
 export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Result[]> {
   const durationS = options.durationS ?? 5;
   const warmupS = options.warmupS ?? 2;
-  const connections = options.connections ?? 10;
+  const connectionCounts = options.connections ?? [10, 50];
   const rounds = Math.max(1, Math.round(options.rounds ?? 3));
   const progress = options.onProgress ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
   const dir = await mkdtemp(join(tmpdir(), 'logjam-bench-'));
   // All variants listen at once (an idle server costs nothing) so the measurements can be interleaved: on a shared,
   // noisy machine, round-robin slices spread background load evenly over the variants instead of hitting one.
-  const running: { variant: VariantName; built: Variant; server: Server; url: string }[] = [];
-  const samples = new Map<string, { rps: number[]; p99: number[]; cost: number[]; errors: number }>();
+  const running: ServerProcess[] = [];
+  const samples = new Map<string, Samples>();
   try {
-    for (const variant of VARIANTS) {
-      const built = buildVariant(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`));
-      running.push({ variant, built, ...(await listen(built.app)) });
+    const variants = options.variants ?? [...DEFAULT_VARIANTS, ...(options.baseline ? (['logjam baseline'] as const) : [])];
+    for (const variant of variants) {
+      running.push(await startServer(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`), options.baseline));
     }
-    for (const [route, path] of Object.entries(ROUTES) as [RouteName, string][]) {
-      if (warmupS > 0) {
-        for (const { variant, url } of running) {
-          progress(`${variant} ${path}: warm-up ${warmupS} s`);
-          await load(url + path, warmupS, connections);
+    for (const connections of connectionCounts) {
+      for (const [route, path] of Object.entries(ROUTES) as [RouteName, string][]) {
+        if (warmupS > 0) {
+          for (const { variant, url } of running) {
+            progress(`${variant} ${path} x${connections}: warm-up ${warmupS} s`);
+            await load(url + path, warmupS, connections);
+          }
         }
-      }
-      for (let round = 1; round <= rounds; round++) {
-        for (const { variant, url } of running) {
-          progress(`${variant} ${path}: measure ${durationS} s (round ${round}/${rounds})`);
-          const eluBefore = performance.eventLoopUtilization();
-          const r = await load(url + path, durationS, connections);
-          const elu = performance.eventLoopUtilization(eluBefore);
-          const key = `${variant}|${route}`;
-          const s = samples.get(key) ?? { rps: [], p99: [], cost: [], errors: 0 };
-          s.rps.push(r.requests.average);
-          s.cost.push((elu.active * 1000) / Math.max(1, r.requests.total));
-          s.p99.push(r.latency.p99);
-          s.errors += r.non2xx + r.errors + r.timeouts;
-          samples.set(key, s);
+        for (let round = 1; round <= rounds; round++) {
+          for (const server of running) {
+            const { variant, url } = server;
+            progress(`${variant} ${path} x${connections}: measure ${durationS} s (round ${round}/${rounds})`);
+            const before = await usageOf(server);
+            const r = await load(url + path, durationS, connections);
+            const after = await usageOf(server);
+            const key = `${variant}|${route}|${connections}`;
+            const s = samples.get(key) ?? { rps: [], p99: [], cost: [], errors: 0 };
+            s.rps.push(r.requests.average);
+            s.cost.push((after.cpuUs - before.cpuUs) / Math.max(1, after.requests - before.requests));
+            s.p99.push(r.latency.p99);
+            s.errors += r.non2xx + r.errors + r.timeouts;
+            samples.set(key, s);
+          }
         }
       }
     }
   } finally {
-    for (const { server, built } of running) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await built.close();
-    }
+    for (const server of running) await stopServer(server);
     await rm(dir, { recursive: true, force: true });
   }
-  const measured = [...samples].map(([key, s]) => {
-    const [variant, route] = key.split('|') as [VariantName, RouteName];
-    return {
+  return summarize(samples);
+}
+
+interface Samples {
+  rps: number[];
+  p99: number[];
+  cost: number[];
+  errors: number;
+}
+
+/** Medians over rounds, and each variant's ratio to bare Express measured in the same round. Pure. */
+export function summarize(samples: ReadonlyMap<string, Samples>): Result[] {
+  const results: Result[] = [];
+  for (const [key, s] of samples) {
+    const [variant, route, conns] = key.split('|') as [VariantName, RouteName, string];
+    const bare = samples.get(`bare express|${route}|${conns}`);
+    const perRound = bare ? s.rps.map((rps, i) => (bare.rps[i] ? rps / (bare.rps[i] ?? 1) : 0)) : [0];
+    const costPerRound = bare ? s.cost.map((cost, i) => (cost > 0 ? (bare.cost[i] ?? 0) / cost : 0)) : [0];
+    const requestsPerSec = median(s.rps);
+    const serverUsPerRequest = median(s.cost);
+    const bareRps = bare ? median(bare.rps) : 0;
+    const bareCost = bare ? median(bare.cost) : 0;
+    results.push({
       variant,
       route,
-      requestsPerSec: median(s.rps),
+      connections: Number(conns),
+      requestsPerSec,
       p99Ms: median(s.p99),
-      serverUsPerRequest: median(s.cost),
+      serverUsPerRequest,
       errors: s.errors,
-    };
-  });
-  return measured.map((m) => {
-    const bare = measured.find((b) => b.variant === 'bare express' && b.route === m.route);
-    return {
-      ...m,
-      ratioToBare: bare && bare.requestsPerSec > 0 ? m.requestsPerSec / bare.requestsPerSec : 0,
-      costRatioToBare: bare && m.serverUsPerRequest > 0 ? bare.serverUsPerRequest / m.serverUsPerRequest : 0,
-    };
-  });
+      ratioToBare: bareRps > 0 ? requestsPerSec / bareRps : 0,
+      ratioToBareRange: [Math.min(...perRound), Math.max(...perRound)],
+      costRatioToBare: serverUsPerRequest > 0 ? bareCost / serverUsPerRequest : 0,
+      costRatioToBareRange: [Math.min(...costPerRound), Math.max(...costPerRound)],
+    });
+  }
+  return results;
 }
 
 function median(values: number[]): number {
@@ -189,46 +199,71 @@ function median(values: number[]): number {
 
 /** The results as a fixed-width table. Pure: results in, text out. */
 export function formatTable(results: readonly Result[]): string {
-  const header = ['route', 'variant', 'req/s', 'p99 ms', 'x bare', 'server us/req', 'x bare (cost)', 'errors'];
+  const header = ['route', 'conns', 'variant', 'req/s', 'p99 ms', 'x bare', 'range', 'server cpu us/req', 'x bare (cpu)', 'range', 'errors'];
   const rows = results.map((r) => [
     ROUTES[r.route],
+    String(r.connections),
     r.variant,
     r.requestsPerSec.toFixed(0),
     r.p99Ms.toFixed(2),
     r.ratioToBare.toFixed(2),
+    `${r.ratioToBareRange[0].toFixed(2)}–${r.ratioToBareRange[1].toFixed(2)}`,
     r.serverUsPerRequest.toFixed(1),
     r.costRatioToBare.toFixed(2),
+    `${r.costRatioToBareRange[0].toFixed(2)}–${r.costRatioToBareRange[1].toFixed(2)}`,
     String(r.errors),
   ]);
+  return alignRows(header, rows, 3);
+}
+
+function alignRows(header: string[], rows: string[][], leftColumns: number): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
 }
 
+/** Issue 20's bar for logjam start+finish against bare Express: 0.85x on Node 24 and later, 0.80x before. */
+export function bareTargetFor(nodeVersion: string): number {
+  return Number(nodeVersion.split('.')[0]) >= 24 ? 0.85 : 0.8;
+}
+
 /**
- * Target check on the hello-world route: start+finish >= 0.8x bare and faster than pino-http, judged on req/s and,
- * separately, on the server's busy time per request (steadier on a noisy shared machine). Both are printed.
+ * Target check, for logjam start+finish on every route and connection count: on hello and the small JSON route
+ * >= bareTarget x bare Express and >= 1.2x pino-http; on the 100-todo route not slower than pino-http. Judged on
+ * req/s and, separately, on the server's busy time per request (steadier on a noisy shared machine). Both printed.
  */
-export function verdict(results: readonly Result[]): { ok: boolean; okCost: boolean; text: string } {
-  const hello = (v: VariantName) => results.find((r) => r.route === 'hello' && r.variant === v);
-  const logjam = hello('logjam start+finish');
-  const other = hello('pino-http');
-  if (!logjam || !other) return { ok: false, okCost: false, text: 'incomplete results' };
-  const vsPino = logjam.requestsPerSec / other.requestsPerSec;
-  const vsPinoCost = other.serverUsPerRequest / logjam.serverUsPerRequest;
-  const ok = logjam.ratioToBare >= 0.8 && vsPino > 1;
-  const okCost = logjam.costRatioToBare >= 0.8 && vsPinoCost > 1;
-  const text = [
-    `hello world, logjam start+finish (targets: >= 0.80x bare Express, > 1.00x pino-http):`,
-    `  by req/s:         ${logjam.ratioToBare.toFixed(2)}x bare, ${vsPino.toFixed(2)}x pino-http: ${ok ? 'met' : 'MISSED'}`,
-    `  by server cost:   ${logjam.costRatioToBare.toFixed(2)}x bare, ${vsPinoCost.toFixed(2)}x pino-http: ${okCost ? 'met' : 'MISSED'}`,
-  ].join('\n');
-  return { ok, okCost, text };
+export function verdict(results: readonly Result[], bareTarget: number): { ok: boolean; okCost: boolean; text: string } {
+  const find = (v: VariantName, route: RouteName, conns: number) =>
+    results.find((r) => r.route === route && r.variant === v && r.connections === conns);
+  const lines: string[] = [
+    `logjam start+finish (targets: hello and ${ROUTES.json}: >= ${bareTarget.toFixed(2)}x bare Express and >= 1.20x pino-http; ${ROUTES.todos}: >= 1.00x pino-http)`,
+  ];
+  let ok = true;
+  let okCost = true;
+  for (const r of results.filter((x) => x.variant === 'logjam start+finish')) {
+    const pino = find('pino-http', r.route, r.connections);
+    if (!pino) return { ok: false, okCost: false, text: 'incomplete results' };
+    const vsPino = r.requestsPerSec / pino.requestsPerSec;
+    const vsPinoCost = pino.serverUsPerRequest / r.serverUsPerRequest;
+    const big = r.route === 'todos';
+    const met = big ? vsPino >= 1 : r.ratioToBare >= bareTarget && vsPino >= 1.2;
+    const metCost = big ? vsPinoCost >= 1 : r.costRatioToBare >= bareTarget && vsPinoCost >= 1.2;
+    ok &&= met;
+    okCost &&= metCost;
+    lines.push(
+      `  ${ROUTES[r.route].padEnd(7)} x${String(r.connections).padEnd(3)} by req/s: ${r.ratioToBare.toFixed(2)}x bare, ${vsPino.toFixed(2)}x pino-http: ${met ? 'met' : 'MISSED'}` +
+        `   by server cpu: ${r.costRatioToBare.toFixed(2)}x bare, ${vsPinoCost.toFixed(2)}x pino-http: ${metCost ? 'met' : 'MISSED'}`,
+    );
+  }
+  return { ok, okCost, text: lines.join('\n') };
 }
 
 /** One Node binary's results, for the side-by-side table. */
 export interface NodeResults {
   node: string;
+  /** process.versions.node of that binary (the bare-Express target depends on it). */
+  version: string;
   results: readonly Result[];
 }
 
@@ -237,11 +272,12 @@ export interface NodeResults {
  * versions, raw req/s do not — Node 24 serves bare Express ~4x faster than Node 20 here). Pure: results in, text out.
  */
 export function formatSideBySide(a: NodeResults, b: NodeResults): string {
-  const header = ['route', 'variant', `x bare (${a.node})`, `x bare (${b.node})`, `req/s (${a.node})`, `req/s (${b.node})`];
+  const header = ['route', 'conns', 'variant', `x bare (${a.node})`, `x bare (${b.node})`, `req/s (${a.node})`, `req/s (${b.node})`];
   const rows = a.results.map((r) => {
-    const other = b.results.find((o) => o.route === r.route && o.variant === r.variant);
+    const other = b.results.find((o) => o.route === r.route && o.variant === r.variant && o.connections === r.connections);
     return [
       ROUTES[r.route],
+      String(r.connections),
       r.variant,
       r.ratioToBare.toFixed(2),
       other ? other.ratioToBare.toFixed(2) : '-',
@@ -249,9 +285,7 @@ export function formatSideBySide(a: NodeResults, b: NodeResults): string {
       other ? other.requestsPerSec.toFixed(0) : '-',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+  return alignRows(header, rows, 3);
 }
 
 /** The same benchmark, run by another node binary (`--node <path>`) in its own process, its results as JSON. */
@@ -270,10 +304,16 @@ function runOnOtherNode(nodePath: string, argv: readonly string[]): NodeResults 
     process.exit(1);
   }
   const parsed = JSON.parse(run.stdout) as { results: Result[] };
-  return { node: `Node ${version.stdout.trim()}`, results: parsed.results };
+  return { node: `Node ${version.stdout.trim()}`, version: version.stdout.trim(), results: parsed.results };
 }
 
 function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
+  const baselineAt = argv.indexOf('--baseline');
+  const baseline = baselineAt === -1 ? undefined : argv[baselineAt + 1];
+  if (baselineAt !== -1 && (baseline === undefined || baseline.startsWith('--'))) {
+    process.stderr.write("--baseline needs the path of another build's dist/middleware/index.js\n");
+    process.exit(2);
+  }
   const value = (flag: string): number | undefined => {
     const i = argv.indexOf(flag);
     if (i === -1) return undefined;
@@ -284,13 +324,29 @@ function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
     }
     return n;
   };
+  const counts = (flag: string): number[] | undefined => {
+    const i = argv.indexOf(flag);
+    if (i === -1) return undefined;
+    const list = String(argv[i + 1]).split(',').map(Number);
+    if (!list.every((n) => Number.isInteger(n) && n > 0)) {
+      process.stderr.write(`${flag} needs positive whole numbers, comma-separated (10,50)\n`);
+      process.exit(2);
+    }
+    return list;
+  };
   const smoke = argv.includes('--smoke');
   return {
     durationS: value('--duration') ?? (smoke ? 1 : 5),
     warmupS: value('--warmup') ?? (smoke ? 0.5 : 2),
-    connections: value('--connections') ?? 10,
+    connections: counts('--connections') ?? (smoke ? [10] : [10, 50]),
     rounds: value('--rounds') ?? (smoke ? 1 : 3),
     json: argv.includes('--json'),
+    ...(baseline === undefined ? {} : { baseline: resolve(baseline) }),
+    variants: [
+      ...DEFAULT_VARIANTS,
+      ...(argv.includes('--finish-only') ? (['logjam finish only'] as const) : []),
+      ...(baseline === undefined ? [] : (['logjam baseline'] as const)),
+    ],
   };
 }
 
@@ -306,14 +362,14 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const here = `Node ${process.versions.node}`;
   if (!json) process.stdout.write(`${here} (${process.execPath})\n`);
   const results = await runMiddlewareBench(options);
-  const check = verdict(results);
+  const check = verdict(results, bareTargetFor(process.versions.node));
   if (json) process.stdout.write(`${JSON.stringify({ node: process.versions.node, results, target: check }, null, 2)}\n`);
   else process.stdout.write(`${formatTable(results)}\n\n${check.text}\n`);
   if (otherNode !== undefined && !json) {
     // one after the other, never at once: two benchmarks on 2 cores would measure each other
     process.stdout.write(`\nthe same on ${otherNode}:\n`);
     const other = runOnOtherNode(otherNode, argv);
-    process.stdout.write(`${formatTable(other.results)}\n\n${verdict(other.results).text}\n`);
-    process.stdout.write(`\nside by side:\n${formatSideBySide({ node: here, results }, other)}\n`);
+    process.stdout.write(`${formatTable(other.results)}\n\n${verdict(other.results, bareTargetFor(other.version)).text}\n`);
+    process.stdout.write(`\nside by side:\n${formatSideBySide({ node: here, version: process.versions.node, results }, other)}\n`);
   }
 }

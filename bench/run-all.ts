@@ -16,7 +16,7 @@ const PARTS = [
 
 const args = process.argv.slice(2);
 /** flags that take a value: `--node <path>` (middleware: measure on that node binary too), `--duration 5`, … */
-const VALUE_FLAGS = new Set(['--node', '--duration', '--warmup', '--rounds', '--connections']);
+const VALUE_FLAGS = new Set(['--node', '--baseline', '--duration', '--warmup', '--rounds', '--connections']);
 const only = args.find((a, i) => !a.startsWith('--') && !VALUE_FLAGS.has(args[i - 1] ?? ''));
 const parts = only ? PARTS.filter((p) => p.file.startsWith(only)) : PARTS;
 if (parts.length === 0) {

@@ -21,6 +21,7 @@ import {
 } from './ids.js';
 import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf, startFields } from './lines.js';
 import { createLogger } from './logger.js';
+import { writeLine } from './line-writer.js';
 import { nameMisorderedMiddlewareOnce } from './order-check.js';
 import { attachState, ensureReqLog } from './req-log.js';
 import { activeSpanContext, inboundTraceContext, resolveTraceparent, runInTraceContext, traceparentOf } from './otel.js';
@@ -91,7 +92,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     if (responseHeader !== undefined) res.setHeader(responseHeader, requestId.id);
     countBytesOut(res);
     requestStarted();
-    if (startLine) logger.info(startFields(state, method, path), MESSAGES.start);
+    if (startLine) writeLine(logger, 'info', startFields(state, method, path), MESSAGES.start);
 
     // 'close' fires exactly once for every response: after 'finish' when it completed, alone when the client went
     // away first. (on, not once: once allocates a wrapper per request for nothing; markDelivered is shared.)
@@ -106,20 +107,19 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
         if (customProps !== undefined) Object.assign(fields, customProps(req, res));
         if (levelFor !== undefined) {
           const level = levelFor(req, res, state.error, status >= 500 ? 'warn' : 'info');
-          if (level !== 'silent') logger[level](fields, MESSAGES.finish);
-        } else if (status >= 500) logger.warn(fields, MESSAGES.finish);
-        else logger.info(fields, MESSAGES.finish);
+          if (level !== 'silent') writeLine(logger, level, fields, MESSAGES.finish);
+        } else writeLine(logger, status >= 500 ? 'warn' : 'info', fields, MESSAGES.finish);
       } else if (cutByRequestTimeout(req)) {
         // Node answered 408 itself and closed the connection: that is what the client got, whatever the app tried
         // to send afterwards on the dead socket.
         const fields = finishFields(state, { method, path, route, status: REQUEST_TIMEOUT_STATUS, durationMs, bytesOut: 0 });
         fields[FIELDS.reason] = REQUEST_TIMEOUT_REASON;
-        logger.warn(fields, MESSAGES.finish);
+        writeLine(logger, 'warn', fields, MESSAGES.finish);
       } else {
         const fields = abortFields(state, { method, path, route, durationMs });
         if (customProps !== undefined) Object.assign(fields, customProps(req, res));
         const level = levelFor === undefined ? 'warn' : levelFor(req, res, state.error ?? REQUEST_ABORTED, 'warn');
-        if (level !== 'silent') logger[level](fields, MESSAGES.abort);
+        if (level !== 'silent') writeLine(logger, level, fields, MESSAGES.abort);
       }
     });
 

@@ -71,6 +71,11 @@ export interface LoggerOptions {
   stdout?: boolean;
   /** Default env LOG_FILE (NDJSON appended; folders created). */
   file?: string;
+  /**
+   * Bytes of lines the file sink gathers before one write (default 8192; written at least every 100 ms). What a
+   * SIGKILL or a machine crash can cost the file: at most this much. 0 writes each line as it comes (slower).
+   */
+  fileBufferBytes?: number;
   /** Default: from env when LOGJAM_CLOUDWATCH_LOG_GROUP is set. `false` turns it off whatever the environment. */
   cloudwatch?: CloudWatchSinkOptions | false;
   /** Extra pino redact paths (Authorization/Cookie/Set-Cookie are always redacted). */

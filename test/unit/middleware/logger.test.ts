@@ -25,6 +25,15 @@ async function readLines(file: string): Promise<Record<string, unknown>[]> {
 }
 
 describe('createLogger', () => {
+  it('refuses a log file it cannot open at once, naming the file and the reason', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const notADir = join(dir, 'plain-file');
+    await writeFile(notADir, '');
+    expect(() => createLogger({ stdout: false, cloudwatch: false, file: join(notADir, 'app.ndjson') })).toThrow(
+      /logjam: cannot open the log file ".*plain-file.app\.ndjson" for appending \((ENOTDIR|EEXIST)\)/,
+    );
+  });
+
   it('writes schema lines to a file (folders created), flushed and closed by closeLogger', async () => {
     const file = join(dir, 'nested', 'deeper', 'app.ndjson');
     const logger = createLogger({ service: 'todo-api', stdout: false, cloudwatch: false, file, worker: 3 });
