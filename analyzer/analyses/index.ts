@@ -9,6 +9,7 @@ import { latencyFindings } from './latency.js';
 import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
 import { processLifecycleFindings } from './process-lifecycle.js';
+import { stateLeftBehindFindings } from './state-left-behind.js';
 import { statusClusterFindings } from './status-clusters.js';
 import { statusMismatchFindings } from './status-mismatch.js';
 import { suspiciousPathFindings } from './suspicious-path.js';
@@ -23,6 +24,7 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
     ...suspiciousPathFindings(agg),
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
+    ...stateLeftBehindFindings(agg),
     ...statusClusterFindings(agg),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),
