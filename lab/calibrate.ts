@@ -1,0 +1,141 @@
+/**
+ * The lab's calibration: how much one worker of the app serves on this machine, right now, and the studiers' peak
+ * that overloads it by the same ratio on any machine. A fixed arrival rate cannot do that: a machine twice as
+ * fast serves it with room to spare (no timeouts, so no lesson 3), a busy one drowns in it.
+ *
+ * The probe is a short closed loop of GET /api/v1/todos against the freshly started app (empty database, the same
+ * knobs as the run): a few requests in flight keep the worker busy, so completed requests per second is its
+ * capacity. Its requests carry their own run id, so the run's analysis never counts them.
+ */
+import { LogjamError } from '../common/errors.js';
+
+export interface ProbeResult {
+  /** completed requests per second over the measured window */
+  rps: number;
+  requests: number;
+  /** mean response time in the probe, ms (≈ service time × in flight when the worker is saturated) */
+  meanMs: number;
+  concurrency: number;
+  durationS: number;
+  /** the run id the probe's requests carried (X-Run-Id) */
+  runId: string;
+  /** requests that failed (non-2xx or no response): a probe with failures is not a capacity measurement */
+  failed: number;
+}
+
+export interface ProbeOptions {
+  url: string;
+  runId: string;
+  /** requests kept in flight: a few per worker keep every worker busy */
+  concurrency: number;
+  durationMs: number;
+  /** not measured: the first requests warm the JIT and the pool */
+  warmupMs: number;
+  signal?: AbortSignal;
+}
+
+/** Closed-loop probe of GET /api/v1/todos. */
+export async function probeCapacity(o: ProbeOptions): Promise<ProbeResult> {
+  const start = performance.now();
+  const measureFrom = start + o.warmupMs;
+  const end = measureFrom + o.durationMs;
+  let requests = 0;
+  let failed = 0;
+  let totalMs = 0;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < end && !o.signal?.aborted) {
+      const sent = performance.now();
+      let ok = false;
+      try {
+        const res = await fetch(`${o.url}/api/v1/todos`, { headers: { 'X-Run-Id': o.runId }, signal: AbortSignal.timeout(10_000) });
+        await res.arrayBuffer();
+        ok = res.ok;
+      } catch {
+        ok = false;
+      }
+      const done = performance.now();
+      if (sent < measureFrom || done > end) continue;
+      requests++;
+      totalMs += done - sent;
+      if (!ok) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, loop));
+  if (o.signal?.aborted) throw new LogjamError('LJ_INTERRUPTED', 'interrupted while measuring the app');
+  const durationS = o.durationMs / 1000;
+  return { rps: requests / durationS, requests, meanMs: requests ? totalMs / requests : 0, concurrency: o.concurrency, durationS, runId: o.runId, failed };
+}
+
+export interface Calibration {
+  /** what one worker served in the probe, req/s */
+  oneWorkerRps: number;
+  /** the CPU_WORK_MS the arc runs with (the default, or lighter when the machine was too slow for it) */
+  cpuWorkMs: number;
+  /** when the default knob was too heavy here: what one worker served with it, and the knob it had */
+  lightened?: { fromCpuWorkMs: number; rps: number };
+  /** the studiers' peak arrival rate over one worker's capacity */
+  ratio: number;
+  /** think time Z of a studier after scaling, s */
+  studierThinkS: number;
+  /** the planners' own arrival rate, req/s (they run during the peak too) */
+  plannerRps: number;
+  /** studiers at the peak (the handout's 2,500, recomputed for this machine) */
+  studiersPeak: number;
+  /** offered at the peak: studiers / Z + planners, req/s */
+  peakArrivalRps: number;
+  probe: ProbeResult;
+}
+
+/** Studiers at the peak the handout uses; the ramp's first stage is 1000 of them (40 %). */
+export const HANDOUT_STUDIERS = 2500;
+
+/**
+ * The studiers that offer `ratio` × one worker's capacity at the peak: X = N / Z (R ≪ Z below the knee) plus
+ * the planners' requests, solved for N. Never below 10, so the ramp keeps its shape on a very slow machine.
+ */
+export function calibrate(
+  probe: ProbeResult,
+  ratio: number,
+  studierThinkS: number,
+  plannerRps: number,
+  cpuWorkMs: number,
+  lightened?: Calibration['lightened'],
+): Calibration {
+  if (!(probe.rps > 0) || probe.failed > probe.requests / 10) {
+    throw new LogjamError('LJ_APP_START', `the capacity probe got ${probe.requests} answers (${probe.failed} failed): the app is not serving`, {
+      hint: 'its messages are above; try `logjam app` alone to see the problem',
+    });
+  }
+  const target = ratio * probe.rps;
+  const studiersPeak = Math.max(10, Math.round(Math.max(0, target - plannerRps) * studierThinkS));
+  return {
+    oneWorkerRps: probe.rps,
+    cpuWorkMs,
+    ...(lightened ? { lightened } : {}),
+    ratio,
+    studierThinkS,
+    plannerRps,
+    studiersPeak,
+    peakArrivalRps: studiersPeak / studierThinkS + plannerRps,
+    probe,
+  };
+}
+
+/**
+ * The handout's planners send about a tenth of the peak's requests; at most this share keeps the studiers' peak
+ * (and so the timeouts) the lesson, not the planners' fixed 800 requests.
+ */
+export const MAX_PLANNER_SHARE = 0.12;
+
+/**
+ * On a slow or busy machine one worker with the default CPU work serves so little that the planners alone would be
+ * most of the peak (and their 800 requests most of the checks). Then the knob is lightened by the service time it
+ * must lose, once: 1/rps − 1/needed, in ms (never below 0: the app's own work is then all there is).
+ * Undefined = the knob stays.
+ */
+export function lighterCpuWork(probe: ProbeResult, cpuWorkMs: number, ratio: number, plannerRps: number): number | undefined {
+  const neededRps = plannerRps / (MAX_PLANNER_SHARE * ratio);
+  if (cpuWorkMs <= 0 || !(probe.rps > 0) || probe.rps >= neededRps) return undefined;
+  const lighter = cpuWorkMs - (1000 / probe.rps - 1000 / neededRps);
+  return Math.max(0, Math.round(lighter * 10) / 10);
+}
