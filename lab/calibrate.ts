@@ -7,6 +7,7 @@
  * knobs as the run): a few requests in flight keep the worker busy, so completed requests per second is its
  * capacity. Its requests carry their own run id, so the run's analysis never counts them.
  */
+import { readFile } from 'node:fs/promises';
 import { LogjamError } from '../common/errors.js';
 
 export interface ProbeResult {
@@ -21,6 +22,10 @@ export interface ProbeResult {
   runId: string;
   /** requests that failed (non-2xx or no response): a probe with failures is not a capacity measurement */
   failed: number;
+  /** CPU seconds the app used over the measured window (Linux /proc), when known */
+  cpuS?: number;
+  /** requests per CPU second of the app: what one worker serves with a core to itself */
+  cpuRps?: number;
 }
 
 export interface ProbeOptions {
@@ -32,6 +37,25 @@ export interface ProbeOptions {
   /** not measured: the first requests warm the JIT and the pool */
   warmupMs: number;
   signal?: AbortSignal;
+  /** the app's CPU time so far, in seconds (undefined when it cannot be read) */
+  cpuSeconds?: () => Promise<number | undefined>;
+}
+
+/**
+ * A process's CPU time (user + system), seconds, from /proc/<pid>/stat (Linux; elsewhere undefined). The clock
+ * tick is 100 Hz on Linux for this interface (USER_HZ), whatever the kernel's own HZ.
+ */
+export async function processCpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Closed-loop probe of GET /api/v1/todos. */
@@ -60,15 +84,43 @@ export async function probeCapacity(o: ProbeOptions): Promise<ProbeResult> {
       if (!ok) failed++;
     }
   };
+  let cpuAtStart: Promise<number | undefined> = Promise.resolve(undefined);
+  const sampler = setTimeout(() => (cpuAtStart = o.cpuSeconds?.() ?? Promise.resolve(undefined)), o.warmupMs);
   await Promise.all(Array.from({ length: o.concurrency }, loop));
+  clearTimeout(sampler);
+  const [cpuStart, cpuEnd] = [await cpuAtStart, await o.cpuSeconds?.()];
   if (o.signal?.aborted) throw new LogjamError('LJ_INTERRUPTED', 'interrupted while measuring the app');
   const durationS = o.durationMs / 1000;
-  return { rps: requests / durationS, requests, meanMs: requests ? totalMs / requests : 0, concurrency: o.concurrency, durationS, runId: o.runId, failed };
+  const cpuS = cpuStart !== undefined && cpuEnd !== undefined && cpuEnd > cpuStart ? cpuEnd - cpuStart : undefined;
+  return {
+    rps: requests / durationS,
+    requests,
+    meanMs: requests ? totalMs / requests : 0,
+    concurrency: o.concurrency,
+    durationS,
+    runId: o.runId,
+    failed,
+    ...(cpuS !== undefined && requests > 0 ? { cpuS, cpuRps: requests / cpuS } : {}),
+  };
+}
+
+/**
+ * One worker's capacity from a probe. Per CPU second, not per wall second, when the app's CPU time is known: on a
+ * machine shared with other jobs, what a worker served in two wall seconds swings two- or threefold from one
+ * minute to the next with the neighbours' load, while the work a request costs does not. A busy machine then
+ * serves less than this during the run, so the peak overloads it more, never less.
+ */
+export function probeCapacityRps(probe: ProbeResult): number {
+  return probe.cpuRps ?? probe.rps;
 }
 
 export interface Calibration {
-  /** what one worker served in the probe, req/s */
+  /**
+   * one worker's capacity, req/s: requests per CPU second of the app in the probe (what it serves with a core to
+   * itself), else what it served per wall second when its CPU time cannot be read
+   */
   oneWorkerRps: number;
+  basis: 'cpu-time' | 'wall-time';
   /** the CPU_WORK_MS the arc runs with (the default, or lighter when the machine was too slow for it) */
   cpuWorkMs: number;
   /** when the default knob was too heavy here: what one worker served with it, and the knob it had */
@@ -106,10 +158,12 @@ export function calibrate(
       hint: 'its messages are above; try `logjam app` alone to see the problem',
     });
   }
-  const target = ratio * probe.rps;
+  const capacity = probeCapacityRps(probe);
+  const target = ratio * capacity;
   const studiersPeak = Math.max(10, Math.round(Math.max(0, target - plannerRps) * studierThinkS));
   return {
-    oneWorkerRps: probe.rps,
+    oneWorkerRps: capacity,
+    basis: probe.cpuRps !== undefined ? 'cpu-time' : 'wall-time',
     cpuWorkMs,
     ...(lightened ? { lightened } : {}),
     ratio,
@@ -122,10 +176,10 @@ export function calibrate(
 }
 
 /**
- * The handout's planners send about a tenth of the peak's requests; at most this share keeps the studiers' peak
+ * The handout's planners send about a tenth of the peak's requests; at most a fifth here keeps the studiers' peak
  * (and so the timeouts) the lesson, not the planners' fixed 800 requests.
  */
-export const MAX_PLANNER_SHARE = 0.12;
+export const MAX_PLANNER_SHARE = 0.2;
 
 /**
  * On a slow or busy machine one worker with the default CPU work serves so little that the planners alone would be
@@ -135,7 +189,8 @@ export const MAX_PLANNER_SHARE = 0.12;
  */
 export function lighterCpuWork(probe: ProbeResult, cpuWorkMs: number, ratio: number, plannerRps: number): number | undefined {
   const neededRps = plannerRps / (MAX_PLANNER_SHARE * ratio);
-  if (cpuWorkMs <= 0 || !(probe.rps > 0) || probe.rps >= neededRps) return undefined;
-  const lighter = cpuWorkMs - (1000 / probe.rps - 1000 / neededRps);
+  const capacity = probeCapacityRps(probe);
+  if (cpuWorkMs <= 0 || !(capacity > 0) || capacity >= neededRps) return undefined;
+  const lighter = cpuWorkMs - (1000 / capacity - 1000 / neededRps);
   return Math.max(0, Math.round(lighter * 10) / 10);
 }

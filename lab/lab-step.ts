@@ -21,7 +21,7 @@ import {
 } from '../analyzer/index.js';
 import { runLoad, terminalProgress } from '../loadtests/runner/index.js';
 import { startAppProcess } from './app-process.js';
-import { probeCapacity, type ProbeResult } from './calibrate.js';
+import { probeCapacity, processCpuSeconds, type ProbeResult } from './calibrate.js';
 import { LAB_SCENARIO, labScenarioModule, type LabVariant } from './lab-scenario.js';
 
 export type StepName = 'buggy' | 'fixed' | 'verify';
@@ -129,6 +129,7 @@ export type ProbeDecision = { studiersPeak: number } | { retryCpuWorkMs: number 
 
 interface LabApp {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -156,6 +157,7 @@ async function startLabApp(s: StepSettings, cpuWorkMs: number, logFile: string, 
   });
   return {
     url: app.url,
+    pid: app.pid,
     stop: async () => {
       io.say('stopping the app (in-flight requests finish, logs are flushed, the database stops)…');
       const code = await app.stop();
@@ -185,6 +187,8 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
         durationMs: s.probeMs,
         warmupMs: 500,
         signal: io.signal,
+        // one worker is the app's process itself; a cluster's CPU is spread over its workers (not read here)
+        ...(s.workers === 1 ? { cpuSeconds: () => processCpuSeconds(app.pid) } : {}),
       });
       const decision = s.onProbe(probe, cpuWorkMs, attempt === 0);
       if ('retryCpuWorkMs' in decision) {

@@ -20,7 +20,7 @@ import { projectRoot } from '../common/project-root.js';
 import { generateRunId } from '../loadtests/runner/index.js';
 import { renderArcSummary, type ArcSummary } from './arc-summary.js';
 import { beforeAfter } from './before-after.js';
-import { calibrate, lighterCpuWork, type Calibration } from './calibrate.js';
+import { calibrate, lighterCpuWork, probeCapacityRps, type Calibration } from './calibrate.js';
 import { plannerRps, studierThinkS } from './lab-scenario.js';
 import { runStep, type StepName, type StepResult } from './lab-step.js';
 import { arcLessons, type LineToChange, type RunFacts } from './lessons.js';
@@ -123,13 +123,13 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
             const planners = plannerRps(options.timeScale, options.vuScale);
             const lighter = canRetry ? lighterCpuWork(probe, cpuWorkMs, options.peakRatio, planners) : undefined;
             if (lighter !== undefined) {
-              firstProbe = { fromCpuWorkMs: cpuWorkMs, rps: probe.rps };
-              say(`one worker served only ${probe.rps.toFixed(0)} req/s with CPU_WORK_MS=${cpuWorkMs}: this machine is slow or busy now; starting over with CPU_WORK_MS=${lighter}`);
+              firstProbe = { fromCpuWorkMs: cpuWorkMs, rps: probeCapacityRps(probe) };
+              say(`one worker served only ${probeCapacityRps(probe).toFixed(0)} req/s with CPU_WORK_MS=${cpuWorkMs}: this machine is slow or busy now; starting over with CPU_WORK_MS=${lighter}`);
               return { retryCpuWorkMs: lighter };
             }
             calibration = calibrate(probe, options.peakRatio, studierThinkS(options.timeScale), planners, cpuWorkMs, firstProbe);
             say(
-              `calibrated: one worker served ${calibration.oneWorkerRps.toFixed(0)} req/s here; the studiers' peak is set to ` +
+              `calibrated: one worker serves ${calibration.oneWorkerRps.toFixed(0)} req/s here (${calibration.basis === 'cpu-time' ? `per CPU second; ${probe.rps.toFixed(0)} per wall second in the probe` : 'per wall second'}); the studiers' peak is set to ` +
                 `${options.peakRatio} × that: ${calibration.studiersPeak} studiers / ${calibration.studierThinkS} s think time + ` +
                 `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s`,
             );
