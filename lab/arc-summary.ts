@@ -105,7 +105,7 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
     (c.lightened
       ? `calibration: with CPU_WORK_MS=${c.lightened.fromCpuWorkMs} one worker served only ${c.lightened.rps.toFixed(0)} req/s (a slow or busy machine), so the knob was lightened; `
       : 'calibration: ') +
-      `one worker serves ${c.oneWorkerRps.toFixed(0)} req/s (${c.basis === 'cpu-time' ? `per CPU second of the app in a ${c.probe.durationS} s probe; ${c.probe.rps.toFixed(0)} per wall second` : `in a ${c.probe.durationS} s probe`}, CPU_WORK_MS=${c.cpuWorkMs}); ` +
+      `one worker served ${c.oneWorkerRps.toFixed(0)} req/s in a ${c.probe.durationS} s probe (CPU_WORK_MS=${c.cpuWorkMs}${c.probe.cpuRps !== undefined ? `; ${c.probe.cpuRps.toFixed(0)} req/s per CPU second of the app` : ''}); ` +
       `the studiers' peak is ${c.ratio} × that: ${c.studiersPeak} studiers / ${c.studierThinkS} s think + ${c.plannerRps.toFixed(0)} req/s of planners ` +
       `≈ ${c.peakArrivalRps.toFixed(0)} req/s (the handout's 2,500 studiers, sized to this machine's speed now).`,
   );

@@ -24,7 +24,7 @@ export interface ProbeResult {
   failed: number;
   /** CPU seconds the app used over the measured window (Linux /proc), when known */
   cpuS?: number;
-  /** requests per CPU second of the app: what one worker serves with a core to itself */
+  /** requests per CPU second of the app: what one worker would serve with a core to itself (recorded, not used) */
   cpuRps?: number;
 }
 
@@ -105,22 +105,17 @@ export async function probeCapacity(o: ProbeOptions): Promise<ProbeResult> {
 }
 
 /**
- * One worker's capacity from a probe. Per CPU second, not per wall second, when the app's CPU time is known: on a
- * machine shared with other jobs, what a worker served in two wall seconds swings two- or threefold from one
- * minute to the next with the neighbours' load, while the work a request costs does not. A busy machine then
- * serves less than this during the run, so the peak overloads it more, never less.
+ * One worker's capacity from a probe: what it served per wall second. Measured on a 2-core machine shared with
+ * other jobs, this is the better guess of what the worker gets during the run: requests per CPU second of the app
+ * (also recorded, `cpuRps`) said 135 req/s while the run, with the neighbours' load, served 33–38.
  */
 export function probeCapacityRps(probe: ProbeResult): number {
-  return probe.cpuRps ?? probe.rps;
+  return probe.rps;
 }
 
 export interface Calibration {
-  /**
-   * one worker's capacity, req/s: requests per CPU second of the app in the probe (what it serves with a core to
-   * itself), else what it served per wall second when its CPU time cannot be read
-   */
+  /** one worker's capacity, req/s: what it served per wall second in the probe */
   oneWorkerRps: number;
-  basis: 'cpu-time' | 'wall-time';
   /** the CPU_WORK_MS the arc runs with (the default, or lighter when the machine was too slow for it) */
   cpuWorkMs: number;
   /** when the default knob was too heavy here: what one worker served with it, and the knob it had */
@@ -163,7 +158,6 @@ export function calibrate(
   const studiersPeak = Math.max(10, Math.round(Math.max(0, target - plannerRps) * studierThinkS));
   return {
     oneWorkerRps: capacity,
-    basis: probe.cpuRps !== undefined ? 'cpu-time' : 'wall-time',
     cpuWorkMs,
     ...(lightened ? { lightened } : {}),
     ratio,

@@ -129,7 +129,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
             }
             calibration = calibrate(probe, options.peakRatio, studierThinkS(options.timeScale), planners, cpuWorkMs, firstProbe);
             say(
-              `calibrated: one worker serves ${calibration.oneWorkerRps.toFixed(0)} req/s here (${calibration.basis === 'cpu-time' ? `per CPU second; ${probe.rps.toFixed(0)} per wall second in the probe` : 'per wall second'}); the studiers' peak is set to ` +
+              `calibrated: one worker served ${calibration.oneWorkerRps.toFixed(0)} req/s here${probe.cpuRps !== undefined ? ` (${probe.cpuRps.toFixed(0)} per CPU second of it: the rest went to the machine's other work)` : ''}; the studiers' peak is set to ` +
                 `${options.peakRatio} × that: ${calibration.studiersPeak} studiers / ${calibration.studierThinkS} s think time + ` +
                 `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s`,
             );
