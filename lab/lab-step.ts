@@ -183,7 +183,8 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
       probe = await probeCapacity({
         url: app.url,
         runId: `${s.runId}-probe`,
-        concurrency: 4 * s.workers,
+        // enough in flight that the app, not this client's round trips, is what limits the probe
+        concurrency: 16 * s.workers,
         durationMs: s.probeMs,
         warmupMs: 500,
         signal: io.signal,

