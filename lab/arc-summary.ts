@@ -81,6 +81,15 @@ function verificationLines(summary: ArcSummary, style: Style): string[] {
     out.push(`measured here — the fixed test at ${before.workers} worker${before.workers > 1 ? 's' : ''} → at ${verify.workers} workers (same calibrated peak):`);
     for (const line of renderBeforeAfter(verification, { before: `${before.workers} worker${before.workers > 1 ? 's' : ''}`, after: `${verify.workers} workers` })) out.push(`   ${line}`);
     const rho = verification.rhoBelowOne ? 'ρ below 1' : 'ρ still ≥ 1';
+    const grew = before.numbers.capacityRps && verify.numbers.capacityRps ? verify.numbers.capacityRps / before.numbers.capacityRps : undefined;
+    if (grew !== undefined && grew < 0.75 * (verify.workers / before.workers)) {
+      out.push(
+        style.yellow(
+          `   ${verify.workers} workers served ${grew.toFixed(2)} × what ${before.workers} did: this machine's cores are taken (the load generator, ` +
+            `PostgreSQL, other work), so it cannot really host this size.`,
+        ),
+      );
+    }
     out.push(`   ${verification.verdict === 'timeouts gone' || verification.verdict === 'timeouts reduced' ? style.green(verification.verdict) : style.yellow(verification.verdict)}, ${rho}.`);
     if (!sizing.canHost || !verification.rhoBelowOne || verification.verdict === 'timeouts not reduced') {
       out.push('   This is what this machine measured, not the recommended size on AWS: verify that there (below).');

@@ -186,7 +186,8 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
         // enough in flight that the app, not this client's round trips, is what limits the probe
         concurrency: 16 * s.workers,
         durationMs: s.probeMs,
-        warmupMs: 500,
+        // a freshly started app and database are slower for their first seconds (JIT, caches): not measured
+        warmupMs: 1500,
         signal: io.signal,
         // one worker is the app's process itself; a cluster's CPU is spread over its workers (not read here)
         ...(s.workers === 1 ? { cpuSeconds: () => processCpuSeconds(app.pid) } : {}),
