@@ -10,7 +10,7 @@
  * Stops cleanly at any point: an abort (Ctrl-C) ends the load, then the app shuts down gracefully, which stops the
  * database. Nothing is left running.
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import pc from 'picocolors';
@@ -72,6 +72,20 @@ async function lineToChange(): Promise<LineToChange | undefined> {
   const lines = text?.split('\n') ?? [];
   const index = lines.findIndex((l) => l.includes('${request.id}') && l.includes('http.del'));
   return index >= 0 ? { file, line: index + 1, text: lines[index]! } : undefined;
+}
+
+/** The step's report.md says how its load was sized (the HTML report does not: see lab.txt next to it). */
+function calibrationMarkdown(c: Calibration, r: StepResult): string {
+  return [
+    '',
+    '## Lab calibration',
+    '',
+    `- one worker served ${c.oneWorkerRps.toFixed(1)} req/s in the lab's first probe (${c.probe.durationS} s, CPU_WORK_MS=${c.cpuWorkMs})` +
+      (c.lightened ? `, after CPU_WORK_MS=${c.lightened.fromCpuWorkMs} served only ${c.lightened.rps.toFixed(1)} req/s` : ''),
+    `- the studiers' peak: ${c.ratio} × that = ${c.studiersPeak} studiers / ${c.studierThinkS} s think + ${c.plannerRps.toFixed(1)} req/s of planners ≈ ${c.peakArrivalRps.toFixed(1)} req/s`,
+    `- this step (${r.settings.step}, ${r.settings.workers} worker${r.settings.workers > 1 ? 's' : ''}): its own probe served ${r.probe.rps.toFixed(1)} req/s`,
+    '',
+  ].join('\n');
 }
 
 const facts = (r: StepResult): RunFacts => ({ step: r.settings.step, findings: r.findings, numbers: r.numbers, capacity: r.capacity });
@@ -146,6 +160,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
       return { runId, dir, lessonsFound: 0, interrupted: true };
     }
     results[step] = result;
+    await appendFile(join(result.settings.dir, 'report.md'), calibrationMarkdown(calibration!, result));
     io.stdout.write(`\n${style.bold(`── ${step} run (${result.settings.workers} worker${result.settings.workers > 1 ? 's' : ''}) ──`)}\n`);
     io.stdout.write(OUTPUT_FORMATS.terminal.render(result.report, { color: io.color, queries: false }));
   }
