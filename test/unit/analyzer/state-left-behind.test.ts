@@ -52,6 +52,13 @@ describe('state-left-behind', () => {
     expect(f!.explanation).toContain('Every DELETE the server received succeeded');
   });
 
+  it('a create-only test (it never sends a DELETE): info, not a warning', async () => {
+    const lines = planners(10, 'id', 0);
+    const [f] = leftBehind(analyze(await aggregateLines(lines)));
+    expect(f).toMatchObject({ severity: 'info', counts: { created: 10, deleted: 0, left: 10, failedDeletes: 0 } });
+    expect(f!.explanation).toContain('The run sent no DELETE to an item of this collection at all.');
+  });
+
   it('a run that creates nothing (only reads) gives no finding', async () => {
     const lines = planners(0, 'id');
     expect(leftBehind(analyze(await aggregateLines(lines)))).toEqual([]);
