@@ -34,7 +34,7 @@ export type { AnalysisReport } from './report/report.js';
 export { OUTPUT_FORMATS, stdoutFormat, type FormatName, type OutputFormat, type RenderOptions } from './report/formats.js';
 export { useColor } from './report/terminal.js';
 export { renderTrace } from './report/trace.js';
-export { table } from './report/table.js';
+export { table, type Align } from './report/table.js';
 export { fmtTime } from './report/text.js';
 export { sanitizeOutput, sanitizeText } from './report/sanitize.js';
 

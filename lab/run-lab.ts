@@ -1,33 +1,49 @@
 /**
- * The whole lab on this machine, in one call: embedded PostgreSQL + TaskOverflow (a child process, logs to a
- * file), the lab's planners-and-studiers scenario through the Node runner, then the analysis of that run with the
- * client summary — terminal report, the three lessons, and report.html/.md/.json in the run's folder.
+ * The whole lab on this machine, in one call: its arc as measured steps — the buggy test, the fixed test, and (with
+ * --verify) the fixed test against the size the capacity plan recommends — each on a fresh embedded PostgreSQL and
+ * TaskOverflow, then the closing summary: the three lessons, the recommendation and its verification.
+ *
+ * The first step calibrates: a short probe measures what one worker serves here and now, and the studiers' peak is
+ * set to a multiple of it, so the peak overloads one worker by the same ratio on a fast machine and a busy one
+ * (docs/lab.md). Every later step keeps that peak, so the steps compare like for like.
  *
  * Stops cleanly at any point: an abort (Ctrl-C) ends the load, then the app shuts down gracefully, which stops the
  * database. Nothing is left running.
  */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import pc from 'picocolors';
-import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, loadClientView, createLocalSource } from '../analyzer/index.js';
+import { OUTPUT_FORMATS } from '../analyzer/index.js';
 import { UsageError } from '../common/errors.js';
-import { generateRunId, runLoad, terminalProgress } from '../loadtests/runner/index.js';
-import { startAppProcess } from './app-process.js';
-import { labLessons, renderLessons } from './lessons.js';
+import { projectRoot } from '../common/project-root.js';
+import { generateRunId } from '../loadtests/runner/index.js';
+import { renderArcSummary, type ArcSummary } from './arc-summary.js';
+import { beforeAfter } from './before-after.js';
+import { calibrate, lighterCpuWork, probeCapacityRps, type Calibration } from './calibrate.js';
+import { plannerRps, studierThinkS } from './lab-scenario.js';
+import { runStep, type StepName, type StepResult } from './lab-step.js';
+import { arcLessons, type LineToChange, type RunFacts } from './lessons.js';
+import { planVerification } from './verify-size.js';
+
+export type LabMode = 'arc' | 'fixed' | 'verify';
 
 export interface LabOptions {
-  variant: 'buggy' | 'fixed';
+  mode: LabMode;
   /** multiplies every stage and sleep of the lab's scenario */
   timeScale: number;
   vuScale: number;
   /** per-request timeout of the load runner, ms */
   timeoutMs: number;
-  /** the sample app's CPU_WORK_MS knob: synchronous work per request (see docs/lab.md for why the lab sets it) */
+  /** the sample app's CPU_WORK_MS knob: CPU time per request (see docs/lab.md for why the lab sets it) */
   cpuWorkMs: number;
   /** the sample app's DB_POOL_MAX */
   poolMax: number;
-  /** where the run's folder goes; default runs/ under the project */
+  /** the studiers' peak arrival rate over what one worker served in the probe */
+  peakRatio: number;
+  /** how long the capacity probe measures, ms */
+  probeMs: number;
+  /** where the lab's folder goes; default runs/ under the current directory */
   runsDir?: string;
   runId?: string;
 }
@@ -42,10 +58,37 @@ export interface LabIo {
 export interface LabResult {
   runId: string;
   dir: string;
-  htmlPath: string;
   lessonsFound: number;
   interrupted: boolean;
+  summary?: ArcSummary;
 }
+
+const STEPS: Record<LabMode, StepName[]> = { arc: ['buggy', 'fixed'], fixed: ['fixed'], verify: ['fixed', 'verify'] };
+
+/** The lab's script, and the line of it that builds the DELETE URL from the missing `request.id`. */
+async function lineToChange(): Promise<LineToChange | undefined> {
+  const file = join('loadtests', 'k6', 'planners-and-studiers.js');
+  const text = await readFile(join(projectRoot(), file), 'utf8').catch(() => undefined);
+  const lines = text?.split('\n') ?? [];
+  const index = lines.findIndex((l) => l.includes('${request.id}') && l.includes('http.del'));
+  return index >= 0 ? { file, line: index + 1, text: lines[index]! } : undefined;
+}
+
+/** The step's report.md says how its load was sized (the HTML report does not: see lab.txt next to it). */
+function calibrationMarkdown(c: Calibration, r: StepResult): string {
+  return [
+    '',
+    '## Lab calibration',
+    '',
+    `- one worker served ${c.oneWorkerRps.toFixed(1)} req/s in the lab's first probe (${c.probe.durationS} s, CPU_WORK_MS=${c.cpuWorkMs})` +
+      (c.lightened ? `, after CPU_WORK_MS=${c.lightened.fromCpuWorkMs} served only ${c.lightened.rps.toFixed(1)} req/s` : ''),
+    `- the studiers' peak: ${c.ratio} × that = ${c.studiersPeak} studiers / ${c.studierThinkS} s think + ${c.plannerRps.toFixed(1)} req/s of planners ≈ ${c.peakArrivalRps.toFixed(1)} req/s`,
+    `- this step (${r.settings.step}, ${r.settings.workers} worker${r.settings.workers > 1 ? 's' : ''}): its own probe served ${r.probe.rps.toFixed(1)} req/s`,
+    '',
+  ].join('\n');
+}
+
+const facts = (r: StepResult): RunFacts => ({ step: r.settings.step, findings: r.findings, numbers: r.numbers, capacity: r.capacity });
 
 export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult> {
   const style = io.color ? pc : pc.createColors(false);
@@ -54,100 +97,125 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   // under the current directory, never inside the package (an installed copy lives in node_modules/logjam)
   const dir = join(options.runsDir ?? join(process.cwd(), 'runs'), runId);
   await mkdir(dir, { recursive: true });
-  const logFile = join(dir, 'app.ndjson');
-  const summaryPath = join(dir, 'summary.json');
   const shown = (p: string): string => relative(process.cwd(), p) || p;
+  const steps = STEPS[options.mode];
+  const cores = availableParallelism();
+  say(`lab ${style.bold(runId)} — steps: ${steps.join(' → ')}, time scale ${options.timeScale}, ${cores} cores here`);
 
-  say(`run ${style.bold(runId)} — the ${options.variant} planners-and-studiers test, time scale ${options.timeScale}`);
-  // A fresh database for every lab run: the buggy test never deletes its todos, so a reused database would make
-  // each run's GET /todos heavier than the last and the lessons would drift. initdb takes about a second.
-  // The folder must be writable by the `postgres` system user that initdb runs as under root.
-  const pgParent = await mkdtemp(join(tmpdir(), 'logjam-lab-pg-'));
-  await chmod(pgParent, 0o777);
-  say(`starting PostgreSQL (embedded) and TaskOverflow (1 worker, CPU_WORK_MS=${options.cpuWorkMs}, DB_POOL_MAX=${options.poolMax})…`);
-  const app = await startAppProcess({
-    env: {
-      WEB_CONCURRENCY: '1',
-      CPU_WORK_MS: String(options.cpuWorkMs),
-      DB_POOL_MAX: String(options.poolMax),
-      SERVICE_NAME: 'taskoverflow',
-      PG_DATA_DIR: join(pgParent, 'data'),
-    },
-    logFile,
-    signal: io.signal,
-    onMessage: (line) => io.stderr.write(`${style.dim(`  app │ ${line}`)}\n`),
-  }).catch(async (err: unknown) => {
-    await rm(pgParent, { recursive: true, force: true });
-    throw err;
-  });
-  let interrupted = false;
-  try {
-    say(`app at ${app.url}, logs → ${shown(logFile)}`);
-    const load = await runLoad(
+  let calibration: Calibration | undefined;
+  let firstProbe: Calibration['lightened'];
+  const results: Partial<Record<StepName, StepResult>> = {};
+  let verifyPlan: ReturnType<typeof planVerification> | undefined;
+  for (const step of steps) {
+    let workers = 1;
+    if (step === 'verify') {
+      verifyPlan = planVerification(results.fixed?.capacity, cores);
+      workers = verifyPlan.workers;
+      say(
+        verifyPlan.canHost
+          ? `verifying the recommended size here: ${workers} workers`
+          : `the plan recommends ${verifyPlan.recommendedWorkers} workers; this machine (${cores} cores, shared with the load generator and PostgreSQL) ` +
+              `can host ${verifyPlan.hostableWorkers}: verifying ${workers}, the largest it can`,
+      );
+    }
+    io.stderr.write(`\n${style.bold(`── ${step} run ──`)}\n`);
+    const result = await runStep(
       {
-        scenario: 'planners-and-studiers',
-        variant: options.variant,
-        endpoint: app.url,
-        runId,
+        step,
+        variant: step === 'buggy' ? 'buggy' : 'fixed',
+        workers,
+        runId: `${runId}-${step}`,
+        dir: join(dir, step),
         timeScale: options.timeScale,
         vuScale: options.vuScale,
         timeoutMs: options.timeoutMs,
-        summaryPath,
+        cpuWorkMs: calibration?.cpuWorkMs ?? options.cpuWorkMs,
+        poolMax: options.poolMax,
+        probeMs: options.probeMs,
+        onProbe: (probe, cpuWorkMs, canRetry) => {
+          if (!calibration) {
+            const planners = plannerRps(options.timeScale, options.vuScale);
+            const lighter = canRetry ? lighterCpuWork(probe, cpuWorkMs, options.peakRatio, planners) : undefined;
+            if (lighter !== undefined) {
+              firstProbe = { fromCpuWorkMs: cpuWorkMs, rps: probeCapacityRps(probe) };
+              say(`one worker served only ${probeCapacityRps(probe).toFixed(0)} req/s with CPU_WORK_MS=${cpuWorkMs}: this machine is slow or busy now; starting over with CPU_WORK_MS=${lighter}`);
+              return { retryCpuWorkMs: lighter };
+            }
+            calibration = calibrate(probe, options.peakRatio, studierThinkS(options.timeScale), planners, cpuWorkMs, firstProbe);
+            say(
+              `calibrated: one worker served ${calibration.oneWorkerRps.toFixed(0)} req/s here${probe.cpuRps !== undefined ? ` (${probe.cpuRps.toFixed(0)} per CPU second of it: the rest went to the machine's other work)` : ''}; the studiers' peak is set to ` +
+                `${options.peakRatio} × that: ${calibration.studiersPeak} studiers / ${calibration.studierThinkS} s think time + ` +
+                `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s`,
+            );
+          } else {
+            say(`${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${calibration.studiersPeak} studiers`);
+          }
+          return { studiersPeak: calibration.studiersPeak };
+        },
       },
-      {
-        signal: io.signal,
-        onProgress: terminalProgress(io.stderr),
-        onStart: ({ maxDurationMs }) => say(`load test running (at most ${Math.ceil(maxDurationMs / 1000)} s)…`),
-      },
+      { stderr: io.stderr, signal: io.signal, say, dim: style.dim },
     );
-    interrupted = io.signal.aborted;
-    io.stderr.write(`\n${load.text}\n`);
-  } finally {
-    say('stopping the app (in-flight requests finish, logs are flushed, the database stops)…');
-    const code = await app.stop();
-    if (code !== 0) say(style.yellow(`the app exited with code ${code}`));
-    await rm(pgParent, { recursive: true, force: true });
-  }
-  if (interrupted) {
-    say(`interrupted: nothing is left running. The partial run's logs are in ${shown(dir)}`);
-    return { runId, dir, htmlPath: '', lessonsFound: 0, interrupted: true };
+    if (!result) {
+      say(`interrupted: nothing is left running. The partial run's logs are in ${shown(join(dir, step))}`);
+      return { runId, dir, lessonsFound: 0, interrupted: true };
+    }
+    results[step] = result;
+    await appendFile(join(result.settings.dir, 'report.md'), calibrationMarkdown(calibration!, result));
+    io.stdout.write(`\n${style.bold(`── ${step} run (${result.settings.workers} worker${result.settings.workers > 1 ? 's' : ''}) ──`)}\n`);
+    io.stdout.write(OUTPUT_FORMATS.terminal.render(result.report, { color: io.color, queries: false }));
   }
 
-  say('analyzing the run from its logs and the client summary…');
-  const client = await loadClientView(summaryPath);
-  const facts = parseDeploymentFacts({
-    // the lab's deployment: one 1 vCPU / 2 GB Fargate task with one worker, RDS db.t3.micro
-    fargateCpu: '1024',
-    fargateMemory: '2048',
-    workers: '1',
-    poolSize: String(options.poolMax),
-    dbInstanceClass: 'db.t3.micro',
-    // the load the test offered at its peak, as the runner's summary reports it (k6's vus_max)
-    targetVus: String(client.vusMax ?? 1),
-  });
-  const { report, findings, capacity } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts });
-
-  io.stdout.write(OUTPUT_FORMATS.terminal.render(report, { color: io.color, queries: false }));
-  const lessons = labLessons(findings, client, capacity);
-  io.stdout.write(`\n${renderLessons(lessons, style)}\n`);
-
-  // the run's folder gets the file formats of the one table analyze uses too: report.html, report.md, report.json
-  const fileFormats = [OUTPUT_FORMATS.html, OUTPUT_FORMATS.markdown, OUTPUT_FORMATS.json];
-  for (const format of fileFormats) {
-    await writeFile(join(dir, `report${format.extension}`), format.render(report, { title: `logjam — lab run ${runId}` }));
-  }
-  const htmlPath = join(dir, `report${OUTPUT_FORMATS.html.extension}`);
+  const lessons = arcLessons({ buggy: results.buggy && facts(results.buggy), fixed: results.fixed && facts(results.fixed) }, await lineToChange());
+  const sizing = verifyPlan ?? planVerification(results.fixed?.capacity ?? results.buggy?.capacity, cores);
+  const summary: ArcSummary = {
+    version: 1,
+    runId,
+    mode: options.mode,
+    cores,
+    settings: {
+      timeScale: options.timeScale,
+      vuScale: options.vuScale,
+      timeoutMs: options.timeoutMs,
+      cpuWorkMs: options.cpuWorkMs,
+      poolMax: options.poolMax,
+      peakRatio: options.peakRatio,
+    },
+    calibration: calibration!,
+    steps: Object.values(results).map((r) => ({
+      step: r.settings.step,
+      variant: r.settings.variant,
+      workers: r.settings.workers,
+      runId: r.settings.runId,
+      dir: r.settings.dir,
+      probeRps: r.probe.rps,
+      studiersPeak: r.studiersPeak,
+      numbers: r.numbers,
+      findings: r.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, counts: f.counts })),
+      ...(r.capacity?.plan?.fargateChange ? { plan: r.capacity.plan.fargateChange } : {}),
+    })),
+    lessons,
+    sizing,
+    ...(results.fixed && results.verify ? { verification: beforeAfter(results.fixed.numbers, results.verify.numbers) } : {}),
+  };
+  const text = renderArcSummary(summary, style);
+  io.stdout.write(`\n${text}\n`);
+  await writeFile(join(dir, 'lab.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(dir, 'lab.txt'), `${renderArcSummary(summary, pc.createColors(false))}\n`);
   const found = lessons.filter((l) => l.found).length;
-  say(`${found} of 3 lessons found. Report: ${style.bold(shown(htmlPath))} (open it in a browser; also report.md, report.json)`);
-  say(`again from the logs: logjam analyze --run ${runId} --logs ${shown(logFile)} --client-summary ${shown(summaryPath)}`);
-  return { runId, dir, htmlPath, lessonsFound: found, interrupted: false };
+  say(`${found} of 3 lessons found. The arc: ${style.bold(shown(join(dir, 'lab.txt')))} (lab.json for scripts); each run's report in ${shown(dir)}/<step>/report.html`);
+  for (const r of Object.values(results)) {
+    say(`again from the logs: logjam analyze --run ${r.settings.runId} --logs ${shown(r.logFile)} --client-summary ${shown(r.summaryPath)}`);
+  }
+  return { runId, dir, lessonsFound: found, interrupted: false, summary };
 }
 
 export function assertLabOptions(o: LabOptions): void {
-  const bad = (flag: string, v: number): UsageError => new UsageError(`${flag} must be a positive number, got ${v}`);
+  const bad = (flag: string, v: number, what = 'a positive number'): UsageError => new UsageError(`${flag} must be ${what}, got ${v}`);
   if (!(o.timeScale > 0 && o.timeScale <= 10)) throw bad('--time-scale', o.timeScale);
   if (!(o.vuScale > 0 && o.vuScale <= 10)) throw bad('--vu-scale', o.vuScale);
   if (!(o.timeoutMs > 0)) throw bad('--timeout', o.timeoutMs);
-  if (!(o.cpuWorkMs >= 0)) throw bad('--cpu-work-ms', o.cpuWorkMs);
-  if (!(o.poolMax >= 1 && Number.isInteger(o.poolMax))) throw bad('--pool-max', o.poolMax);
+  if (!(o.cpuWorkMs >= 0 && o.cpuWorkMs <= 1000)) throw bad('--cpu-work-ms', o.cpuWorkMs, 'from 0 to 1000');
+  if (!(o.poolMax >= 1 && Number.isInteger(o.poolMax))) throw bad('--pool-max', o.poolMax, 'a whole number ≥ 1');
+  if (!(o.peakRatio > 0 && o.peakRatio <= 10)) throw bad('--peak-ratio', o.peakRatio, 'from 0 to 10');
+  if (!(o.probeMs >= 500 && o.probeMs <= 60_000)) throw bad('--probe', o.probeMs, 'from 500ms to 60s');
 }

@@ -12,7 +12,7 @@ export type DatabaseSsl = 'off' | 'require' | 'verify-full';
 export interface Knobs {
   /** N_PLUS_ONE: list = one query for the ids, then one query per todo. */
   nPlusOne: boolean;
-  /** CPU_WORK_MS: synchronous busy loop per request (blocks the event loop). 0 = off. */
+  /** CPU_WORK_MS: synchronous busy loop of this much CPU time (ms) per request (blocks the event loop). 0 = off. */
   cpuWorkMs: number;
   /** SLOW_QUERY_MS: an extra pg_sleep query per request (holds a pool connection). 0 = off. */
   slowQueryMs: number;
@@ -68,6 +68,15 @@ type Parser<T> = (raw: string) => Parsed<T>;
 function integer(min: number, max: number): Parser<number> {
   return (raw) => {
     if (!/^\d+$/.test(raw)) return { ok: false, problem: `must be a whole number from ${min} to ${max}` };
+    const value = Number(raw);
+    return value >= min && value <= max ? { ok: true, value } : { ok: false, problem: `must be from ${min} to ${max}` };
+  };
+}
+
+/** A decimal such as 7 or 7.25 (the lab calibrates CPU work to fractions of a millisecond). */
+function decimal(min: number, max: number): Parser<number> {
+  return (raw) => {
+    if (!/^\d+(\.\d+)?$/.test(raw)) return { ok: false, problem: `must be a number from ${min} to ${max} (e.g. 7 or 7.5)` };
     const value = Number(raw);
     return value >= min && value <= max ? { ok: true, value } : { ok: false, problem: `must be from ${min} to ${max}` };
   };
@@ -140,7 +149,7 @@ const SPECS: EnvSpec<unknown>[] = [
   spec({ name: 'HEADERS_TIMEOUT_MS', default: '10000', meaning: 'time allowed to receive the request headers (slowloris bound)', parse: integer(1, 3_600_000), apply: (c, v) => (c.headersTimeoutMs = v) }),
   spec({ name: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'time allowed to receive the whole request (0 is not allowed: unbounded)', parse: integer(1, 3_600_000), apply: (c, v) => (c.requestTimeoutMs = v) }),
   spec({ name: 'N_PLUS_ONE', default: '0', meaning: 'knob: GET /api/v1/todos selects the ids, then runs one query per todo (db_queries grows with the list)', parse: flag, apply: (c, v) => (c.knobs.nPlusOne = v) }),
-  spec({ name: 'CPU_WORK_MS', default: '0', meaning: 'knob: synchronous busy loop of N ms per /api/v1/todos request, blocking the event loop like a sync worker (runtime.stats el_delay_*)', parse: integer(0, 60_000), apply: (c, v) => (c.knobs.cpuWorkMs = v) }),
+  spec({ name: 'CPU_WORK_MS', default: '0', meaning: 'knob: synchronous busy loop of N ms of CPU time (fractions allowed) per /api/v1/todos request, blocking the event loop like a sync worker (runtime.stats el_delay_*)', parse: decimal(0, 60_000), apply: (c, v) => (c.knobs.cpuWorkMs = v) }),
   spec({ name: 'SLOW_QUERY_MS', default: '0', meaning: 'knob: an extra `select pg_sleep(N/1000)` per /api/v1/todos request: the database is the bottleneck (db_ms, then pool_wait_ms)', parse: integer(0, 600_000), apply: (c, v) => (c.knobs.slowQueryMs = v) }),
   spec({ name: 'PG_DATA_DIR', default: '.data/postgres (under the project folder)', meaning: 'embedded PostgreSQL data folder (delete it to reset the database)', parse: text, apply: (c, v) => (c.pgDataDir = resolve(v)) }),
   spec({ name: 'PG_PORT', meaning: 'embedded PostgreSQL port (default: a free port); not PGPORT, which is the port of a real server given by PGHOST', parse: integer(1, 65535), apply: (c, v) => (c.pgPort = v) }),

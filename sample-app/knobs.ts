@@ -1,6 +1,6 @@
 /**
  * The bottleneck knobs' per-request work. Each leaves a different trace in the logs, which is the point:
- *  - CPU_WORK_MS: a synchronous loop — request.finish duration_ms grows but db_ms/pool_wait_ms do not; runtime.stats
+ *  - CPU_WORK_MS: a synchronous loop of that much CPU time — request.finish duration_ms grows but db_ms/pool_wait_ms do not; runtime.stats
  *    shows event-loop delay (el_delay_*) and ELU near 1.
  *  - SLOW_QUERY_MS: a pg_sleep query — a db.query line with large db_ms; under load, later requests show
  *    pool_wait_ms (they queue for a connection) and eventually db.pool_timeout + 503.
@@ -11,11 +11,23 @@ import type { Pool } from 'pg';
 import type { Knobs } from './config.js';
 import { slowQuery } from './db/todos.js';
 
-/** Spin for `ms` milliseconds without yielding: the event loop serves nothing else meanwhile (like a sync worker). */
+/**
+ * Spin until this process has used `ms` milliseconds of CPU time (not wall time): the event loop serves nothing else
+ * meanwhile (like a sync worker), and the cost is real work, so a worker that shares its core with others (the load
+ * generator, PostgreSQL, more workers than cores) takes longer in wall time, as a real CPU-bound worker would. A
+ * wall-clock spin would not: it ends on time however little CPU it got, so extra workers on busy cores would look
+ * like extra capacity.
+ */
 export function burnCpu(ms: number): void {
-  const end = performance.now() + ms;
+  const start = process.cpuUsage();
+  const budgetUs = ms * 1000;
   let x = 0;
-  while (performance.now() < end) x = (x * 31 + 7) % 1_000_003; // real work, so the loop is not optimised away
+  for (;;) {
+    // a few µs of arithmetic between clock reads (getrusage is a system call)
+    for (let i = 0; i < 1000; i++) x = (x * 31 + 7) % 1_000_003; // real work, so the loop is not optimised away
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= budgetUs) break;
+  }
   if (x < 0) throw new Error('unreachable');
 }
 

@@ -10,6 +10,7 @@ import { latencyFindings } from './latency.js';
 import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
 import { processLifecycleFindings } from './process-lifecycle.js';
+import { stateLeftBehindFindings } from './state-left-behind.js';
 import { statusClusterFindings } from './status-clusters.js';
 import { statusMismatchFindings } from './status-mismatch.js';
 import { suspiciousPathFindings } from './suspicious-path.js';
@@ -25,6 +26,7 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
     ...frontDoorFindings(agg),
+    ...stateLeftBehindFindings(agg),
     ...statusClusterFindings(agg, client),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),

@@ -52,6 +52,11 @@ export interface ScenarioSourceInput {
   scenarioModule?: ScenarioModule;
   /** k6's -e KEY=VALUE: __ENV in the scenario */
   env?: Record<string, string>;
+  /**
+   * with scenarioModule: the scenario and variant the summary names (the lab runs its own scenario with the
+   * studiers' peak calibrated to the machine, and still wants the summary to say which test it was)
+   */
+  moduleLabel?: { scenario: string; variant: string };
 }
 
 export type RunInput = Omit<LoadOptionsInput, 'summaryPath'> & ScenarioSourceInput & { summaryPath?: string | null };
@@ -134,8 +139,8 @@ export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promis
   const thresholdResults = thresholds.evaluate(result.durationMs);
   const summary = buildSummary(result.metrics.snapshot(), {
     runId: options.runId,
-    scenario: fromFile ? label : options.scenario,
-    variant: fromFile ? '' : options.variant,
+    scenario: input.moduleLabel?.scenario ?? (fromFile ? label : options.scenario),
+    variant: input.moduleLabel?.variant ?? (fromFile ? '' : options.variant),
     endpoint: endpointGiven ? options.endpoint : '',
     startedAt,
     durationMs: result.durationMs,

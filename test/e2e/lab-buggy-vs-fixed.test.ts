@@ -94,6 +94,14 @@ describe('the lab, buggy against fixed (sample app + Node runner + analyze with 
     ]);
   });
 
+  it('buggy: finds the todos it left behind — every one created, none deleted', () => {
+    const { findings } = analyses.buggy!;
+    const creates = runs.buggy!.summary.logjam!.scenarios!.planners!.iterations;
+    const left = byId(findings, 'state-left-behind');
+    expect(left, titles(findings)).toHaveLength(1);
+    expect(left[0]!.counts).toEqual({ created: creates, deleted: 0, left: creates, failedDeletes: creates });
+  });
+
   it('buggy: finds the `is status 200` check failing on POST while the server answered 201 Created', () => {
     const { findings, aggregate } = analyses.buggy!;
     const creates = runs.buggy!.summary.logjam!.scenarios!.planners!.iterations;
@@ -121,8 +129,9 @@ describe('the lab, buggy against fixed (sample app + Node runner + analyze with 
     for (const check of client.checks) expect(check.fails, `check "${check.name}"`).toBe(0);
     expect(client.checks.find((c) => c.name === 'is status 201')?.passes).toBe(creates);
 
-    // the fixed test deletes the todos it created, by their real id
+    // the fixed test deletes the todos it created, by their real id: a balanced test leaves nothing behind
     const deleted = aggregate.routes.find((r) => r.method === 'DELETE' && r.route === '/api/v1/todos/:id');
     expect(deleted?.statuses).toEqual({ '200': creates });
+    expect(byId(findings, 'state-left-behind'), titles(findings)).toEqual([]);
   });
 });

@@ -193,6 +193,19 @@ describe('the same recorded run through the NDJSON and the CloudWatch source', (
     expect(findingCounts(b)).toEqual(findingCounts(a));
   });
 
+  it('finds the state the run left behind in both sources, with the route-statuses query as evidence', () => {
+    // 40 todos created (POST 201), the 12 DELETEs went to /undefined (400) and the 30 GET /:id deleted nothing
+    for (const [source, findings] of [['local', analyze(local)], ['cloudwatch', analyze(cloud)]] as const) {
+      const left = findings.filter((f) => f.id === 'state-left-behind');
+      expect(left, source).toHaveLength(1);
+      expect(left[0]!.counts, source).toEqual({ created: 40, deleted: 0, left: 40, failedDeletes: 12 });
+      expect(left[0]!.title, source).toBe('40 todos created, 0 deleted: the test leaves 40 todos behind');
+    }
+    const evidence = analyze(cloud).find((f) => f.id === 'state-left-behind')!.query!;
+    expect(evidence).toEqual({ language: 'logs-insights', text: cloud.queries['route-statuses']!.text });
+    expect(evidence.text).toContain(`stats count(*) as requests by ${F.method}, ${F.route}, ${F.status}`);
+  });
+
   it('gives the same counts exactly', () => {
     expect(exactCounts(cloud)).toEqual(exactCounts(local));
     // de-duplication costs no query
