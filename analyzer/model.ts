@@ -151,6 +151,42 @@ export interface RuntimeSummary {
   poolTotalMax: number;
 }
 
+/** One value of one request dimension (analyzer/aggregate/dimensions.ts) and its requests. */
+export interface DimensionValueStats {
+  value: string;
+  /** finished requests with the value */
+  requests: number;
+  /** of those, above the run's slow threshold (RequestDimensions.slowThresholdMs) */
+  slow: number;
+  /** of those, answered 5xx */
+  errors5xx: number;
+  /** aborted requests (request.abort) with the value */
+  aborts: number;
+}
+
+/**
+ * What the slow and the failed requests have in common: every dimension's values with their requests, slow requests
+ * (above the run's p95) and failed ones (5xx, aborts). The analysis (analyses/request-dimensions.ts) ranks them.
+ */
+export interface RequestDimensions {
+  /** a request is slow when its duration is above this (the run's p95, as the totals report it) */
+  slowThresholdMs: number;
+  requests: number;
+  slow: number;
+  errors5xx: number;
+  aborts: number;
+  /** in tie-break order (route first); values by requests, then value */
+  dimensions: {
+    id: string;
+    label: string;
+    /** a failed request has its value by definition (status): not ranked for failed requests */
+    definesFailure?: boolean;
+    values: DimensionValueStats[];
+  }[];
+  /** requests whose value was folded into "(other)" (a dimension over its value cap) */
+  overflow?: number;
+}
+
 export interface RunAggregate {
   runId: string;
   /** where the lines came from, for the report header (a file path, or "cloudwatch:<group>") */
@@ -192,6 +228,8 @@ export interface RunAggregate {
   queries: Record<string, EvidenceQuery>;
   /** the processes (host + pid) that wrote the run's lines, with their lifecycle (aggregate/processes.ts) */
   processes?: ProcessSummary[];
+  /** per-dimension counts behind slow-request-dimensions / failed-request-dimensions (absent: the source had none) */
+  dimensions?: RequestDimensions;
 }
 
 /** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */
@@ -237,4 +275,25 @@ export interface Finding {
   query?: EvidenceQuery;
   /** evidence lines for the report (one per route, reason, …), most important first */
   details?: string[];
+  /** slow-/failed-request-dimensions: the ranked values with the counts behind each ratio */
+  ranking?: DimensionRankEntry[];
+}
+
+/** One dimension value's over-representation among slow (or failed) requests against the rest. */
+export interface DimensionRankEntry {
+  dimension: string;
+  label: string;
+  value: string;
+  /** slow (failed) requests with the value, of `group` */
+  inGroup: number;
+  group: number;
+  /** the other requests with the value, of `rest` */
+  inRest: number;
+  rest: number;
+  /** (inGroup / group) / (inRest / rest); inRest 0 counts as 0.5 (see docs/analyzer.md) */
+  lift: number;
+  /** two-proportion z statistic of the same comparison */
+  z: number;
+  /** lift, support and z all above their thresholds */
+  overRepresented: boolean;
 }

@@ -21,6 +21,7 @@ import type {
   TimeBin,
 } from '../model.js';
 import { chooseBinMs } from './bins.js';
+import { finishDimensions } from './dimension-stats.js';
 import { createHistogram, summarize } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
@@ -365,5 +366,7 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (raw.overflow && (raw.overflow.routes || raw.overflow.suspiciousPaths || raw.overflow.openRequests)) aggregate.overflow = { ...raw.overflow };
   if (raw.scanned) aggregate.scanned = raw.scanned;
   if (raw.lifecycles) aggregate.processes = raw.lifecycles;
+  const dimensions = finishDimensions({ raw, p95Ms: aggregate.totals.latency.p95, binMs });
+  if (dimensions) aggregate.dimensions = dimensions;
   return aggregate;
 }

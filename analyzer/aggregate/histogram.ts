@@ -2,7 +2,7 @@
  * Latency histograms with bounded memory (HDR, 2 significant digits = 1% value error). Durations are recorded in
  * microseconds so sub-millisecond requests keep their resolution, and read back in milliseconds.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, JsHistogram, type Histogram } from 'hdr-histogram-js';
 import type { LatencySummary } from '../model.js';
 
 /** one hour in µs: longer durations are clamped (a request that long is a finding on its own) */
@@ -32,4 +32,23 @@ export function summarize(h: Histogram, exactMean?: number): LatencySummary {
   // HDR reports a bucket's highest equivalent value: never above the largest value actually recorded
   const at = (p: number) => round(Math.min(max, h.getValueAtPercentile(p)));
   return { count: h.totalCount, mean: exactMean === undefined ? round(h.mean) : Math.round(exactMean * 1000) / 1000, p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: round(max) };
+}
+
+/**
+ * Recorded values above `ms` (strictly), to the histogram's precision: a whole bucket counts when its lowest
+ * equivalent value is above. Exact when `ms` is a bucket's highest equivalent value or the maximum recorded — which
+ * is what summarize() reports as a percentile — so "requests above the run's p95" read this way is exact.
+ */
+export function countAboveMs(h: Histogram, ms: number): number {
+  if (h.totalCount === 0 || !(h instanceof JsHistogram)) return 0;
+  const limit = Math.round(ms * 1000);
+  if (h.maxValue <= limit) return 0;
+  let above = 0;
+  const it = h.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const step = it.next();
+    if (h.lowestEquivalentValue(step.valueIteratedTo) > limit) above += step.countAddedInThisIterationStep;
+  }
+  return above;
 }

@@ -15,6 +15,7 @@
  *
  * Units: epoch ms for times, ms for durations.
  */
+import type { RawDimensions } from './dimensions.js';
 import type { ProcessSummary } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
@@ -170,6 +171,8 @@ export interface RawCounts {
   scanned?: RunAggregate['scanned'];
   /** evidence queries by section/finding id, in a language the source that read the run can run */
   evidence: Record<string, EvidenceQuery>;
+  /** per-dimension counts of finished and aborted requests (aggregate/dimensions.ts); absent: not counted */
+  dimensions?: RawDimensions;
 }
 
 export function emptyLatency(): RawLatency {

@@ -9,6 +9,7 @@ import { latencyFindings } from './latency.js';
 import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
 import { processLifecycleFindings } from './process-lifecycle.js';
+import { requestDimensionFindings } from './request-dimensions.js';
 import { statusClusterFindings } from './status-clusters.js';
 import { statusMismatchFindings } from './status-mismatch.js';
 import { suspiciousPathFindings } from './suspicious-path.js';
@@ -26,6 +27,7 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
     ...statusClusterFindings(agg),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),
+    ...requestDimensionFindings(agg),
     ...latencyFindings(agg),
     ...loadGeneratorFindings(client),
   ];
