@@ -150,12 +150,13 @@ function finding(agg: RunAggregate, d: RequestDimensions, kind: Kind, w: Wording
       group,
       rest,
       requests: d.requests,
-      ...(kind === 'slow' ? { slowThresholdMs: d.slowThresholdMs } : { errors5xx: d.errors5xx, aborts: d.aborts }),
+      ...(kind === 'slow' ? { p95: d.slowThresholdMs } : { errors5xx: d.errors5xx, aborts: d.aborts }),
       overRepresented: flagged.length,
       minSupport: minSupport(group),
     },
     exampleRequestIds: [],
-    ...(agg.queries[w.id] ? { query: agg.queries[w.id] } : {}),
+    // one CloudWatch query answers both (its rows carry status and event); the local source has a jq text for each
+    ...((agg.queries[w.id] ?? agg.queries['slow-request-dimensions']) ? { query: agg.queries[w.id] ?? agg.queries['slow-request-dimensions'] } : {}),
     details: ranking.slice(0, DETAILS).map((e) => describeEntry(e, w.groupName)),
     ranking,
   };

@@ -91,7 +91,7 @@ describe('request dimensions: what the slow and the failed requests have in comm
     expect(second).toMatchObject({ dimension: 'db-queries', value: '2', inGroup: 45, group: 50, inRest: 55, rest: 950, lift: 15.55 });
     expect(f.details![0]).toBe(`route GET ${ONE}: 45 of 50 slow requests (90 %) vs 6 % of the rest (55 of 950): 16×`);
     expect(f.title).toContain(`route: GET ${ONE}`);
-    expect(f.counts).toMatchObject({ group: 50, rest: 950, requests: 1000, minSupport: 10 });
+    expect(f.counts).toMatchObject({ group: 50, rest: 950, requests: 1000, minSupport: 10, p95: agg.totals.latency.p95 });
     // GET list has only 5 slow requests: under the minimum support (10), never ranked
     expect(f.ranking!.some((e) => e.value === `GET ${LIST}` && e.dimension === 'route')).toBe(false);
     // every flagged entry passes all three thresholds
