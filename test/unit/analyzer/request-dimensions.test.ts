@@ -6,6 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../analyzer/analyses/index.js';
 import { lift, minSupport, rankDimensions, zScore } from '../../../analyzer/analyses/request-dimensions.js';
 import type { Finding, RunAggregate } from '../../../analyzer/model.js';
+import { renderHtmlReport } from '../../../analyzer/report/html.js';
+import { renderJson } from '../../../analyzer/report/json.js';
+import { renderMarkdown } from '../../../analyzer/report/markdown.js';
+import { buildReport } from '../../../analyzer/report/report.js';
+import { renderTerminal } from '../../../analyzer/report/terminal.js';
 import { logLines, type Line } from '../../support/log-lines.js';
 import { aggregateLines } from './helpers.js';
 
@@ -111,6 +116,22 @@ describe('request dimensions: what the slow and the failed requests have in comm
     // the 10 aborted list requests: 10 of 30 vs 800 of 980 — ranked (support 10) and under-represented
     expect(f.ranking!.find((e) => e.value === `GET ${LIST}`)).toMatchObject({ inGroup: 10, inRest: 800, overRepresented: false });
     expect(f.counts).toMatchObject({ group: 30, errors5xx: 20, aborts: 10 });
+  });
+
+  it('every report format shows the ranking with its counts; --json carries it under the stable id', async () => {
+    const agg = await aggregateLines(craftedLog());
+    const report = buildReport({ aggregate: agg, findings: analyze(agg), now: new Date(0) });
+    const line = `route GET ${ONE}: 45 of 50 slow requests (90 %) vs 6 % of the rest (55 of 950): 16×`;
+    expect(renderTerminal(report, { color: false })).toContain(line);
+    expect(renderMarkdown(report)).toContain(line);
+    expect(renderHtmlReport(report)).toContain(line.replace(/&/g, '&amp;'));
+    const json = JSON.parse(renderJson(report)) as { findings: Finding[] };
+    const slow = json.findings.find((f) => f.id === 'slow-request-dimensions')!;
+    expect(slow.ranking![0]).toMatchObject({ dimension: 'route', value: `GET ${ONE}`, inGroup: 45, group: 50, inRest: 55, rest: 950 });
+    expect(json.findings.some((f) => f.id === 'failed-request-dimensions')).toBe(true);
+    // the local source's evidence: a jq program that computes the p95 itself
+    expect(slow.query).toMatchObject({ language: 'jq' });
+    expect(slow.query!.text).toContain('$p95');
   });
 
   it('a balanced log (every route and process exactly 5 % slow) flags nothing', async () => {
