@@ -8,7 +8,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { DimensionValueStats, RequestDimensions } from '../model.js';
 import { DIMENSION_LIMITS, TIME_DIMENSION, type RawDimensionValue } from './dimensions.js';
-import { countAboveMs } from './histogram.js';
+import { countAboveIndexedMs, countAboveMs } from './histogram.js';
 import type { RawBin, RawCounts } from './raw-counts.js';
 
 /**
@@ -33,6 +33,7 @@ interface Acc {
   requests: number;
   slow: number;
   hists: Histogram[];
+  buckets: Int32Array[];
   errors5xx: number;
   aborts: number;
 }
@@ -73,11 +74,12 @@ export function finishDimensions({ raw, p95Ms, binMs }: DimensionFinishInput): R
     let values = byDimension.get(e.dimension);
     if (!values) byDimension.set(e.dimension, (values = new Map()));
     let acc = values.get(value);
-    if (!acc) values.set(value, (acc = { requests: 0, slow: 0, hists: [], errors5xx: 0, aborts: 0 }));
+    if (!acc) values.set(value, (acc = { requests: 0, slow: 0, hists: [], buckets: [], errors5xx: 0, aborts: 0 }));
     acc.requests += e.requests;
     acc.errors5xx += e.errors5xx;
     acc.aborts += e.aborts;
     if (e.slow !== undefined) acc.slow += e.slow;
+    else if (e.bucketCounts) acc.buckets.push(e.bucketCounts);
     else if (e.hist) acc.hists.push(e.hist);
   }
 
@@ -86,7 +88,8 @@ export function finishDimensions({ raw, p95Ms, binMs }: DimensionFinishInput): R
   for (const [id, values] of byDimension) {
     const out: (DimensionValueStats & { start: number })[] = [];
     for (const [value, a] of values) {
-      const slow = a.slow + a.hists.reduce((n, h) => n + countAboveMs(h, threshold), 0);
+      const slow =
+        a.slow + a.hists.reduce((n, h) => n + countAboveMs(h, threshold), 0) + a.buckets.reduce((n, b) => n + countAboveIndexedMs(b, threshold), 0);
       const requests = Math.max(0, a.requests);
       if (requests === 0 && a.aborts <= 0) continue;
       out.push({

@@ -2,8 +2,9 @@
  * Request dimensions: the values a request can be grouped by (route, status, host, process, DB queries, pool wait,
  * response size, time slice, and client-side ones once a client log is joined), counted in one streaming pass with
  * bounded memory so the finishing layer can tell, per value, how many requests were slow (above the run's p95) and
- * how many failed (5xx or aborted). p95 is not known until the end of the pass, so every value keeps an HDR histogram
- * of its durations (aggregate/histogram.ts) and the count above p95 is read from it at the end (dimension-stats.ts).
+ * how many failed (5xx or aborted). p95 is not known until the end of the pass, so every value keeps the bucket counts of an
+ * HDR histogram of its durations (aggregate/histogram.ts: the bucket index is computed once per request, then one
+ * increment per dimension) and the count above p95 is read from them at the end (dimension-stats.ts).
  *
  * THE SEAM. A dimension is a provider: an id, a label and a function from one request to its value. Adding one is one
  * entry in a provider list — SERVER_DIMENSIONS below for fields of the server's lines; a client-log join registers
@@ -19,7 +20,7 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { FIELDS as F } from '../../middleware/schema.js';
-import { createHistogram, recordMs } from './histogram.js';
+import { BUCKET_COUNT, durationIndex } from './histogram.js';
 
 /** One request as a provider sees it: the server's finish (or abort) line, and the joined client-log line if any. */
 export interface DimensionInput {
@@ -54,7 +55,7 @@ export const NO_ROUTE = '(no route)';
 export const ABORTED = 'aborted';
 
 export const DIMENSION_LIMITS = {
-  /** distinct values tracked per dimension (one 14 KB histogram each) */
+  /** distinct values tracked per dimension (14 KB of bucket counts each) */
   valuesPerDimension: 200,
   /** time slices a run is cut into for the `time` dimension (at most) */
   timeSlices: 10,
@@ -151,6 +152,8 @@ export interface RawDimensionValue {
   slow?: number;
   /** else: the durations of the finished requests; the finishing layer counts those above the threshold */
   hist?: Histogram;
+  /** or the same as bucket counts (histogram.ts durationIndex: createHistogram()'s buckets) */
+  bucketCounts?: Int32Array;
   /** finished requests answered 5xx */
   errors5xx: number;
   /** request.abort lines (the client went away) */
@@ -171,7 +174,7 @@ export interface RawDimensions {
 
 interface ValueAcc {
   requests: number;
-  hist: Histogram;
+  buckets: Int32Array;
   errors5xx: number;
   aborts: number;
 }
@@ -196,7 +199,7 @@ export class DimensionAccumulator {
         acc = values.get(value);
       }
       if (acc === undefined) {
-        acc = { requests: 0, hist: createHistogram(), errors5xx: 0, aborts: 0 };
+        acc = { requests: 0, buckets: new Int32Array(BUCKET_COUNT), errors5xx: 0, aborts: 0 };
         values.set(value, acc);
       }
     }
@@ -205,10 +208,11 @@ export class DimensionAccumulator {
 
   /** A request.finish line (already de-duplicated by the caller). */
   finish(input: DimensionInput, durationMs: number, status: number): void {
+    const bucket = durationIndex(durationMs);
     for (let i = 0; i < this.providers.length; i++) {
       const acc = this.acc(i, input);
       acc.requests++;
-      recordMs(acc.hist, durationMs);
+      acc.buckets[bucket]!++;
       if (status >= 500) acc.errors5xx++;
     }
   }
@@ -222,7 +226,7 @@ export class DimensionAccumulator {
   counts(): RawDimensions {
     const values: RawDimensionValue[] = [];
     this.providers.forEach((p, i) => {
-      for (const [value, a] of this.byDimension[i]!) values.push({ dimension: p.id, value, requests: a.requests, hist: a.hist, errors5xx: a.errors5xx, aborts: a.aborts });
+      for (const [value, a] of this.byDimension[i]!) values.push({ dimension: p.id, value, requests: a.requests, bucketCounts: a.buckets, errors5xx: a.errors5xx, aborts: a.aborts });
     });
     return { values, labels: dimensionLabels(this.providers), definesFailure: failureDefining(this.providers), overflow: this.overflow };
   }

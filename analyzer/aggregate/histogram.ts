@@ -52,3 +52,23 @@ export function countAboveMs(h: Histogram, ms: number): number {
   }
   return above;
 }
+
+/**
+ * Bucket counts without a histogram object: many groups (one per dimension value) share ONE index computation per
+ * request — durationIndex() once, then `counts[index]++` in each group — instead of a full recordValue() each. The
+ * buckets are createHistogram()'s, so countAboveIndexedMs() has exactly countAboveMs()'s precision.
+ */
+const INDEXER = createHistogram() as JsHistogram;
+export const BUCKET_COUNT = INDEXER.countsArrayLength;
+
+export function durationIndex(ms: number): number {
+  const us = ms <= 0 ? 0 : Math.min(HIGHEST_US, Math.round(ms * 1000));
+  return INDEXER.countsArrayIndex(us);
+}
+
+export function countAboveIndexedMs(counts: Int32Array, ms: number): number {
+  const limit = Math.round(ms * 1000);
+  let above = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0 && INDEXER.valueFromIndex(i) > limit) above += counts[i]!;
+  return above;
+}
