@@ -187,6 +187,42 @@ export interface TimeWindow {
   until?: number;
 }
 
+/** One value of one request dimension (analyzer/aggregate/dimensions.ts) and its requests. */
+export interface DimensionValueStats {
+  value: string;
+  /** finished requests with the value */
+  requests: number;
+  /** of those, above the run's slow threshold (RequestDimensions.slowThresholdMs) */
+  slow: number;
+  /** of those, answered 5xx */
+  errors5xx: number;
+  /** aborted requests (request.abort) with the value */
+  aborts: number;
+}
+
+/**
+ * What the slow and the failed requests have in common: every dimension's values with their requests, slow requests
+ * (above the run's p95) and failed ones (5xx, aborts). The analysis (analyses/request-dimensions.ts) ranks them.
+ */
+export interface RequestDimensions {
+  /** a request is slow when its duration is above this (the run's p95, as the totals report it) */
+  slowThresholdMs: number;
+  requests: number;
+  slow: number;
+  errors5xx: number;
+  aborts: number;
+  /** in tie-break order (route first); values by requests, then value */
+  dimensions: {
+    id: string;
+    label: string;
+    /** a failed request has its value by definition (status): not ranked for failed requests */
+    definesFailure?: boolean;
+    values: DimensionValueStats[];
+  }[];
+  /** requests whose value was folded into "(other)" (a dimension over its value cap) */
+  overflow?: number;
+}
+
 export interface RunAggregate {
   /** the run analyzed; '' for a time window (see `window`) */
   runId: string;
@@ -236,6 +272,8 @@ export interface RunAggregate {
   processes?: ProcessSummary[];
   /** the join of ALB access-log lines with the run's app lines by X-Amzn-Trace-Id (local source, ALB lines read) */
   frontDoor?: FrontDoorSummary;
+  /** per-dimension counts behind slow-request-dimensions / failed-request-dimensions (absent: the source had none) */
+  dimensions?: RequestDimensions;
   /**
    * The latency distributions behind `totals.latency`, each route's (key: routeKey()) and each bin's, when the source kept
    * histograms (local NDJSON; Logs Insights returns percentiles only). Not part of the analyze report.
@@ -407,4 +445,25 @@ export interface Finding {
   query?: EvidenceQuery;
   /** evidence lines for the report (one per route, reason, …), most important first */
   details?: string[];
+  /** slow-/failed-request-dimensions: the ranked values with the counts behind each ratio */
+  ranking?: DimensionRankEntry[];
+}
+
+/** One dimension value's over-representation among slow (or failed) requests against the rest. */
+export interface DimensionRankEntry {
+  dimension: string;
+  label: string;
+  value: string;
+  /** slow (failed) requests with the value, of `group` */
+  inGroup: number;
+  group: number;
+  /** the other requests with the value, of `rest` */
+  inRest: number;
+  rest: number;
+  /** (inGroup / group) / (inRest / rest); inRest 0 counts as 0.5 (see docs/analyzer.md) */
+  lift: number;
+  /** two-proportion z statistic of the same comparison */
+  z: number;
+  /** lift, support and z all above their thresholds */
+  overRepresented: boolean;
 }

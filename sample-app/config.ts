@@ -16,6 +16,8 @@ export interface Knobs {
   cpuWorkMs: number;
   /** SLOW_QUERY_MS: an extra pg_sleep query per request (holds a pool connection). 0 = off. */
   slowQueryMs: number;
+  /** KNOB_ROUTE: `METHOD /template` — CPU_WORK_MS and SLOW_QUERY_MS apply to that route only (one slowed route). */
+  route?: string;
 }
 
 export interface AppConfig {
@@ -83,6 +85,11 @@ function decimal(min: number, max: number): Parser<number> {
 }
 
 const text: Parser<string> = (raw) => ({ ok: true, value: raw });
+/** `METHOD /path/template` (one space; `:name` segments are parameters, as in the logged `route`) */
+const knobRoute: Parser<string> = (raw) => {
+  const m = /^(GET|POST|PUT|PATCH|DELETE) +(\/[A-Za-z0-9_:./-]*)$/.exec(raw);
+  return m ? { ok: true, value: `${m[1]} ${m[2]}` } : { ok: false, problem: 'must be a method and a route template, e.g. "GET /api/v1/todos/:id"' };
+};
 
 const flag: Parser<boolean> = (raw) => {
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return { ok: true, value: true };
@@ -151,6 +158,7 @@ const SPECS: EnvSpec<unknown>[] = [
   spec({ name: 'N_PLUS_ONE', default: '0', meaning: 'knob: GET /api/v1/todos selects the ids, then runs one query per todo (db_queries grows with the list)', parse: flag, apply: (c, v) => (c.knobs.nPlusOne = v) }),
   spec({ name: 'CPU_WORK_MS', default: '0', meaning: 'knob: synchronous busy loop of N ms of CPU time (fractions allowed) per /api/v1/todos request, blocking the event loop like a sync worker (runtime.stats el_delay_*)', parse: decimal(0, 60_000), apply: (c, v) => (c.knobs.cpuWorkMs = v) }),
   spec({ name: 'SLOW_QUERY_MS', default: '0', meaning: 'knob: an extra `select pg_sleep(N/1000)` per /api/v1/todos request: the database is the bottleneck (db_ms, then pool_wait_ms)', parse: integer(0, 600_000), apply: (c, v) => (c.knobs.slowQueryMs = v) }),
+  spec({ name: 'KNOB_ROUTE', meaning: 'knob scope: `METHOD /template` as logged in `route` (e.g. "GET /api/v1/todos/:id"): CPU_WORK_MS and SLOW_QUERY_MS apply to that route only, the others stay fast (unset: every /api/v1/todos request)', parse: knobRoute, apply: (c, v) => (c.knobs.route = v) }),
   spec({ name: 'PG_DATA_DIR', default: '.data/postgres (under the project folder)', meaning: 'embedded PostgreSQL data folder (delete it to reset the database)', parse: text, apply: (c, v) => (c.pgDataDir = resolve(v)) }),
   spec({ name: 'PG_PORT', meaning: 'embedded PostgreSQL port (default: a free port); not PGPORT, which is the port of a real server given by PGHOST', parse: integer(1, 65535), apply: (c, v) => (c.pgPort = v) }),
   spec({ name: 'NODE_ENV', meaning: 'production = DATABASE_URL or PGHOST is required (the container never starts an embedded database)', parse: text, apply: (c, v) => (c.production = v === 'production') }),

@@ -4,6 +4,8 @@
  *    shows event-loop delay (el_delay_*) and ELU near 1.
  *  - SLOW_QUERY_MS: a pg_sleep query — a db.query line with large db_ms; under load, later requests show
  *    pool_wait_ms (they queue for a connection) and eventually db.pool_timeout + 503.
+ *  - KNOB_ROUTE: the two above on one route only (`GET /api/v1/todos/:id`), the others untouched — a run with one
+ *    route slowed on purpose, which slow-request-dimensions must name.
  * (N_PLUS_ONE lives in db/todos.ts, DB_POOL_MAX=1 in the pool config.)
  */
 import type { RequestHandler } from 'express';
@@ -31,9 +33,19 @@ export function burnCpu(ms: number): void {
   if (x < 0) throw new Error('unreachable');
 }
 
-/** Middleware applying the per-request knobs (nothing when they are off). */
+/** Does `METHOD /template` name this request? A `:name` segment matches any one segment; a trailing slash is ignored. */
+export function routeMatches(knobRoute: string, method: string, path: string): boolean {
+  const [m, template = ''] = knobRoute.split(' ');
+  if (m !== method) return false;
+  const want = template.split('/').filter(Boolean);
+  const got = path.split('/').filter(Boolean);
+  return want.length === got.length && want.every((seg, i) => seg.startsWith(':') || seg === got[i]);
+}
+
+/** Middleware applying the per-request knobs (nothing when they are off, or when KNOB_ROUTE names another route). */
 export function knobsMiddleware(pool: Pool, knobs: Knobs): RequestHandler {
-  return async (_req, _res, next) => {
+  return async (req, _res, next) => {
+    if (knobs.route !== undefined && !routeMatches(knobs.route, req.method, req.baseUrl + req.path)) return next();
     if (knobs.cpuWorkMs > 0) burnCpu(knobs.cpuWorkMs);
     if (knobs.slowQueryMs > 0) await slowQuery(pool, knobs.slowQueryMs); // errors reach the error handler (Express 5)
     next();

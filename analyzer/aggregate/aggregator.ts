@@ -14,6 +14,7 @@ import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } fro
 import { ALB_EVENT, type AlbLine } from './alb-record.js';
 import { AdaptiveBins } from './bins.js';
 import { FrontDoorJoin } from './front-door.js';
+import { DimensionAccumulator } from './dimensions.js';
 import { finishAggregate } from './finish.js';
 import { HashedIdSet } from './hash-set.js';
 import { createHistogram, recordMs } from './histogram.js';
@@ -253,6 +254,8 @@ export class RunAggregator {
   private readonly clusters = new Map<string, ClusterAcc>();
   private readonly suspicious = new Map<string, SuspiciousAcc>();
   private readonly total = createHistogram();
+  /** per route, status, process, bucket…: what the slow and the failed requests have in common (dimensions.ts) */
+  private readonly dimensions = new DimensionAccumulator();
   private readonly bins = new AdaptiveBins<BinAcc>(newBin, mergeBin);
   // Wide: process-wide lines span the whole input, which may be longer than the run.
   private readonly context = new AdaptiveBins<ContextAcc>(newContext, mergeContext, 1000, 20_000);
@@ -473,6 +476,7 @@ export class RunAggregator {
     if (status >= 500) t.errors5xx++;
     else if (status >= 400) t.errors4xx++;
     recordMs(this.total, duration);
+    this.dimensions.finish({ line }, duration, status);
 
     const r = this.routeAcc(line);
     this.frontDoor.appFinish(line, r.method, r.route, r.matched);
@@ -544,6 +548,7 @@ export class RunAggregator {
     this.frontDoor.appStart(line, true);
     this.open.delete(id);
     this.totals.aborts++;
+    this.dimensions.abort({ line });
     this.routeAcc(line).aborts++;
     this.bins.at(line.time).aborts++;
   }
@@ -710,6 +715,7 @@ export class RunAggregator {
       input: this.input,
       evidence: this.options.evidence?.({ runId: this.options.runId, since: firstTime, until: lastTime }) ?? {},
       lifecycles: this.processTracker.summaries(),
+      dimensions: this.dimensions.counts(),
     };
     if (runtime) counts.runtime = runtime;
     const frontDoor = hasLines ? this.frontDoor.result(firstTime, lastTime) : undefined;

@@ -23,6 +23,7 @@ import {
   type TimeBin,
 } from '../model.js';
 import { chooseBinMs } from './bins.js';
+import { finishDimensions } from './dimension-stats.js';
 import { createHistogram, summarize, toDistribution } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
@@ -382,5 +383,7 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (raw.lifecycles) aggregate.processes = raw.lifecycles;
   if (raw.frontDoor) aggregate.frontDoor = raw.frontDoor;
   if (total && routeDistributions && binDistributions) aggregate.distributions = { total, routes: routeDistributions, bins: binDistributions };
+  const dimensions = finishDimensions({ raw, p95Ms: aggregate.totals.latency.p95, binMs });
+  if (dimensions) aggregate.dimensions = dimensions;
   return aggregate;
 }

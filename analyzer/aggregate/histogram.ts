@@ -2,7 +2,7 @@
  * Latency histograms with bounded memory (HDR, 2 significant digits = 1% value error). Durations are recorded in
  * microseconds so sub-millisecond requests keep their resolution, and read back in milliseconds.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, JsHistogram, type Histogram } from 'hdr-histogram-js';
 import type { LatencyDistribution, LatencySummary } from '../model.js';
 
 /** one hour in µs: longer durations are clamped (a request that long is a finding on its own) */
@@ -56,4 +56,43 @@ export function toDistribution(h: Histogram): LatencyDistribution {
     counts.push(v.countAtValueIteratedTo);
   }
   return { values, counts };
+}
+
+/**
+ * Recorded values above `ms` (strictly), to the histogram's precision: a whole bucket counts when its lowest
+ * equivalent value is above. Exact when `ms` is a bucket's highest equivalent value or the maximum recorded — which
+ * is what summarize() reports as a percentile — so "requests above the run's p95" read this way is exact.
+ */
+export function countAboveMs(h: Histogram, ms: number): number {
+  if (h.totalCount === 0 || !(h instanceof JsHistogram)) return 0;
+  const limit = Math.round(ms * 1000);
+  if (h.maxValue <= limit) return 0;
+  let above = 0;
+  const it = h.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const step = it.next();
+    if (h.lowestEquivalentValue(step.valueIteratedTo) > limit) above += step.countAddedInThisIterationStep;
+  }
+  return above;
+}
+
+/**
+ * Bucket counts without a histogram object: many groups (one per dimension value) share ONE index computation per
+ * request — durationIndex() once, then `counts[index]++` in each group — instead of a full recordValue() each. The
+ * buckets are createHistogram()'s, so countAboveIndexedMs() has exactly countAboveMs()'s precision.
+ */
+const INDEXER = createHistogram() as JsHistogram;
+export const BUCKET_COUNT = INDEXER.countsArrayLength;
+
+export function durationIndex(ms: number): number {
+  const us = ms <= 0 ? 0 : Math.min(HIGHEST_US, Math.round(ms * 1000));
+  return INDEXER.countsArrayIndex(us);
+}
+
+export function countAboveIndexedMs(counts: Int32Array, ms: number): number {
+  const limit = Math.round(ms * 1000);
+  let above = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0 && INDEXER.valueFromIndex(i) > limit) above += counts[i]!;
+  return above;
 }

@@ -15,6 +15,7 @@
  *
  * Units: epoch ms for times, ms for durations.
  */
+import type { RawDimensions } from './dimensions.js';
 import type { ProcessSummary } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { EvidenceQuery, FrontDoorSummary, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
@@ -172,6 +173,8 @@ export interface RawCounts {
   evidence: Record<string, EvidenceQuery>;
   /** the ALB join, already final (local source only: ALB access logs never reach CloudWatch Logs) */
   frontDoor?: FrontDoorSummary;
+  /** per-dimension counts of finished and aborted requests (aggregate/dimensions.ts); absent: not counted */
+  dimensions?: RawDimensions;
 }
 
 export function emptyLatency(): RawLatency {

@@ -11,6 +11,7 @@ import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
 import { processLifecycleFindings } from './process-lifecycle.js';
 import { stateLeftBehindFindings } from './state-left-behind.js';
+import { requestDimensionFindings } from './request-dimensions.js';
 import { statusClusterFindings } from './status-clusters.js';
 import { statusMismatchFindings } from './status-mismatch.js';
 import { suspiciousPathFindings } from './suspicious-path.js';
@@ -30,6 +31,7 @@ export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
     ...statusClusterFindings(agg, client),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),
+    ...requestDimensionFindings(agg),
     ...latencyFindings(agg),
     ...loadGeneratorFindings(client),
   ];

@@ -209,8 +209,24 @@ describe('the same recorded run through the NDJSON and the CloudWatch source', (
   it('gives the same counts exactly', () => {
     expect(exactCounts(cloud)).toEqual(exactCounts(local));
     // de-duplication costs no query
-    expect(cloud.scanned!.queries).toBeLessThanOrEqual(22); // 21 + the per-process lifecycle query (process-never-stopped)
+    // 21 + the per-process lifecycle query (process-never-stopped) + slow-request-dimensions (issue 18)
+    expect(cloud.scanned!.queries).toBeLessThanOrEqual(23);
     expect(cloudTwice.scanned!.queries).toBe(cloud.scanned!.queries);
+  });
+
+  it('counts the same requests per dimension value: slow (above the p95), 5xx and aborted', () => {
+    // the threshold is each source's own p95 (Logs Insights pct() vs the HDR bucket): here both put it between the
+    // same two recorded durations, so the slow requests are the same ones
+    const values = (agg: RunAggregate) => agg.dimensions!.dimensions.map((d) => ({ id: d.id, values: d.values }));
+    expect(values(cloud)).toEqual(values(local));
+    expect(local.dimensions!.dimensions.map((d) => d.id)).toEqual(['route', 'status', 'host', 'process', 'db-queries', 'pool-wait', 'response-size', 'time']);
+    expect(local.dimensions!.slow).toBeGreaterThan(0);
+    expect(local.dimensions!.aborts).toBe(8);
+    // a line stored twice counts once in the dimensions query too
+    expect(values(cloudTwice)).toEqual(values(cloud));
+    const finding = analyze(cloud).find((f) => f.id === 'slow-request-dimensions')!;
+    expect(finding.ranking).toEqual(analyze(local).find((f) => f.id === 'slow-request-dimensions')!.ranking);
+    expect(finding.query!.text).toContain(`duration_ms - ${cloud.dimensions!.slowThresholdMs}`);
   });
 
   it('agrees on percentiles within the documented Logs Insights approximation', () => {

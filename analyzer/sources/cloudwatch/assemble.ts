@@ -23,6 +23,7 @@ import {
   type RawSuspicious,
   type RawUnfinished,
 } from '../../aggregate/raw-counts.js';
+import { dimensionRowsToRaw } from './dimension-rows.js';
 import { oddCellCount, RowReader, type InsightsRow } from './rows.js';
 
 /** The rows of every query the source runs for one run, by query id (queries.ts). */
@@ -49,6 +50,8 @@ export interface SectionRows {
   dropped: InsightsRow[];
   /** per host, pid, service, event, run_id (queries.ts `processes`); absent: no per-process accounting */
   processes?: InsightsRow[];
+  /** every dimension combination with its slow requests (queries.ts `slow-request-dimensions`); absent: not run */
+  dimensions?: InsightsRow[];
 }
 
 export interface AssembleInput {
@@ -66,6 +69,8 @@ export interface AssembleInput {
   rows: SectionRows;
   queries: Record<string, EvidenceQuery>;
   scanned?: RunAggregate['scanned'];
+  /** the p95 the dimensions query counted slow requests against (with rows.dimensions) */
+  dimensions?: { slowThresholdMs: number };
 }
 
 export interface RowsResult {
@@ -479,6 +484,7 @@ export function rowsToRawCounts(input: AssembleInput): RowsResult {
   if (runtime) counts.runtime = runtime;
   if (input.scanned) counts.scanned = input.scanned;
   if (rows.processes) counts.lifecycles = processSummariesFromRows(rows.processes, input.runId);
+  if (rows.dimensions && input.dimensions) counts.dimensions = dimensionRowsToRaw({ rows: rows.dimensions, ...input.dimensions }, r);
   // cells toRows could not read (objects, arrays, …) count too, whether or not a section read their field
   const oddCells = oddCellCount(Object.values(rows).flat());
   return { counts, oddValues: r.oddValues + oddCells };

@@ -12,6 +12,7 @@ import { FIELDS as F } from '../../../middleware/schema.js';
 import { nearestRuns, RunNotFoundError, WindowEmptyError, windowOf } from '../../aggregate/nearest-runs.js';
 import { LogjamError } from '../../../common/errors.js';
 import { chooseBinMs } from '../../aggregate/bins.js';
+import { timeSliceMs } from '../../aggregate/dimension-stats.js';
 import type { EvidenceQuery, RunAggregate } from '../../model.js';
 import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from './queries.js';
 import type { AggregateOptions, RunInventory, RunListing, RunSource, TraceLine, UntaggedRequests } from '../source.js';
@@ -181,8 +182,16 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           services: [...new Set(rows.map((row) => row[F.service]).filter((s): s is string => Boolean(s)))].sort(),
         }));
         const runContext = (id: InsightsQueryId) => contextParams.then((p) => run(id, p));
+        // the dimensions query counts requests above the run's p95, so it waits for the summary that has it
+        const summary = run('summary');
+        const sliceMs = timeSliceMs(firstTime, lastTime, binMs);
+        const dimensionParams = summary.then((rows): QueryParams | undefined => {
+          const row = rows[0];
+          const p95 = row ? r.num(row, 'p95') : undefined;
+          return row && r.num0(row, 'requests') > 0 && p95 !== undefined ? { ...params, slowThresholdMs: p95, sliceMs } : undefined;
+        });
         const sections: Record<keyof SectionRows, Promise<InsightsRow[]>> = {
-          summary: run('summary'),
+          summary,
           events: run('events'),
           services,
           statuses: run('statuses'),
@@ -212,6 +221,7 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
               since !== undefined && since < firstTime - RANGE_MARGIN_MS ? toRangeS(since, lastTime + RANGE_MARGIN_MS) : range,
             ),
           ),
+          dimensions: dimensionParams.then((p) => (p ? run('slow-request-dimensions', p) : [])),
         };
         // allSettled, then rethrow the first failure: no query is left unobserved (an unhandled rejection)
         const settled = await Promise.allSettled(Object.values(sections));
@@ -221,7 +231,12 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
         const rows = Object.fromEntries(keys.map((k, i) => [k, (settled[i] as PromiseFulfilledResult<InsightsRow[]>).value])) as unknown as SectionRows;
 
         const ctxParams = await contextParams;
-        const queries = { ...buildQueries(params), ...pick(buildQueries(ctxParams), ['runtime', 'timeline-runtime', 'dropped', 'pool-timeouts']) };
+        const dimParams = await dimensionParams;
+        const queries = {
+          ...buildQueries(params),
+          ...pick(buildQueries(ctxParams), ['runtime', 'timeline-runtime', 'dropped', 'pool-timeouts']),
+          ...(dimParams ? pick(buildQueries(dimParams), ['slow-request-dimensions']) : {}),
+        };
         const { aggregate, oddValues } = assembleAggregate({
           runId,
           source: description,
@@ -234,6 +249,7 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           rows,
           queries,
           scanned: { ...runner.scanned },
+          ...(dimParams?.slowThresholdMs !== undefined ? { dimensions: { slowThresholdMs: dimParams.slowThresholdMs } } : {}),
         });
         if (runner.truncated.length > 0 || oddValues > 0) {
           aggregate.input.warnings = [

@@ -19,6 +19,7 @@
  *  - `pct()` and `count_distinct()` are approximate on large inputs (documented by AWS).
  */
 import { EVENTS, FIELDS, SCHEMA_VERSION } from '../../../middleware/schema.js';
+import { BUCKETS, NO_ROUTE, type Bucketing } from '../../aggregate/dimensions.js';
 import type { EvidenceQuery } from '../../model.js';
 
 /** GetQueryResults returns at most this many rows; queries that may reach it are split by time range. */
@@ -45,7 +46,14 @@ export interface QueryParams {
   until?: number;
   /** services of the run: scopes the runtime/log.dropped queries (which carry no run id) to them */
   services?: string[];
+  /** `slow-request-dimensions`: a request is slow above this (the run's p95, from `summary`); absent: a placeholder */
+  slowThresholdMs?: number;
+  /** `slow-request-dimensions`: the time slice width (aggregate/dimension-stats.ts timeSliceMs) */
+  sliceMs?: number;
 }
+
+/** Placeholder for the p95 in a pasteable dimensions query when it is not known yet. */
+export const P95_PLACEHOLDER = 'P95_MS';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -144,6 +152,31 @@ const SERVICE_FACT_STATS = [
   ...[F.cpus, F.cpuQuota, F.memoryLimitMb, F.workers, F.poolMax].map((f) => `max(${f}) as ${f}`),
   ...[F.memoryLimitSource, F.nodeVersion, F.platform].map((f) => `latest(${f}) as ${f}`),
 ].join(', ');
+
+/**
+ * `x > t` as 0 or 1 with arithmetic only (Logs Insights has no conditional expression): ceil(x - t) is ≥ 1 exactly
+ * when x > t, and ≤ 0 otherwise, so clamping it to [0, 1] is exact for any real x.
+ */
+export function aboveExpr(expr: string, t: number | string): string {
+  return `least(1, greatest(0, ceil(${expr} - ${t})))`;
+}
+
+/** A bucket index: how many thresholds the field is above (aggregate/dimensions.ts bucketIndex, same thresholds). */
+export function bucketExpr(b: Bucketing): string {
+  return b.thresholds.map((t) => aboveExpr(`coalesce(${b.field}, 0)`, t)).join(' + ');
+}
+
+/** Group-by columns of `slow-request-dimensions` (the source reads them back by these names). */
+export const DIMENSION_COLUMNS = {
+  route: 'route_key',
+  dbQueries: 'db_queries_bucket',
+  poolWait: 'pool_wait_bucket',
+  bytesOut: 'bytes_out_bucket',
+  slow: 'slow',
+  isSlow: 'is_slow',
+  /** the time slice's start (epoch ms), computed from `time` (a second stats stage has no @timestamp for bin()) */
+  slice: 'time_slice',
+} as const;
 
 /** The lines that end a request: a request with only a start line among these never finished. */
 const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
@@ -327,6 +360,31 @@ export const insightsQueries = {
       `sort errors desc`,
       `limit ${MAX_ROWS}`,
     ].join('\n| '),
+
+  /**
+   * What the slow and the failed requests have in common (analyses/request-dimensions.ts): finished and aborted
+   * requests counted by every dimension at once — route, status, host/process, DB queries, pool wait and response
+   * size (bucketed by the same thresholds as the local source), time slice — with how many of each combination took
+   * longer than the run's p95 (known from `summary`, so this query runs after it). One query instead of one per
+   * dimension: the source sums the combinations per value. Unmatched requests count under one route, "(no route)",
+   * so raw paths cannot multiply the rows.
+   */
+  'slow-request-dimensions': (p: QueryParams) => {
+    const C = DIMENSION_COLUMNS;
+    const slice = Math.max(1, Math.round(p.sliceMs ?? p.binMs ?? 60_000));
+    const groups = [F.method, C.route, F.status, F.host, F.pid, F.worker, C.dbQueries, C.poolWait, C.bytesOut, C.slice];
+    return [
+      `${runFilter(p)} and ${F.event} in ${list([EVENTS.requestFinish, EVENTS.requestAbort])}`,
+      `fields coalesce(${F.route}, ${quote(NO_ROUTE)}) as ${C.route}, ` +
+        `${aboveExpr(F.durationMs, p.slowThresholdMs ?? P95_PLACEHOLDER)} as ${C.isSlow}, ` +
+        `${bucketExpr(BUCKETS.dbQueries)} as ${C.dbQueries}, ${bucketExpr(BUCKETS.poolWait)} as ${C.poolWait}, ` +
+        `${bucketExpr(BUCKETS.bytesOut)} as ${C.bytesOut}, floor(${F.time} / ${slice}) * ${slice} as ${C.slice}`,
+      // one row per request and event first: a line stored twice (a retried batch) counts once, as everywhere else
+      `stats ${groups.map((g) => `earliest(${g}) as ${g}`).join(', ')}, earliest(${C.isSlow}) as ${C.isSlow} by ${F.requestId}, ${F.event}`,
+      `stats count(*) as requests, sum(${C.isSlow}) as ${C.slow} by ${F.event}, ${groups.join(', ')}`,
+      `limit ${MAX_ROWS}`,
+    ].join('\n| ');
+  },
 
   /** Event-loop delay, utilisation, heap and pool over the run, from runtime.stats lines (scoped by time/service). */
   runtime: (p: QueryParams) =>

@@ -46,6 +46,9 @@ function filters(run: string): Record<string, string> {
     unfinished: `[.[] | select(${run} and .${F.requestId} != null)] | group_by(.${F.requestId}) | map(select(map(.${F.event}) | unique == [${str(EVENTS.requestStart)}]) | .[0] | {${F.requestId}, ${F.method}, ${F.path}, ${F.time}})`,
     duplicates: `[.[] | select(${run} and .${F.requestId} != null and (.${F.event} | startswith("request.")))] | group_by([.${F.requestId}, .${F.event}]) | map(select(length > 1) | {${F.requestId}: .[0].${F.requestId}, ${F.event}: .[0].${F.event}, lines: length})`,
     dropped: `[.[] | select(.${F.event} == ${str(EVENTS.logDropped)})] | ${group(`[.${F.sink}, .${F.reason}]`, `, dropped: (map(.${F.dropped}) | add)`)}`,
+    // the p95 computed by jq itself (nearest rank), then the slow requests counted per route, status and process
+    'slow-request-dimensions': `[.[] | ${finish}] | (map(.${F.durationMs}) | sort | .[((length * 0.95) | ceil) - 1]) as $p95 | map(select(.${F.durationMs} > $p95)) | {p95: $p95, slow: length, by_route: ${group(`[.${F.method}, .${F.route}]`)}, by_status: ${group(`.${F.status}`)}, by_process: ${group(`[.${F.host}, .${F.pid}, .${F.worker}]`)}}`,
+    'failed-request-dimensions': `[.[] | select(${run} and ((.${F.event} == ${str(EVENTS.requestFinish)} and .${F.status} >= 500) or .${F.event} == ${str(EVENTS.requestAbort)}))] | {failed: length, by_route: ${group(`[.${F.method}, .${F.route}]`)}, by_process: ${group(`[.${F.host}, .${F.pid}, .${F.worker}]`)}}`,
     'timeline-runtime': `[.[] | select(.${F.event} == ${str(EVENTS.runtimeStats)})] | map({${F.time}, ${F.host}, ${F.pid}, ${F.elu}, ${F.elDelayP99Ms}, ${F.poolWaiting}})`,
   };
 }

@@ -3,7 +3,8 @@
  * handlers over the server's store (events whose message is a JSON log line).
  *
  * It supports exactly the subset of the query language analyzer/sources/cloudwatch/queries.ts uses — `fields`, `filter` (=, !=, <, <=,
- * >, >=, and, or, not, like /regex/, in [..], ispresent()), `stats` (count(*), count(f), count_distinct, avg, sum,
+ * >, >=, and, or, not, like /regex/, in [..], ispresent()), arithmetic (+, -, *, /; null in, null out) with ceil(),
+ * floor(), least() and greatest(), `stats` (count(*), count(f), count_distinct, avg, sum,
  * min, max, pct, earliest, latest) `by` fields and bin(), a second stage after `stats`, `sort`, `limit` — with the
  * real service's behaviour where the source depends on it: times in epoch seconds, rows as [[{field, value}]] with
  * every value a string, the 10,000-row cap, statuses Scheduled -> Running -> Complete over successive polls,
@@ -95,7 +96,7 @@ function tokenize(text: string): Token[] {
       if (['!=', '<=', '>=', '=~'].includes(two)) {
         tokens.push({ kind: 'op', value: two });
         i += 2;
-      } else if ('|(),[]*=<>'.includes(c)) {
+      } else if ('|(),[]*=<>+-/'.includes(c)) {
         tokens.push({ kind: 'op', value: c });
         i++;
       } else {
@@ -111,6 +112,7 @@ type Expr =
   | { type: 'field'; name: string }
   | { type: 'call'; fn: string; args: Expr[]; text: string }
   | { type: 'cmp'; op: string; left: Expr; right: Expr }
+  | { type: 'arith'; op: string; left: Expr; right: Expr }
   | { type: 'like'; left: Expr; pattern: RegExp | string }
   | { type: 'in'; left: Expr; values: Value[] }
   | { type: 'and' | 'or'; left: Expr; right: Expr }
@@ -223,7 +225,7 @@ class Parser {
     do {
       if (items.length > 0) this.pos++;
       const start = this.pos;
-      const expr = this.primary();
+      const expr = this.arith();
       let name = this.tokens.slice(start, this.pos).map(tokenText).join('');
       if (this.isWord('as')) {
         this.pos++;
@@ -285,11 +287,11 @@ class Parser {
     return this.comparison();
   }
   private comparison(): Expr {
-    const left = this.primary();
+    const left = this.arith();
     const t = this.peek();
     if (t?.kind === 'op' && ['=', '!=', '<', '<=', '>', '>='].includes(t.value)) {
       this.pos++;
-      return { type: 'cmp', op: t.value, left, right: this.primary() };
+      return { type: 'cmp', op: t.value, left, right: this.arith() };
     }
     if (this.isWord('like') || this.isOp('=~')) {
       this.pos++;
@@ -312,6 +314,23 @@ class Parser {
     }
     return left;
   }
+  /** a + b, a - b over products (left to right, as usual) */
+  private arith(): Expr {
+    let left = this.product();
+    while (this.isOp('+') || this.isOp('-')) {
+      const op = (this.next() as { value: string }).value;
+      left = { type: 'arith', op, left, right: this.product() };
+    }
+    return left;
+  }
+  private product(): Expr {
+    let left = this.primary();
+    while (this.isOp('*') || this.isOp('/')) {
+      const op = (this.next() as { value: string }).value;
+      left = { type: 'arith', op, left, right: this.primary() };
+    }
+    return left;
+  }
   private primary(): Expr {
     const t = this.next();
     if (t.kind === 'str' || t.kind === 'num') return { type: 'lit', value: t.value };
@@ -326,13 +345,13 @@ class Parser {
       this.pos++;
       const args: Expr[] = [];
       while (!this.isOp(')')) {
-        args.push(this.primary());
+        args.push(this.arith());
         if (this.isOp(',')) this.pos++;
         else if (!this.isOp(')')) throw malformed(`expected ',' or ')' in ${t.value}()`);
       }
       this.pos++;
       const fn = t.value.toLowerCase();
-      if (!['ispresent', 'coalesce', 'bin'].includes(fn)) throw malformed(`unknown function '${t.value}'`);
+      if (!['ispresent', 'coalesce', 'bin', ...Object.keys(NUMERIC_FUNCTIONS)].includes(fn)) throw malformed(`unknown function '${t.value}'`);
       return { type: 'call', fn, args, text: this.tokens.slice(start, this.pos).map(tokenText).join('') };
     }
     return { type: 'field', name: t.value };
@@ -353,6 +372,20 @@ export function parseQuery(text: string): Command[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Evaluation
 
+/** A number from a field or literal; null when absent or not numeric (the service's null propagation). */
+function numeric(v: Value): number | null {
+  if (v === undefined || v === null || v === '' || typeof v === 'boolean') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+const NUMERIC_FUNCTIONS: Record<string, (args: (number | null)[]) => number | null> = {
+  ceil: ([a]) => (a === null || a === undefined ? null : Math.ceil(a)),
+  floor: ([a]) => (a === null || a === undefined ? null : Math.floor(a)),
+  least: (args) => (args.some((a) => a === null) ? null : Math.min(...(args as number[]))),
+  greatest: (args) => (args.some((a) => a === null) ? null : Math.max(...(args as number[]))),
+};
+
 function evaluate(expr: Expr, row: Row): Value {
   switch (expr.type) {
     case 'lit':
@@ -364,6 +397,8 @@ function evaluate(expr: Expr, row: Row): Value {
         const v = expr.args[0] ? evaluate(expr.args[0], row) : undefined;
         return v !== undefined && v !== null;
       }
+      const numericFn = NUMERIC_FUNCTIONS[expr.fn];
+      if (numericFn) return numericFn(expr.args.map((a) => numeric(evaluate(a, row))));
       if (expr.fn === 'coalesce') {
         for (const a of expr.args) {
           const v = evaluate(a, row);
@@ -402,6 +437,15 @@ function evaluate(expr: Expr, row: Row): Value {
         default:
           return a >= b;
       }
+    }
+    case 'arith': {
+      const l = numeric(evaluate(expr.left, row));
+      const r = numeric(evaluate(expr.right, row));
+      if (l === null || r === null) return null;
+      if (expr.op === '+') return l + r;
+      if (expr.op === '-') return l - r;
+      if (expr.op === '*') return l * r;
+      return r === 0 ? null : l / r;
     }
     case 'like': {
       const v = evaluate(expr.left, row);
