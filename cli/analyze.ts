@@ -13,6 +13,7 @@ import { addSourceOptions, openSource, type SourceFlags } from './source-options
 export interface AnalyzeFlags extends SourceFlags, DeploymentFlags {
   run?: string;
   clientSummary?: string;
+  clientLog?: string;
   json?: boolean;
   markdown?: boolean;
   failOn?: string[];
@@ -31,6 +32,7 @@ export function registerAnalyze(program: Command): void {
   addSourceOptions(cmd);
   cmd
     .option('--client-summary <file>', "k6's summary JSON or the Node runner's: compare the client's checks with the server")
+    .option('--client-log <file>', "the client's request log (runs/<id>/client.ndjson, or k6 --out json= with loadtests/k6/logjam.js): join request by request")
     .option('--json', 'print the report as JSON (stable shape, see docs/analyzer.md)')
     .option('--markdown', 'print the report as Markdown')
     .option('--fail-on <threshold>', 'exit 1 when it does not hold: "p95<500ms", "error_rate<1%", "route:POST /api/v1/todos:p95<300ms" (repeatable)', collect)
@@ -52,7 +54,8 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
   const facts = parseDeploymentFacts(opts);
   const source = await openSource(opts);
-  const { report } = await analyzeRun({ source, runId, client, thresholds, facts });
+  const clientLog = opts.clientLog?.trim() || undefined;
+  const { report } = await analyzeRun({ source, runId, client, thresholds, facts, ...(clientLog ? { clientLog } : {}) });
   const results = report.thresholds;
   if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: `logjam analyze — run ${runId}` }));
 

@@ -81,6 +81,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     throw err;
   });
   let interrupted = false;
+  let clientLog: string | undefined;
   try {
     say(`app at ${app.url}, logs → ${shown(logFile)}`);
     const load = await runLoad(
@@ -101,6 +102,8 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
       },
     );
     interrupted = io.signal.aborted;
+    // the runner wrote the client request log next to the summary: the analysis joins it request by request
+    clientLog = load.summary.logjam?.clientLog?.path;
     io.stderr.write(`\n${load.text}\n`);
   } finally {
     say('stopping the app (in-flight requests finish, logs are flushed, the database stops)…');
@@ -125,7 +128,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     // the load the test offered at its peak, as the runner's summary reports it (k6's vus_max)
     targetVus: String(client.vusMax ?? 1),
   });
-  const { report, findings, capacity } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts });
+  const { report, findings, capacity } = await analyzeRun({ source: createLocalSource(logFile), runId, client, facts, clientLog });
 
   io.stdout.write(OUTPUT_FORMATS.terminal.render(report, { color: io.color, queries: false }));
   const lessons = labLessons(findings, client, capacity);
@@ -139,7 +142,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   const htmlPath = join(dir, `report${OUTPUT_FORMATS.html.extension}`);
   const found = lessons.filter((l) => l.found).length;
   say(`${found} of 3 lessons found. Report: ${style.bold(shown(htmlPath))} (open it in a browser; also report.md, report.json)`);
-  say(`again from the logs: logjam analyze --run ${runId} --logs ${shown(logFile)} --client-summary ${shown(summaryPath)}`);
+  say(`again from the logs: logjam analyze --run ${runId} --logs ${shown(logFile)} --client-summary ${shown(summaryPath)}${clientLog ? ` --client-log ${shown(clientLog)}` : ''}`);
   return { runId, dir, htmlPath, lessonsFound: found, interrupted: false };
 }
 

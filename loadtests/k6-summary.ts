@@ -91,6 +91,8 @@ export interface K6Summary {
       saturated: boolean;
       limits: { elDelayP99Ms: number; cpu: number };
     };
+    /** the client request log (one line per request, joined to the server's lines by `logjam analyze --client-log`) */
+    clientLog?: { path: string; lines: number; dropped: number; error?: string };
     /** per scenario: k6's summary merges same-named checks of all scenarios; this keeps them apart */
     scenarios?: Record<
       string,

@@ -3,6 +3,7 @@
  * `--json` output, documented in docs/analyzer.md: fields are only ever added (bump REPORT_VERSION otherwise).
  */
 import type {
+  ClientJoinSummary,
   ClientView,
   EvidenceQuery,
   Finding,
@@ -66,6 +67,8 @@ export interface AnalysisReport {
   capacity?: CapacityReport;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
+  /** the client request log joined to the server's lines (--client-log) */
+  clientJoin?: ClientJoinSummary;
 }
 
 export interface BuildReportInput {
@@ -74,6 +77,7 @@ export interface BuildReportInput {
   client?: ClientView;
   thresholds?: ThresholdResult[];
   capacity?: CapacityReport;
+  join?: ClientJoinSummary;
   now?: Date;
 }
 
@@ -122,5 +126,6 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.client) report.client = input.client;
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
+  if (input.join) report.clientJoin = input.join;
   return report;
 }

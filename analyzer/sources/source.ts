@@ -23,11 +23,15 @@ export interface AggregateOptions {
   until?: number;
   /** how many example request ids to keep per finding/route */
   examples?: number;
+  /** sees every line of the run as it streams past (the client-log join); only sources with streamsRunLines call it */
+  onRunLine?: (line: TraceLine) => void;
 }
 
 export interface RunSource {
   /** for the report header and messages, e.g. "runs/lab.ndjson" or "cloudwatch:taskoverflow (us-east-1)" */
   readonly description: string;
+  /** true when aggregate() calls onRunLine for every line of the run (the local source; not Logs Insights) */
+  readonly streamsRunLines?: boolean;
   listRuns(): Promise<RunListing[]>;
   /** Everything the analyses need for one run. Throws a LogjamError (exit 2) when the run has no lines. */
   aggregate(runId: string, options?: AggregateOptions): Promise<RunAggregate>;

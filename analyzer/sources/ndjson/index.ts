@@ -69,6 +69,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
 
   return {
     description,
+    streamsRunLines: true,
 
     async listRuns() {
       const index = new RunIndex();
@@ -100,12 +101,14 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
       });
       // the same pass indexes the other runs, so "run not found" can name them without a second read
       const index = new RunIndex();
+      const onRunLine = opts.onRunLine;
       await scanInputs(
         await inputs(agg.input),
         agg.input,
         (line) => {
           const id = line[F.runId];
           if (typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
+          else if (onRunLine !== undefined && id === runId) onRunLine(line);
           agg.push(line);
         },
         options.maxLineBytes,
