@@ -14,7 +14,10 @@ export const CLIENT_LOG_SCHEMA = 1 as const;
 /** The header that carries the client's id; the middleware takes it as the request's correlation id. */
 export const CLIENT_REQUEST_ID_HEADER = 'x-request-id';
 
-/** k6 tag names the logjam k6 module puts on every sample (the id is a tag, so `--out json` lines carry it). */
+/**
+ * Keys the logjam k6 module (loadtests/k6/logjam.js) puts in every sample's metadata (`--out json` writes them on each
+ * point; metadata, unlike tags, makes no time series per value). The analyzer also accepts them as tags.
+ */
 export const K6_TAGS = { requestId: 'logjam_request_id', vu: 'logjam_vu', iteration: 'logjam_iter' } as const;
 
 /** Why a request got no response; 'interrupted' = the runner itself cut it off (graceful stop, Ctrl-C). */

@@ -1,9 +1,9 @@
 /**
  * One line of a client log, in either format, to the facts the join needs:
  * - logjam's client.ndjson (common/client-log.ts), written by `logjam load`;
- * - k6's `--out json=` file: `{"type":"Point","metric":"http_req_duration","data":{"time","value","tags"}}` lines
- *   whose tags carry the logjam k6 module's request id (loadtests/k6/logjam.js). k6 stamps an HTTP sample when the
- *   request ends, so the start is time − http_req_duration (which, as in k6, leaves out DNS and connecting).
+ * - k6's `--out json=` file: `{"type":"Point","metric":"http_req_duration","data":{"time","value","tags","metadata"}}`
+ *   lines whose metadata (or tags) carry the logjam k6 module's request id (loadtests/k6/logjam.js). k6 stamps an
+ *   HTTP sample with the request's end time (its trail's EndTime), so the start is time − http_req_duration (which, as in k6, leaves out DNS and connecting).
  *   Other k6 lines (Metric declarations, other metrics, requests without the id tag) are counted, not errors.
  */
 import { CLIENT_LINE_KIND, K6_TAGS } from '../../../common/client-log.js';
@@ -80,9 +80,12 @@ function fromLogjam(o: Record<string, unknown>): ClientRequestFacts | NotAReques
 
 function fromK6(o: Record<string, unknown>): ClientRequestFacts | NotARequest {
   if (o.type !== 'Point' || o.metric !== 'http_req_duration') return 'k6-other';
-  const data = o.data as { time?: unknown; value?: unknown; tags?: Record<string, unknown> | null } | undefined;
+  const data = o.data as
+    | { time?: unknown; value?: unknown; tags?: Record<string, unknown> | null; metadata?: Record<string, unknown> | null }
+    | undefined;
   const tags = data?.tags ?? undefined;
-  const id = tags?.[K6_TAGS.requestId];
+  // the logjam k6 module puts the id in the sample's metadata (no time series per id); a tag works too
+  const id = data?.metadata?.[K6_TAGS.requestId] ?? tags?.[K6_TAGS.requestId];
   if (!isValidId(id)) return 'k6-no-id';
   const end = parseK6Time(data?.time);
   const value = data?.value;

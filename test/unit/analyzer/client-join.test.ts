@@ -109,11 +109,11 @@ describe('client log formats', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("reads k6's --out json points: start = end time − http_req_duration, error codes to outcomes, other lines counted", async () => {
+  it("reads k6's --out json points (id in metadata or tags): start = end time − http_req_duration, error codes to outcomes, other lines counted", async () => {
     // the shape of k6's JSON output (k6 docs, "JSON"): Metric declarations and Point samples, one a line
     const lines = [
       { type: 'Metric', data: { type: 'trend', contains: 'time', tainted: null, thresholds: [], submetrics: null }, metric: 'http_req_duration' },
-      { type: 'Point', data: { time: '2026-12-02T01:00:00.250123456+01:00', value: 250, tags: { method: 'GET', name: 'list', status: '200', url: 'http://h/api?token=x', scenario: 'default', logjam_request_id: 'k6a-1-1', run_id: 'r1' } }, metric: 'http_req_duration' },
+      { type: 'Point', data: { time: '2026-12-02T01:00:00.250123456+01:00', value: 250, tags: { method: 'GET', name: 'list', status: '200', url: 'http://h/api?token=x', scenario: 'default', run_id: 'r1' }, metadata: { logjam_request_id: 'k6a-1-1', logjam_vu: '1', logjam_iter: '0' } }, metric: 'http_req_duration' },
       { type: 'Point', data: { time: '2026-12-02T00:00:05Z', value: 5000, tags: { method: 'GET', url: 'http://h/api?token=secret', status: '0', error_code: '1050', logjam_request_id: 'k6a-1-2', run_id: 'r1' } }, metric: 'http_req_duration' },
       { type: 'Point', data: { time: '2026-12-02T00:00:05Z', value: 1, tags: { check: 'is 200', logjam_request_id: 'k6a-1-2' } }, metric: 'checks' },
       { type: 'Point', data: { time: '2026-12-02T00:00:06Z', value: 3, tags: { method: 'GET', status: '200' } }, metric: 'http_req_duration' },
