@@ -22,6 +22,8 @@ import { collapsePath } from './paths.js';
 export const MAX_JOIN_ROUTES = 200;
 const OTHER_ROUTE = '(other routes)';
 const MAX_PAIRS = 50;
+/** the resolution of a server line's `time` (epoch ms, an integer) */
+const TIME_RESOLUTION_MS = 1;
 
 type Histogram = ReturnType<typeof createHistogram>;
 
@@ -271,7 +273,8 @@ export class ClientJoiner {
         ...(low !== undefined ? { lowMs: Math.round(low * 1000) / 1000 } : {}),
         ...(high !== undefined ? { highMs: Math.round(high * 1000) / 1000 } : {}),
         ...(estimate !== undefined ? { estimateMs: Math.round(estimate * 1000) / 1000 } : {}),
-        consistent: low === undefined || high === undefined || low <= high,
+        // servers log `time` in whole milliseconds: bounds that cross by less than that are rounding, not drift
+        consistent: low === undefined || high === undefined || low <= high + TIME_RESOLUTION_MS,
       },
       lateCompletions: {
         count: this.late,
