@@ -55,7 +55,7 @@ export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
   // the client side first (the compact table), then the server side streams past it in the aggregating pass
   const { table, accounting } = await loadClientLog(input.clientLog, input.runId);
   const joiner = new ClientJoiner(table, accounting);
-  const aggregate = await aggregateRun(input.source, input.runId, { onRunLine: (line) => joiner.push(line) });
+  const aggregate = await aggregateRun(input.source, input.runId, { onRunLine: (line) => joiner.push(line), knownIds: joiner });
   return analyzeAggregate(aggregate, { ...input, join: joiner.result() });
 }
 

@@ -12,8 +12,8 @@
  */
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type { ClientJoinSummary, ClientLogAccounting, LatencySummary, OffsetBounded } from '../model.js';
-import { OUTCOME, OUTCOME_NAMES, SEEN_END, SEEN_START, type ClientTable } from './client-table.js';
-import type { LogLine } from './aggregator.js';
+import { OUTCOME, OUTCOME_NAMES, SEEN_ABORT, SEEN_ANY, SEEN_END, SEEN_ERROR, SEEN_FINISH, SEEN_START, type ClientTable } from './client-table.js';
+import type { KnownRequestIds, LogLine } from './aggregator.js';
 import { chooseBinMs } from './bins.js';
 import { createHistogram, recordMs, summarize } from './histogram.js';
 import { collapsePath } from './paths.js';
@@ -51,7 +51,24 @@ interface BinAcc {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-export class ClientJoiner {
+type RequestEvent = 's' | 'f' | 'a' | 'e';
+const EVENT_CODE: Readonly<Record<string, RequestEvent>> = {
+  [EVENTS.requestStart]: 's',
+  [EVENTS.requestFinish]: 'f',
+  [EVENTS.requestAbort]: 'a',
+  [EVENTS.requestError]: 'e',
+};
+const EVENT_BIT: Readonly<Record<RequestEvent, number>> = { s: SEEN_START, f: SEEN_FINISH, a: SEEN_ABORT, e: SEEN_ERROR };
+
+/**
+ * Also the aggregator's duplicate check for the ids the table holds (KnownRequestIds): the table's per-event bits
+ * replace the aggregator's per-request sets, so a joined request costs memory once. The source hands each line to
+ * push() just before the aggregator sees it; the answer push() found is kept for the aggregator's question.
+ */
+export class ClientJoiner implements KnownRequestIds {
+  private lastId: string | undefined;
+  private lastEvent: RequestEvent | undefined;
+  private lastFirst = false;
   private joined = 0;
   private serverOnly = 0;
   private thetaHigh = Infinity;
@@ -85,26 +102,29 @@ export class ClientJoiner {
     this.firstBinKey = Math.floor(table.minStart / this.binMs);
   }
 
-  /** One server line of the run (any event; only request.start / finish / abort matter). */
+  /** One server line of the run (any event; only the request.* lines matter). */
   push(line: LogLine): void {
-    const event = line[F.event];
-    const isFinish = event === EVENTS.requestFinish;
-    const isAbort = event === EVENTS.requestAbort;
-    if (!isFinish && !isAbort && event !== EVENTS.requestStart) return;
+    const event = EVENT_CODE[line[F.event] as string];
+    if (event === undefined) return;
     const id = str(line[F.requestId]);
     if (id === undefined) return;
     const row = this.table.lookup(id);
     if (row === -1) {
-      if (!(event === EVENTS.requestStart)) this.serverOnly++;
+      this.lastId = undefined;
+      if (event === 'f' || event === 'a') this.serverOnly++;
       return;
     }
-    if (event === EVENTS.requestStart) {
-      if ((this.table.mark(row, SEEN_START) & (SEEN_START | SEEN_END)) === 0) this.joined++;
-      return;
-    }
-    const before = this.table.mark(row, SEEN_END);
-    if (before & SEEN_END) return; // a duplicate line: the aggregator counts it
-    if ((before & SEEN_START) === 0) this.joined++;
+    const bit = EVENT_BIT[event];
+    const before = this.table.mark(row, bit);
+    const first = (before & bit) === 0;
+    this.lastId = id;
+    this.lastEvent = event;
+    this.lastFirst = first;
+    if (!first) return; // a duplicate line: the aggregator counts it
+    if ((before & SEEN_ANY) === 0) this.joined++;
+    if (event === 's' || event === 'e' || (before & SEEN_END) !== 0) return;
+    const isFinish = event === 'f';
+    const isAbort = event === 'a';
     const duration = num(line[F.durationMs]);
     if (duration === undefined) return;
     const c = this.table.get(row);
@@ -160,6 +180,19 @@ export class ClientJoiner {
       recordMs((bin.server ??= createHistogram()), duration);
       recordMs((bin.outside ??= createHistogram()), outside);
     }
+  }
+
+  firstOf(event: RequestEvent, id: string): boolean | undefined {
+    if (id === this.lastId && event === this.lastEvent) return this.lastFirst;
+    const row = this.table.lookup(id);
+    if (row === -1) return undefined;
+    const bit = EVENT_BIT[event];
+    return (this.table.mark(row, bit) & bit) === 0;
+  }
+
+  hasFinished(id: string): boolean | undefined {
+    const row = this.table.lookup(id);
+    return row === -1 ? undefined : (this.table.flagsOf(row) & SEEN_FINISH) !== 0;
   }
 
   private disagree(route: RouteAcc, client: string, server: string, id: string): void {
@@ -220,7 +253,7 @@ export class ClientJoiner {
       const bin = this.binAt(start);
       if (bin) bin.sent++;
       if (flags & SEEN_END) return;
-      if (flags & SEEN_START) {
+      if (flags & (SEEN_START | SEEN_ERROR)) {
         startedNotEnded++;
         return;
       }

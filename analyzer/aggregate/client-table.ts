@@ -10,10 +10,15 @@
 export const OUTCOME = { response: 0, timeout: 1, refused: 2, reset: 3, other: 4, interrupted: 5 } as const;
 export type OutcomeCode = (typeof OUTCOME)[keyof typeof OUTCOME];
 export const OUTCOME_NAMES = ['response', 'timeout', 'refused', 'reset', 'other', 'interrupted'] as const;
-/** The server logged request.start for the row's id. */
+/** Server lines seen for the row's id, one bit per event (a second line of the same event is a duplicate). */
 export const SEEN_START = 8;
-/** The server logged request.finish or request.abort for the row's id. */
-export const SEEN_END = 16;
+export const SEEN_FINISH = 16;
+export const SEEN_ABORT = 32;
+export const SEEN_ERROR = 64;
+export const SEEN_END = SEEN_FINISH | SEEN_ABORT;
+export const SEEN_ANY = SEEN_START | SEEN_FINISH | SEEN_ABORT | SEEN_ERROR;
+/** A second row for an id already in the table (found when the index is built): left out of everything. */
+export const DUPLICATE = 128;
 
 const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
@@ -61,9 +66,10 @@ export interface ClientRow {
 
 export class ClientTable {
   private readonly chunks: Chunk[] = [];
-  /** row + 1 per slot (0 = empty) */
-  private index = new Uint32Array(1 << 16);
-  private indexMask = (1 << 16) - 1;
+  /** row + 1 per slot (0 = empty); built once, sized for all rows, by seal(): no growth, no transient copy */
+  private index = new Uint32Array(0);
+  private indexMask = 0;
+  private sealed = false;
   private readonly nameIds = new Map<string, number>();
   readonly names: string[] = [];
   size = 0;
@@ -72,11 +78,10 @@ export class ClientTable {
   minStart = Infinity;
   maxEnd = -Infinity;
 
-  /** Adds a request; false when its id is already in the table (the first one is kept). */
-  add(id: string, start: number, durationMs: number, status: number, outcome: OutcomeCode, name: string): boolean {
+  /** Adds a request (before seal()); a repeated id is found by seal(). */
+  add(id: string, start: number, durationMs: number, status: number, outcome: OutcomeCode, name: string): void {
+    if (this.sealed) throw new Error('ClientTable: add() after seal()');
     const [hi, lo] = hashId(id);
-    if (this.find(hi, lo) !== -1) return false;
-    if ((this.size + 1) * 10 > this.index.length * 7) this.grow();
     const row = this.size++;
     if ((row & MASK) === 0) this.chunks.push(new Chunk());
     const c = this.chunks[row >>> CHUNK_BITS]!;
@@ -88,16 +93,53 @@ export class ClientTable {
     c.status[i] = Math.max(0, Math.min(65535, status | 0));
     c.flags[i] = outcome;
     c.name[i] = this.nameId(name);
-    this.insert(hi, lo, row);
     if (start < this.minStart) this.minStart = start;
     if (start + durationMs > this.maxEnd) this.maxEnd = start + durationMs;
-    return true;
   }
 
-  /** The row of an id, or -1. */
+  /**
+   * Builds the index over every row, at a load of at most 0.7; returns how many rows repeat an id already in the
+   * table (the first row is kept, the others are flagged DUPLICATE and left out).
+   */
+  seal(): number {
+    let slots = 16;
+    while (slots * 0.7 < this.size) slots *= 2;
+    this.index = new Uint32Array(slots);
+    this.indexMask = slots - 1;
+    this.sealed = true;
+    this.lastId = undefined;
+    let duplicates = 0;
+    for (let row = 0; row < this.size; row++) {
+      const c = this.chunks[row >>> CHUNK_BITS]!;
+      const i = row & MASK;
+      const hi = c.hashHi[i]!;
+      const lo = c.hashLo[i]!;
+      if (this.find(hi, lo) !== -1) {
+        c.flags[i] = c.flags[i]! | DUPLICATE;
+        duplicates++;
+      } else {
+        this.insert(hi, lo, row);
+      }
+    }
+    return duplicates;
+  }
+
+  private lastId: string | undefined;
+  private lastRow = -1;
+
+  /** The row of an id, or -1 (the last answer is kept: the join and the aggregator ask about the same line). */
   lookup(id: string): number {
+    if (!this.sealed) return -1;
+    if (id === this.lastId) return this.lastRow;
     const [hi, lo] = hashId(id);
-    return this.find(hi, lo);
+    this.lastId = id;
+    this.lastRow = this.find(hi, lo);
+    return this.lastRow;
+  }
+
+  /** The row's flags. */
+  flagsOf(row: number): number {
+    return this.chunks[row >>> CHUNK_BITS]!.flags[row & MASK]!;
   }
 
   get(row: number): ClientRow {
@@ -127,6 +169,7 @@ export class ClientTable {
     for (let row = 0; row < this.size; row++) {
       const c = this.chunks[row >>> CHUNK_BITS]!;
       const i = row & MASK;
+      if (c.flags[i]! & DUPLICATE) continue;
       visit(row, c.start[i]!, c.duration[i]!, c.status[i]!, c.flags[i]!, c.name[i]!);
     }
   }
@@ -162,14 +205,5 @@ export class ClientTable {
     let slot = (hi ^ Math.imul(lo, 0x9e3779b1)) & this.indexMask;
     while (this.index[slot] !== 0) slot = (slot + 1) & this.indexMask;
     this.index[slot] = row + 1;
-  }
-
-  private grow(): void {
-    this.index = new Uint32Array(this.index.length * 2);
-    this.indexMask = this.index.length - 1;
-    for (let row = 0; row < this.size; row++) {
-      const c = this.chunks[row >>> CHUNK_BITS]!;
-      this.insert(c.hashHi[row & MASK]!, c.hashLo[row & MASK]!, row);
-    }
   }
 }

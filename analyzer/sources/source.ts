@@ -2,6 +2,7 @@
  * A source of one or more runs' log lines: a local NDJSON file/dir/stdin, or a CloudWatch log group queried with
  * Logs Insights. Sources are thin I/O adapters; the analyses downstream are pure functions of what they return.
  */
+import type { KnownRequestIds } from '../aggregate/aggregator.js';
 import type { RunAggregate } from '../model.js';
 
 export interface RunListing {
@@ -25,6 +26,8 @@ export interface AggregateOptions {
   examples?: number;
   /** sees every line of the run as it streams past (the client-log join); only sources with streamsRunLines call it */
   onRunLine?: (line: TraceLine) => void;
+  /** ids the caller's structure already dedupes (the client-log join's table): see aggregate/aggregator.ts */
+  knownIds?: KnownRequestIds;
 }
 
 export interface RunSource {

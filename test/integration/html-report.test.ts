@@ -170,6 +170,7 @@ describe('HTML report', () => {
     const t0 = 1_733_000_000_000;
     const joiner = (() => {
       for (let i = 0; i < 60; i++) table.add(`c-${i}`, t0 + i * 1000, 50 + (i >= 30 ? 20 * (i - 30) : 0), 200, OUTCOME.response, 'GET /todos');
+      table.seal();
       const accounting = { file: 'client.ndjson', format: 'logjam' as const, totalLines: 60, requests: 60, otherRuns: 0, duplicateIds: 0, malformed: 0, oversized: 0, foreign: 0, k6OtherLines: 0, k6WithoutId: 0, namesFolded: 0, otherRunIds: [] };
       return new ClientJoiner(table, accounting);
     })();

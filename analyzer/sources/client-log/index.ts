@@ -73,8 +73,7 @@ export async function loadClientLog(path: string, runId: string): Promise<Loaded
           if (a.otherRunIds.length < 5 && !a.otherRunIds.includes(r.runId)) a.otherRunIds.push(r.runId);
           return;
         }
-        if (table.add(r.id, r.start, r.durationMs, r.status, r.outcome, r.name)) a.requests++;
-        else a.duplicateIds++;
+        table.add(r.id, r.start, r.durationMs, r.status, r.outcome, r.name);
       },
       oversized() {
         a.totalLines++;
@@ -85,6 +84,9 @@ export async function loadClientLog(path: string, runId: string): Promise<Loaded
   ).catch((err: unknown) => {
     throw new LogjamError('LJ_CLIENT_LOG_READ', `cannot read the client log ${path}: ${(err as Error).message}`);
   });
+  // the index is built once, for every row: repeated ids are found here (the first line of an id is kept)
+  a.duplicateIds = table.seal();
+  a.requests = table.size - a.duplicateIds;
   a.format = logjamLines > 0 && k6Lines > 0 ? 'mixed' : logjamLines > 0 ? 'logjam' : k6Lines > 0 ? 'k6-json' : 'unknown';
   a.namesFolded = table.namesFolded;
   if (a.requests === 0) {

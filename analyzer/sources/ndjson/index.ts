@@ -94,6 +94,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         runId,
         source: description,
         examples: opts.examples,
+        ...(opts.knownIds ? { knownIds: opts.knownIds } : {}),
         since,
         until,
         // the local source can run jq on its files, not Logs Insights: its evidence is jq

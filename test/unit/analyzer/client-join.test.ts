@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunAggregator } from '../../../analyzer/aggregate/aggregator.js';
 import { ClientJoiner } from '../../../analyzer/aggregate/client-join.js';
 import { ClientTable, OUTCOME, hashId } from '../../../analyzer/aggregate/client-table.js';
 import { clientJoinFindings } from '../../../analyzer/analyses/client-join.js';
@@ -36,7 +37,8 @@ describe('ClientJoiner', () => {
   table.add('e', T0 + 400, 80, 502, OUTCOME.response, 'GET /todos'); // a proxy answered 502, the app 200
   table.add('f', T0 + 500, 10, 0, OUTCOME.interrupted, 'GET /todos'); // cut off by the runner, never logged
   table.add('g', T0 + 600, 30, 0, OUTCOME.timeout, 'GET /todos'); // timed out, never logged
-  expect(table.add('a', T0, 1, 200, OUTCOME.response, 'GET /todos')).toBe(false);
+  table.add('a', T0, 1, 200, OUTCOME.response, 'GET /todos'); // a repeated id: the first row is kept
+  expect(table.seal()).toBe(1);
   const joiner = new ClientJoiner(table, accounting(7));
   joiner.push({ time: T0 + THETA + 5, event: 'request.start', request_id: 'a', run_id: 'r1' });
   joiner.push(finish('a', T0 + THETA + 45, 40, 200));
@@ -89,10 +91,44 @@ describe('ClientJoiner', () => {
   });
 });
 
+describe('the join as the aggregator\'s duplicate check (knownIds)', () => {
+  it('gives the same totals and duplicate counts as the aggregator\'s own sets', () => {
+    const lines = [
+      { time: T0 + 1, event: 'request.start', request_id: 'a', run_id: 'r1', method: 'GET', path: '/todos' },
+      finish('a', T0 + 10, 9, 200),
+      finish('a', T0 + 10, 9, 200),
+      { time: T0 + 1, event: 'request.start', request_id: 'a', run_id: 'r1', method: 'GET', path: '/todos' },
+      finish('b', T0 + 20, 9, 500),
+      { time: T0 + 5, event: 'request.start', request_id: 'b', run_id: 'r1', method: 'GET', path: '/todos' }, // after its finish
+      { time: T0 + 30, event: 'request.start', request_id: 'c', run_id: 'r1', method: 'GET', path: '/todos' }, // never ends
+      { time: T0 + 40, event: 'request.abort', request_id: 'x', run_id: 'r1', method: 'GET', path: '/todos', duration_ms: 3 },
+      { time: T0 + 40, event: 'request.abort', request_id: 'x', run_id: 'r1', method: 'GET', path: '/todos', duration_ms: 3 },
+    ];
+    const plain = new RunAggregator({ runId: 'r1', source: 'test' });
+    for (const l of lines) plain.push({ ...l, schema: 1 });
+    const table = new ClientTable();
+    for (const id of ['a', 'b', 'c']) table.add(id, T0, 50, 200, OUTCOME.response, 'GET /todos');
+    table.seal();
+    const joiner = new ClientJoiner(table, accounting(3));
+    const joined = new RunAggregator({ runId: 'r1', source: 'test', knownIds: joiner });
+    for (const l of lines) {
+      const line = { ...l, schema: 1 };
+      joiner.push(line);
+      joined.push(line);
+    }
+    const [p, j] = [plain.result(), joined.result()];
+    expect(j.totals).toEqual(p.totals);
+    expect(j.input.duplicates).toBe(p.input.duplicates);
+    expect(p.input.duplicates).toBe(3);
+    expect(joiner.result().neverLogged.startedNotEnded).toBe(1);
+  });
+});
+
 describe('ClientTable', () => {
   it('finds every one of many ids and no absent one (index growth, chunked rows)', () => {
     const table = new ClientTable();
     for (let i = 0; i < 300_000; i++) table.add(`lj0123456789-${i.toString(36)}`, T0 + i, 1, 200, OUTCOME.response, 'GET /');
+    expect(table.seal()).toBe(0);
     expect(table.size).toBe(300_000);
     for (let i = 0; i < 300_000; i += 997) expect(table.lookup(`lj0123456789-${i.toString(36)}`)).toBe(i);
     expect(table.lookup('lj0123456789-absent')).toBe(-1);
