@@ -301,8 +301,14 @@ export interface ClientJoinSummary {
     highMs?: number;
     /** the middle of the interval (or the one bound there is) */
     estimateMs?: number;
-    /** false when the bounds cross: clocks drifted during the run, or a clock jumped */
+    /** false when some requests' bounds crossed the others' (see laggingServerEnds) */
     consistent: boolean;
+    /**
+     * requests whose server end (the finish line's time) came after the client already had the response, by more
+     * than the upper bound allows: the server stamped its line late (a blocked event loop), or a clock drifted or
+     * jumped. Left out of the lower bound; counted among the largest 1,024 lower bounds only (a lower bound count).
+     */
+    laggingServerEnds?: number;
   };
   lateCompletions: {
     /** the client timed out, and the server logged request.finish for the request anyway */

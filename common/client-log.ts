@@ -43,7 +43,7 @@ export interface ClientRequestLine {
   method: string;
   origin: string;
   path: string;
-  /** epoch ms (sub-millisecond precision) when the request was handed to the HTTP client */
+  /** epoch ms on the wall clock (Date.now(), as the server stamps its lines) when the request was handed to the HTTP client */
   start: number;
   /** client-measured duration, ms: until the body was read, or until the failure */
   duration_ms: number;

@@ -22,6 +22,8 @@ import { collapsePath } from './paths.js';
 export const MAX_JOIN_ROUTES = 200;
 const OTHER_ROUTE = '(other routes)';
 const MAX_PAIRS = 50;
+/** lower bounds of the clock offset kept to find the largest that agrees with the upper bound */
+const LOW_KEEP = 1024;
 /** the resolution of a server line's `time` (epoch ms, an integer) */
 const TIME_RESOLUTION_MS = 1;
 
@@ -72,7 +74,13 @@ export class ClientJoiner implements KnownRequestIds {
   private joined = 0;
   private serverOnly = 0;
   private thetaHigh = Infinity;
-  private thetaLow = -Infinity;
+  /**
+   * The largest lower bounds seen (at most 2·LOW_KEEP, cut to LOW_KEEP): a server that logs its finish late (an
+   * event loop blocked right after writing the response) stamps an end after the client already had the answer,
+   * which makes that request's lower bound too high. Lower bounds above the (robust) upper bound are such lags;
+   * the largest one that agrees with it is the bound, and the others are counted.
+   */
+  private lows: number[] = [];
   private readonly routes = new Map<string, RouteAcc>();
   private routesFolded = 0;
   private readonly bins: BinAcc[] = [];
@@ -160,7 +168,7 @@ export class ClientJoiner implements KnownRequestIds {
     if (c.outcome !== OUTCOME.response || !isFinish) return;
 
     // θ ≥ server end − client end: the response left the server before the client had it
-    if (serverEnd - clientEnd > this.thetaLow) this.thetaLow = serverEnd - clientEnd;
+    this.noteLow(serverEnd - clientEnd);
     let outside = c.durationMs - duration;
     if (outside < 0) {
       this.negative++;
@@ -180,6 +188,28 @@ export class ClientJoiner implements KnownRequestIds {
       recordMs((bin.server ??= createHistogram()), duration);
       recordMs((bin.outside ??= createHistogram()), outside);
     }
+  }
+
+  private noteLow(value: number): void {
+    const lows = this.lows;
+    if (lows.length >= LOW_KEEP && value <= lows[lows.length - 1]!) return; // sorted descending once cut
+    lows.push(value);
+    if (lows.length >= 2 * LOW_KEEP) {
+      lows.sort((a, b) => b - a);
+      lows.length = LOW_KEEP;
+    }
+  }
+
+  /** The largest lower bound that agrees with the upper one, and how many of the retained ones did not. */
+  private lowBound(high: number | undefined): { low?: number; lagging: number } {
+    const sorted = [...this.lows].sort((a, b) => b - a);
+    if (high === undefined) return sorted.length ? { low: sorted[0]!, lagging: 0 } : { lagging: 0 };
+    let lagging = 0;
+    for (const v of sorted) {
+      if (v <= high + TIME_RESOLUTION_MS) return { low: v, lagging };
+      lagging++;
+    }
+    return { lagging };
   }
 
   firstOf(event: RequestEvent, id: string): boolean | undefined {
@@ -272,8 +302,8 @@ export class ClientJoiner implements KnownRequestIds {
       if (bin) bin.neverLogged++;
     });
 
-    const low = Number.isFinite(this.thetaLow) ? this.thetaLow : undefined;
     const high = Number.isFinite(this.thetaHigh) ? this.thetaHigh : undefined;
+    const { low, lagging } = this.lowBound(high);
     const estimate = low !== undefined && high !== undefined ? (low + high) / 2 : (low ?? high);
     // an interval over θ for a figure `raw − θ`: the larger θ gives the lower end
     const bounded = (raw: number): OffsetBounded | undefined =>
@@ -307,7 +337,8 @@ export class ClientJoiner implements KnownRequestIds {
         ...(high !== undefined ? { highMs: Math.round(high * 1000) / 1000 } : {}),
         ...(estimate !== undefined ? { estimateMs: Math.round(estimate * 1000) / 1000 } : {}),
         // servers log `time` in whole milliseconds: bounds that cross by less than that are rounding, not drift
-        consistent: low === undefined || high === undefined || low <= high + TIME_RESOLUTION_MS,
+        consistent: lagging === 0,
+        laggingServerEnds: lagging,
       },
       lateCompletions: {
         count: this.late,

@@ -21,7 +21,9 @@ export function describeOffset(join: ClientJoinSummary): string {
   const range = `[${o.lowMs !== undefined ? ms(o.lowMs) : '−∞'}, ${o.highMs !== undefined ? ms(o.highMs) : '+∞'}]`;
   return (
     `clock offset (server − client): ≈ ${ms(o.estimateMs)}, bounded by ${range} from the joined requests` +
-    (o.consistent ? '' : ' — the bounds cross: a clock drifted or jumped during the run, so offset-bounded figures are rough')
+    (o.consistent
+      ? ''
+      : ` — ${o.laggingServerEnds ?? 'some'} requests' server end came after the client had its answer (a server that stamps its line late, on a blocked event loop, or a clock that drifted): left out of the lower bound`)
   );
 }
 

@@ -139,12 +139,14 @@ export class HttpClient {
       controller.abort(TIMED_OUT);
     }, timeoutMs);
     const started = performance.now();
+    // the wall clock, like the server's line times: performance.timeOrigin + now() drifts from it as a process ages
+    const startedAt = Date.now();
     const facts = (durationMs: number, status: number, error?: ClientRequestFacts['error']): ClientRequestFacts => ({
       id: requestId,
       name: baseTags.name,
       method,
       url,
-      start: performance.timeOrigin + started,
+      start: startedAt,
       durationMs,
       status,
       ...(error ? { error } : {}),

@@ -109,11 +109,11 @@ describe('client request log joined to the server log (sample app, CPU knob, sho
     expect(byId['never-logged']?.counts.neverLogged_reset).toBe(dropped);
     expect(report.clientJoin?.neverLogged.byName).toContainEqual({ name: 'GET dropped', count: dropped });
     expect(report.clientJoin?.lateCompletions.neverLogged).toBe(unseen.length - dropped);
-    // one machine, one clock: the offset is bracketed around 0
+    // one machine, one wall clock: the true offset is 0, which the upper bound (no request reached the middleware
+    // before it was sent) must allow; the lower bound is below the upper one
     const offset = report.clientJoin!.clockOffset;
-    expect(offset.consistent).toBe(true);
-    expect(offset.lowMs!).toBeLessThanOrEqual(2);
-    expect(offset.highMs!).toBeGreaterThanOrEqual(-2);
+    expect(offset.highMs!, JSON.stringify(offset)).toBeGreaterThanOrEqual(-1);
+    expect(offset.lowMs!, JSON.stringify(offset)).toBeLessThanOrEqual(offset.highMs! + 1);
     expect(byId['outside-app-time']?.counts.compared).toBeGreaterThan(0);
   });
 });
