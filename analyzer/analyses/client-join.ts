@@ -191,7 +191,49 @@ function statusDisagreements(join: ClientJoinSummary): Finding[] {
   ];
 }
 
+/** What reading the client log skipped, and the server's requests it lacks: said, never dropped silently. */
+function clientLogInput(join: ClientJoinSummary): Finding[] {
+  const c = join.clientLog;
+  const skipped = c.malformed + c.oversized + c.foreign + c.duplicateIds + c.k6WithoutId;
+  const parts: [string, number][] = [
+    ['malformed', c.malformed],
+    ['oversized', c.oversized],
+    ['foreign (neither format)', c.foreign],
+    ['repeated ids (first kept)', c.duplicateIds],
+    ['k6 request samples without the logjam id', c.k6WithoutId],
+    ['lines of other runs', c.otherRuns],
+    ['server request lines not in the client log', join.serverOnly],
+  ];
+  const shown = parts.filter(([, n]) => n > 0);
+  if (shown.length === 0 && !c.warnings?.length) return [];
+  return [
+    {
+      id: 'client-log-input',
+      severity: skipped > 0.01 * Math.max(c.lines, 1) || (c.warnings?.length ?? 0) > 0 ? 'warning' : 'info',
+      title: `client log ${c.file}: ${c.requests} requests read${shown.length ? `; ${shown.map(([w, n]) => `${n} ${w}`).join(', ')}` : ''}`,
+      explanation:
+        `The client log (${c.format}) has ${c.lines} lines: ${c.requests} requests of the run were joined against the server's lines. ` +
+        'Skipped lines are counted here, never dropped silently; server request lines whose id the client log lacks come from another ' +
+        'client (health checks, a second generator without a log) or from ids the client did not send.',
+      fix: c.k6WithoutId > 0 ? 'Send every k6 request through loadtests/k6/logjam.js so each sample carries its id.' : 'Nothing to do unless the counts are large.',
+      counts: Object.fromEntries([
+        ['lines', c.lines],
+        ['requests', c.requests],
+        ['malformed', c.malformed],
+        ['oversized', c.oversized],
+        ['foreign', c.foreign],
+        ['duplicateIds', c.duplicateIds],
+        ['k6WithoutId', c.k6WithoutId],
+        ['otherRuns', c.otherRuns],
+        ['serverOnly', join.serverOnly],
+      ]),
+      exampleRequestIds: [],
+      details: c.warnings ?? [],
+    },
+  ];
+}
+
 export function clientJoinFindings(join: ClientJoinSummary | undefined): Finding[] {
   if (!join) return [];
-  return [...lateCompletions(join), ...neverLogged(join), ...statusDisagreements(join), ...outsideApp(join)];
+  return [...lateCompletions(join), ...neverLogged(join), ...statusDisagreements(join), ...outsideApp(join), ...clientLogInput(join)];
 }

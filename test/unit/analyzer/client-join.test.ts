@@ -83,7 +83,8 @@ describe('ClientJoiner', () => {
 
   it('gives the stable finding ids with the counts', () => {
     const byId = Object.fromEntries(clientJoinFindings(j).map((f) => [f.id, f]));
-    expect(Object.keys(byId).sort()).toEqual(['late-completions', 'never-logged', 'outside-app-time', 'status-disagreement']);
+    expect(Object.keys(byId).sort()).toEqual(['client-log-input', 'late-completions', 'never-logged', 'outside-app-time', 'status-disagreement']);
+    expect(byId['client-log-input']!.counts.serverOnly).toBe(1);
     expect(byId['late-completions']!.counts.lateCompletions).toBe(1);
     expect(byId['never-logged']!.counts.neverLogged).toBe(2);
     expect(byId['status-disagreement']!.counts.statusDisagreements).toBe(1);
