@@ -86,6 +86,9 @@ export async function loadClientLog(path: string, runId: string): Promise<Loaded
   });
   // the index is built once, for every row: repeated ids are found here (the first line of an id is kept)
   a.duplicateIds = table.seal();
+  if (table.startsClamped > 0) {
+    (a.warnings ??= []).push(`${table.startsClamped} request starts lie over ~118 hours from the first one: clamped to the table's time range`);
+  }
   a.requests = table.size - a.duplicateIds;
   a.format = logjamLines > 0 && k6Lines > 0 ? 'mixed' : logjamLines > 0 ? 'logjam' : k6Lines > 0 ? 'k6-json' : 'unknown';
   a.namesFolded = table.namesFolded;
