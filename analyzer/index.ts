@@ -9,7 +9,7 @@ import type { CloudWatchSourceOptions } from './sources/cloudwatch/index.js';
 import type { RunSource } from './sources/source.js';
 
 export type { ClientView, Finding, RunAggregate } from './model.js';
-export type { RunSource, RunListing } from './sources/source.js';
+export type { RunSource, RunListing, RunInventory, UntaggedRequests } from './sources/source.js';
 export type { CloudWatchSourceOptions } from './sources/cloudwatch/index.js';
 export { analyzeRun, analyzeAggregate, aggregateRun, type RunAnalysis, type AnalyzeRunInput } from './pipeline.js';
 export { RunNotFoundError } from './aggregate/nearest-runs.js';

@@ -109,8 +109,16 @@ export interface InputAccounting {
   parsed: number;
   malformed: number;
   oversized: number;
-  /** valid JSON but not a logjam line of a supported schema version (other services, other versions) */
+  /**
+   * valid JSON that no input format reads: other services, other logjam schema versions, a pino-http line with a
+   * required field missing or an id that is not one (docs/analyzer.md, "Input formats")
+   */
   foreign: number;
+  /**
+   * lines read per input format ("logjam", "pino-http", …; local source), whether or not they were in the run:
+   * the formats' sum + malformed + oversized + foreign = totalLines
+   */
+  formats?: Record<string, number>;
   /** logjam lines of other runs (not an error: the source holds several runs) */
   otherRuns: number;
   /**
@@ -149,10 +157,24 @@ export interface RuntimeSummary {
   heapUsedMbMax: number;
   poolWaitingMax: number;
   poolTotalMax: number;
+  /** the largest `pool_max` runtime.stats lines logged (the pg pool's max), when they carry it */
+  poolMax?: number;
+}
+
+/** The bounds (epoch ms) of a time window asked for with --since/--until; an absent bound is the input's start or end. */
+export interface TimeWindow {
+  since?: number;
+  until?: number;
 }
 
 export interface RunAggregate {
+  /** the run analyzed; '' for a time window (see `window`) */
   runId: string;
+  /**
+   * present when the aggregate is a time window, not a run (`logjam analyze` without --run): every request line in
+   * the window, whatever its run id. firstTime/lastTime are the lines found in it.
+   */
+  window?: TimeWindow;
   /** where the lines came from, for the report header (a file path, or "cloudwatch:<group>") */
   source: string;
   firstTime: number;
@@ -209,6 +231,11 @@ export interface ClientView {
   thinkTimeS?: number;
   /** requests with no response by reason (Node runner only): timeout, refused, reset, other */
   noResponseByReason?: Record<string, number>;
+  /**
+   * the load test's scenario name: the Node runner's `logjam.scenario`, or k6's `setup_data.scenario` (the lab's k6
+   * scripts return it from setup()). The lab's is common/lab-scenario.ts LAB_SCENARIO.
+   */
+  scenario?: string;
   /** the run id the Node runner used (its `logjam` block), to cross-check against --run */
   runId?: string;
   /** the test's wall time, from k6's `state.testRunDurationMs` */

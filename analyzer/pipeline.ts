@@ -7,19 +7,26 @@ import { analyze } from './analyses/index.js';
 import { nearestRuns, RunNotFoundError } from './aggregate/nearest-runs.js';
 import { computeCapacity } from './capacity/index.js';
 import type { CapacityReport, DeploymentFacts } from './capacity/index.js';
-import { LogjamError } from '../common/errors.js';
+import { measuredFacts } from './capacity/measured.js';
+import { describeMissing, missingFacts, resolveDeployment } from './capacity/resolve.js';
+import { LogjamError, UsageError } from '../common/errors.js';
 import { ClientJoiner } from './aggregate/client-join.js';
 import type { ClientJoinSummary, ClientView, Finding, RunAggregate } from './model.js';
 import { loadClientLog } from './sources/client-log/index.js';
-import { buildReport, type AnalysisReport } from './report/report.js';
+import { buildReport, type AnalysisReport, type CapacityMissing } from './report/report.js';
 import type { AggregateOptions, RunSource } from './sources/source.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
-/** Aggregate the run; a run with no lines names the nearest runs the source has (whatever the source). */
-export async function aggregateRun(source: RunSource, runId: string, options?: AggregateOptions): Promise<RunAggregate> {
+/**
+ * Aggregate the run (or, runId undefined, the source's time window); a run with no lines names the nearest runs the
+ * source has (whatever the source).
+ */
+export async function aggregateRun(source: RunSource, runId: string | undefined, options?: AggregateOptions): Promise<RunAggregate> {
   // A source either throws RunNotFoundError itself (CloudWatch: it already searched for the run and holds the
-  // listing) or returns an empty aggregate; LJ_RUN_NOT_FOUND has no other thrower (common/errors.ts).
+  // listing) or returns an empty aggregate; LJ_RUN_NOT_FOUND has no other thrower (common/errors.ts). An empty
+  // window is the source's LJ_WINDOW_EMPTY.
   const agg = await source.aggregate(runId, options);
+  if (runId === undefined) return agg;
   if (agg.firstTime === 0 && agg.totals.requests === 0 && agg.totals.unfinished === 0 && agg.totals.aborts === 0) {
     throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
   }
@@ -36,13 +43,22 @@ export interface RunAnalysis {
 
 export interface AnalyzeRunInput {
   source: RunSource;
-  runId: string;
+  /** undefined: the source's time window (--since/--until, or its whole input), whatever the run ids */
+  runId: string | undefined;
   client?: ClientView;
   thresholds?: Threshold[];
-  /** deployment facts for the capacity section; without them the report has no capacity section */
+  /**
+   * deployment facts from flags for the capacity section (what the service logged fills in what they leave to a
+   * default); without them the report has no capacity section
+   */
   facts?: DeploymentFacts;
   /** a client request log (logjam's client.ndjson or k6 --out json): joined to the server's lines by request id */
   clientLog?: string;
+  /**
+   * `require` (analyze): the section only when the facts it needs are given or logged, else one line naming the
+   * missing ones (report.capacityMissing); `assume` (capacity, the lab): always, defaults marked assumed
+   */
+  capacityFacts?: 'require' | 'assume';
 }
 
 export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
@@ -52,6 +68,8 @@ export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
       hint: 'export the run\'s lines to a file and pass it with --logs',
     });
   }
+  // the join is per run: the client log's lines and the server's are matched within one run id
+  if (input.runId === undefined) throw new UsageError('--client-log needs --run <id>', 'the join matches one run\'s requests');
   // the client side first (the compact table), then the server side streams past it in the aggregating pass
   const { table, accounting } = await loadClientLog(input.clientLog, input.runId);
   const joiner = new ClientJoiner(table, accounting);
@@ -62,11 +80,19 @@ export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
 /** The pure part: everything the report says, from an aggregate. */
 export function analyzeAggregate(
   aggregate: RunAggregate,
-  input: Pick<AnalyzeRunInput, 'client' | 'thresholds' | 'facts'> & { join?: ClientJoinSummary },
+  input: Pick<AnalyzeRunInput, 'client' | 'thresholds' | 'facts' | 'capacityFacts'> & { join?: ClientJoinSummary },
 ): RunAnalysis {
   const findings = analyze(aggregate, input.client, input.join);
-  const capacity = input.facts ? computeCapacity(aggregate, input.client, input.facts) : undefined;
+  let capacity: CapacityReport | undefined;
+  let capacityMissing: CapacityMissing | undefined;
+  if (input.facts) {
+    const measured = measuredFacts(aggregate);
+    const { facts, notes } = resolveDeployment(input.facts, measured);
+    const missing = input.capacityFacts === 'require' ? missingFacts(facts, aggregate) : [];
+    if (missing.length > 0) capacityMissing = { line: describeMissing(missing, measured), missing };
+    else capacity = computeCapacity(aggregate, input.client, facts, notes);
+  }
   const thresholds = input.thresholds?.length ? evaluateThresholds(input.thresholds, aggregate) : undefined;
-  const report = buildReport({ aggregate, findings, client: input.client, thresholds, capacity, join: input.join });
+  const report = buildReport({ aggregate, findings, client: input.client, thresholds, capacity, capacityMissing, join: input.join });
   return { aggregate, findings, capacity, report, ...(input.join ? { join: input.join } : {}) };
 }

@@ -10,6 +10,8 @@
  * aborts, unfinished (counts). ops: < <= > >=. The threshold states what must hold (k6 style): p95<500ms passes
  * when p95 is under 500 ms. A route threshold whose route has no requests fails (a typo must not pass a gate).
  */
+import { holds } from '../common/comparison.js';
+import type { ComparisonOp } from '../common/comparison.js';
 import { UsageError } from '../common/errors.js';
 import type { RouteStats, RunAggregate } from './model.js';
 
@@ -26,7 +28,8 @@ export type Metric =
   | 'requests'
   | 'aborts'
   | 'unfinished';
-export type Op = '<' | '<=' | '>' | '>=';
+/** --fail-on takes the ordering operators only (an equality on a latency is never what a gate means). */
+export type Op = Extract<ComparisonOp, '<' | '<=' | '>' | '>='>;
 
 export interface Threshold {
   text: string;
@@ -101,19 +104,6 @@ export function parseThreshold(text: string): Threshold {
 /** Parses every --fail-on value (repeatable flag); the first bad one is a UsageError. */
 export function parseThresholds(texts: readonly string[] | undefined): Threshold[] {
   return (texts ?? []).map(parseThreshold);
-}
-
-function holds(actual: number, op: Op, limit: number): boolean {
-  switch (op) {
-    case '<':
-      return actual < limit;
-    case '<=':
-      return actual <= limit;
-    case '>':
-      return actual > limit;
-    case '>=':
-      return actual >= limit;
-  }
 }
 
 interface Measured {

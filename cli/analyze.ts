@@ -1,7 +1,9 @@
 /**
  * `logjam analyze --run <id>`: one run's findings from a source (local NDJSON or CloudWatch), optionally compared
- * with the client's summary, rendered for a terminal, as JSON (--json) or Markdown (--markdown). Exit codes: 0
- * done, 1 a --fail-on threshold breached (after the report is printed), 2 usage or source error.
+ * with the client's summary; without --run, every request of the time window (--since/--until, else the whole
+ * input) whatever its run id, as a service's own traffic carries none. Rendered for a terminal, as JSON (--json)
+ * or Markdown (--markdown). Exit codes: 0 done, 1 a --fail-on threshold breached (after the report is printed),
+ * 2 usage or source error.
  */
 import type { Command } from 'commander';
 import { parseDeploymentFacts, analyzeRun, OUTPUT_FORMATS, stdoutFormat, useColor, loadClientView, describeResult, parseThresholds, type DeploymentFlags, type ClientView, type AnalysisReport } from '../analyzer/index.js';
@@ -27,8 +29,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerAnalyze(program: Command): void {
   const cmd = program
     .command('analyze')
-    .description('explain what failed in a run, and why: findings with evidence, routes, timelines')
-    .requiredOption('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them');
+    .description('explain what failed in a run (or a time window of any traffic), and why: findings with evidence, routes, timelines')
+    .option('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them. Without it: every request in --since/--until (else the whole input), a time window, not a run');
   addSourceOptions(cmd);
   cmd
     .option('--client-summary <file>', "k6's summary JSON or the Node runner's: compare the client's checks with the server")
@@ -39,7 +41,8 @@ export function registerAnalyze(program: Command): void {
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--queries', 'print each finding\'s Logs Insights query in the terminal report (always in --json/--markdown)')
     .option('--html <file>', 'also write a self-contained HTML report with charts (opens offline)');
-  // The capacity section's deployment facts (same flags as `logjam capacity`); defaults are stated in the report.
+  // The capacity section's deployment facts (same flags as `logjam capacity`): what the service logged fills in what
+  // they leave out; without the CPUs (and the pool, for a service with a DB) the report says which flag to give.
   addDeploymentOptions(cmd).action(async (opts: AnalyzeFlags) => {
       await runAnalyze(opts);
     });
@@ -48,16 +51,19 @@ export function registerAnalyze(program: Command): void {
 export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const format = stdoutFormat(opts);
   const runId = opts.run?.trim();
-  if (!runId) throw new UsageError('--run needs a run id', '`logjam runs --logs <file>` lists the runs a source holds');
+  if (opts.run !== undefined && !runId) {
+    throw new UsageError('--run needs a run id', '`logjam runs --logs <file>` lists the runs a source holds; leave --run out to analyze a time window');
+  }
   // bad thresholds and a bad client summary fail before the (possibly long) read of the logs
   const thresholds = parseThresholds(opts.failOn);
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
   const facts = parseDeploymentFacts(opts);
   const source = await openSource(opts);
   const clientLog = opts.clientLog?.trim() || undefined;
-  const { report } = await analyzeRun({ source, runId, client, thresholds, facts, ...(clientLog ? { clientLog } : {}) });
+  // the capacity section only when its facts are given or logged by the service; else one line names the missing ones
+  const { report } = await analyzeRun({ source, runId, client, thresholds, facts, capacityFacts: 'require', ...(clientLog ? { clientLog } : {}) });
   const results = report.thresholds;
-  if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: `logjam analyze — run ${runId}` }));
+  if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: runId ? `logjam analyze — run ${runId}` : 'logjam analyze — time window' }));
 
   const cloud = report.run.source.startsWith('cloudwatch:');
   const text = format.render(report, {

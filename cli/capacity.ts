@@ -23,15 +23,16 @@ interface CapacityFlags extends SourceFlags, DeploymentFlags {
  */
 export function addDeploymentOptions(cmd: Command): Command {
   return cmd
-    .option('--cpus <n>', 'vCPUs per task (default: from --fargate-cpu, else 1)')
+    .option('--cpus <n>', "CPUs per task (default: what the service logged in service.start, else --fargate-cpu, else 1)")
     .addOption(new Option('--worker-model <model>', 'how workers are counted by default').choices(['node', 'gunicorn']).default('node'))
-    .option('--workers <n>', 'worker processes per task (default: the worker model formula)')
+    .option('--workers <n>', 'worker processes per task (default: service.start workers, else the processes that served the run)')
     .option('--threads <n>', 'requests one worker serves at once (default 1)')
-    .option('--tasks <n>', 'tasks (or hosts) running the service (default 1)')
-    .option('--pool-size <n>', 'DB pool size per worker (default 10)')
-    .option('--db-instance-class <class>', 'RDS instance class (default db.t3.micro)')
-    .option('--fargate-cpu <units>', 'current Fargate task CPU: units (256…16384) or vCPUs (0.25…16)')
-    .option('--fargate-memory <mib>', 'current Fargate task memory: MiB, or e.g. 2GB')
+    .option('--tasks <n>', 'tasks (or hosts) running the service (default: the hosts that served the run)')
+    .option('--pool-size <n>', 'DB pool size per worker (default: the pool_max the service logged, else 10)')
+    .addOption(new Option('--deployment <kind>', 'aws: RDS and Fargate lines (also implied by the flags below or an ECS platform the service logged); other: not AWS').choices(['aws', 'other']))
+    .option('--db-instance-class <class>', 'RDS instance class: checks the connections against its max_connections (AWS)')
+    .option('--fargate-cpu <units>', 'current Fargate task CPU: units (256…16384) or vCPUs (0.25…16) (AWS)')
+    .option('--fargate-memory <mib>', 'current Fargate task memory: MiB, or e.g. 2GB (AWS)')
     .addOption(new Option('--target-rps <n>', 'plan for this many requests per second').conflicts('targetVus'))
     .addOption(new Option('--target-vus <n>', 'plan for this many virtual users (closed model)').conflicts('targetRps'))
     .option('--think-time <s>', 'think time Z per user, seconds (default: the client summary, else 0)')

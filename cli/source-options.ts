@@ -22,13 +22,13 @@ export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
 
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--logs <file|dir|->', 'read NDJSON logs from a file, a directory (*.ndjson, *.jsonl, *.log, .gz) or - (stdin)')
+    .option('--logs <file|dir|->', 'read NDJSON logs from a file, a directory (*.ndjson, *.jsonl, *.log, .gz) or - (stdin); logjam and pino-http lines, detected per line')
     .option('--follow-symlinks', 'with a --logs directory: walk symlinked folders too (each file is read once)')
     .option('--log-group <name>', 'read from a CloudWatch log group with Logs Insights')
     .option('--region <region>', 'AWS region of the log group (default: AWS_REGION / profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE / default chain)')
-    .option('--since <time>', 'start of the time range: ISO time or relative (30m, 2h, 1d ago); default: found from the run')
-    .option('--until <time>', 'end of the time range: ISO time or relative; default: now / end of the run')
+    .option('--since <time>', 'start of the time range: ISO time or relative (30m, 2h, 1d ago); with --run it narrows the run; without, it starts the window analyzed (default: start of the input; CloudWatch: 7 days ago)')
+    .option('--until <time>', 'end of the time range: ISO time or relative; default: end of the run / of the input (CloudWatch: now)')
     .addOption(
       new Option('--max-parallel-queries <n>', 'Logs Insights queries run at the same time').default(
         String(DEFAULT_MAX_PARALLEL_QUERIES),

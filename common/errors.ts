@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   LJ_THRESHOLD_BREACHED: { exit: EXIT.thresholdsBreached, meaning: 'a --fail-on threshold did not hold' },
   LJ_INTERRUPTED: { exit: EXIT.interrupted, meaning: 'stopped by Ctrl-C (SIGINT/SIGTERM) before it finished' },
   LJ_RUN_NOT_FOUND: { exit: EXIT.usageOrSource, meaning: 'no line of the source carries that run id' },
+  LJ_WINDOW_EMPTY: { exit: EXIT.usageOrSource, meaning: 'analyze without --run: no request line in the time window' },
   LJ_REQUEST_NOT_FOUND: { exit: EXIT.usageOrSource, meaning: 'no line of the source carries that request id' },
   LJ_LOGS_UNREADABLE: { exit: EXIT.usageOrSource, meaning: 'the --logs path is missing or cannot be read' },
   LJ_LOGS_EMPTY_DIR: { exit: EXIT.usageOrSource, meaning: 'the --logs directory holds no log file' },

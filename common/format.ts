@@ -29,3 +29,13 @@ export function num(n: number): string {
 export function formatPercentPrecise(fraction: number): string {
   return `${num(fraction * 100)}%`;
 }
+
+/** A POSIX shell single-quoted word: paths and ids in a command a person pastes are attacker-influenced text. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The text as is when it holds only characters no shell treats specially, else shellQuote'd (readable commands). */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : shellQuote(text);
+}

@@ -35,6 +35,33 @@ export interface K6Group {
   checks: K6Check[];
 }
 
+/** A request name whose responses were mostly 4xx (the runner's EndpointGuard). */
+export interface SummaryClientError {
+  name: string;
+  method: string;
+  responses: number;
+  status4xx: number;
+  status404: number;
+  /** 4xx / responses */
+  share: number;
+}
+
+/** The load generator's own health over the run (the runner's GeneratorMonitor). */
+export interface SummaryGeneratorHealth {
+  /** over the whole run, ms */
+  elDelayP99Ms: number;
+  elDelayMaxMs: number;
+  /** CPU of this process (user + system) as a share of one core: 1 = one core busy */
+  cpuMean: number;
+  cpuPeak: number;
+  /** one-second windows over a limit */
+  saturatedSeconds: number;
+  windows: number;
+  /** true when its latencies are partly its own queueing */
+  saturated: boolean;
+  limits: { elDelayP99Ms: number; cpu: number };
+}
+
 export interface K6Summary {
   root_group: K6Group;
   options?: { summaryTrendStats?: string[]; summaryTimeUnit?: string; noColor?: boolean };
@@ -79,18 +106,9 @@ export interface K6Summary {
     /** every threshold's outcome (k6 puts the same `ok` on each metric's `thresholds`) */
     thresholds?: { failed: number; results: Array<{ metric: string; threshold: string; ok: boolean; actual?: number }> };
     /** guard rail: request names whose responses were mostly 4xx — "is the endpoint right?" */
-    clientErrors?: Array<{ name: string; method: string; responses: number; status4xx: number; status404: number; share: number }>;
+    clientErrors?: SummaryClientError[];
     /** guard rail: the load generator's own health; saturated = its latencies are partly its own queueing */
-    generator?: {
-      elDelayP99Ms: number;
-      elDelayMaxMs: number;
-      cpuMean: number;
-      cpuPeak: number;
-      saturatedSeconds: number;
-      windows: number;
-      saturated: boolean;
-      limits: { elDelayP99Ms: number; cpu: number };
-    };
+    generator?: SummaryGeneratorHealth;
     /** the client request log (one line per request, joined to the server's lines by `logjam analyze --client-log`) */
     clientLog?: { path: string; lines: number; dropped: number; error?: string };
     /** per scenario: k6's summary merges same-named checks of all scenarios; this keeps them apart */

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import type { Pool } from 'pg';
 import { EVENTS, FIELDS } from './schema.js';
-import type { MemoryLimitSource } from './schema.js';
+import type { MemoryLimitSource, Platform } from './schema.js';
 import { poolMaxOf } from './pg.js';
 
 const BYTES_PER_MB = 1024 * 1024;
@@ -23,6 +23,8 @@ export interface RuntimeFacts {
   memoryLimitMb: number;
   memoryLimitSource: MemoryLimitSource;
   nodeVersion: string;
+  /** ECS (Fargate or EC2) when its variables are set; undefined elsewhere */
+  platform: Platform | undefined;
 }
 
 /** Reads a file's text, undefined when it does not exist or cannot be read. */
@@ -41,6 +43,20 @@ export interface MachineFacts {
   cpus?: number;
   totalMemoryBytes?: number;
   nodeVersion?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The platform from the variables ECS sets in every task's containers (AWS: "Amazon ECS environment variables"):
+ * AWS_EXECUTION_ENV is AWS_ECS_FARGATE or AWS_ECS_EC2; ECS_CONTAINER_METADATA_URI_V4 (and the older _URI) point at
+ * the task metadata endpoint. Pure. Any other AWS_EXECUTION_ENV (Lambda's AWS_Lambda_nodejs20.x) is not ECS.
+ */
+export function platformOf(env: NodeJS.ProcessEnv): Platform | undefined {
+  const execution = env.AWS_EXECUTION_ENV;
+  if (execution === 'AWS_ECS_FARGATE') return 'ecs-fargate';
+  if (execution === 'AWS_ECS_EC2') return 'ecs-ec2';
+  if (env.ECS_CONTAINER_METADATA_URI_V4 || env.ECS_CONTAINER_METADATA_URI) return 'ecs';
+  return undefined;
 }
 
 export function readRuntimeFacts(machine: MachineFacts = {}): RuntimeFacts {
@@ -59,6 +75,7 @@ export function readRuntimeFacts(machine: MachineFacts = {}): RuntimeFacts {
     memoryLimitMb: memory.mb,
     memoryLimitSource: memory.source,
     nodeVersion: machine.nodeVersion ?? process.version,
+    platform: platformOf(machine.env ?? process.env),
   };
 }
 
@@ -165,6 +182,7 @@ export function startFieldsOf(facts: RuntimeFacts, options: ServiceStartOptions 
   fields[FIELDS.memoryLimitSource] = facts.memoryLimitSource;
   fields[FIELDS.nodeVersion] = facts.nodeVersion;
   if (options.workers !== undefined) fields[FIELDS.workers] = options.workers;
+  if (facts.platform !== undefined) fields[FIELDS.platform] = facts.platform;
   const poolMax = options.pool === undefined ? undefined : poolMaxOf(options.pool);
   if (poolMax !== undefined) fields[FIELDS.poolMax] = poolMax;
   return fields;

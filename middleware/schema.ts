@@ -91,6 +91,8 @@ export const FIELDS = {
   memoryLimitSource: 'memory_limit_source',
   nodeVersion: 'node_version',
   workers: 'workers',
+  /** where the process runs, when it can tell (ECS sets these variables): one of PLATFORMS */
+  platform: 'platform',
   // middleware.hook_error
   hook: 'hook',
   failures: 'failures',
@@ -178,6 +180,14 @@ export const DEFAULT_HEADERS = {
 /** Where memory_limit_mb came from: the cgroup v2 or v1 limit of this process, else the host's total memory. */
 export const MEMORY_LIMIT_SOURCES = ['cgroup_v2', 'cgroup_v1', 'host_total'] as const;
 export type MemoryLimitSource = (typeof MEMORY_LIMIT_SOURCES)[number];
+
+/**
+ * service.start's `platform`: `ecs-fargate` / `ecs-ec2` from AWS_EXECUTION_ENV (which ECS sets to AWS_ECS_FARGATE or
+ * AWS_ECS_EC2), `ecs` when only the task metadata endpoint variable (ECS_CONTAINER_METADATA_URI_V4 or _URI) is set.
+ * Absent elsewhere. Only these names are written, never the variables' values.
+ */
+export const PLATFORMS = ['ecs-fargate', 'ecs-ec2', 'ecs'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line shapes. Optional fields are absent (never null) when they do not apply.
@@ -306,6 +316,8 @@ export interface ServiceStartLine extends BaseLine {
   /** Cluster workers the service runs (when clustered). */
   workers?: number;
   pool_max?: number;
+  /** Where it runs, when the environment says (ECS): capacity math then describes an AWS deployment. */
+  platform?: Platform;
 }
 
 export interface MiddlewareHookErrorLine extends BaseLine {

@@ -49,13 +49,17 @@ export const LIMITS = {
 export const OTHER_ROUTE = '(other)';
 
 export interface AggregatorOptions {
-  runId: string;
+  /**
+   * the run to aggregate; undefined: a time window, i.e. every request line in [since, until] whatever its run id
+   * (or none), as `logjam analyze` without --run reads a service's own traffic
+   */
+  runId: string | undefined;
   source: string;
   examples?: number;
   since?: number;
   until?: number;
   /** evidence queries for the run's sections, in a language the caller's source can run (none when absent) */
-  evidence?: (run: { runId: string; since: number; until: number }) => Record<string, EvidenceQuery>;
+  evidence?: (run: { runId: string | undefined; since: number; until: number }) => Record<string, EvidenceQuery>;
   /**
    * Request ids another structure already holds (the client-log join's table): it answers "first line of this
    * event for this id?" for the ids it knows, so they cost nothing in the aggregator's own sets — at 10M joined
@@ -109,6 +113,7 @@ interface ContextAcc {
   inFlightMax: number;
   poolWaitingMax: number;
   poolTotalMax: number;
+  poolMaxMax: number;
   dropped: number;
   poolTimeouts: number;
 }
@@ -139,6 +144,17 @@ interface OpenRequest {
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The error message of a line: its `err.message`, else (for request.error lines) its msg. */
+function errorMessage(line: LogLine, orMsg: boolean): string | undefined {
+  const err = line[F.err];
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  return orMsg ? str(line[F.msg]) : undefined;
+}
+
+const templateOf = (message: string | undefined): string | undefined => (message === undefined ? undefined : messageTemplate(message));
 
 function newBin(): BinAcc {
   return {
@@ -179,6 +195,7 @@ function newContext(): ContextAcc {
     inFlightMax: 0,
     poolWaitingMax: 0,
     poolTotalMax: 0,
+    poolMaxMax: 0,
     dropped: 0,
     poolTimeouts: 0,
   };
@@ -195,6 +212,7 @@ function mergeContext(a: ContextAcc, b: ContextAcc): void {
   a.inFlightMax = Math.max(a.inFlightMax, b.inFlightMax);
   a.poolWaitingMax = Math.max(a.poolWaitingMax, b.poolWaitingMax);
   a.poolTotalMax = Math.max(a.poolTotalMax, b.poolTotalMax);
+  a.poolMaxMax = Math.max(a.poolMaxMax, b.poolMaxMax);
   a.dropped += b.dropped;
   a.poolTimeouts += b.poolTimeouts;
 }
@@ -276,21 +294,21 @@ export class RunAggregator {
       this.input.outsideTimeRange = (this.input.outsideTimeRange ?? 0) + 1;
       return;
     }
-    // per-process lifecycle (aggregate/processes.ts): every line in range, of any run, by host + pid
-    this.processTracker.push(line, line[F.runId] === this.options.runId);
     const runId = line[F.runId];
     const event = line[F.event];
-    if (runId === undefined) {
-      if (line[F.requestId] !== undefined) {
-        // a request that carried no run id (health checks, manual calls): not part of any run
-        this.input.otherRuns++;
+    // a time window selects every request-scoped line (with a run id or without); a run, the lines of its id
+    const selected =
+      this.options.runId === undefined ? runId !== undefined || line[F.requestId] !== undefined : runId === this.options.runId;
+    // per-process lifecycle (aggregate/processes.ts): every line in range, of any run, by host + pid
+    this.processTracker.push(line, selected);
+    if (!selected) {
+      if (runId === undefined && line[F.requestId] === undefined) {
+        // process-wide lines (runtime.stats, log.dropped, app lines): scoped to the run's time range at the end
+        this.input.parsed++;
+        this.pushContext(line, event);
         return;
       }
-      this.input.parsed++;
-      this.pushContext(line, event);
-      return;
-    }
-    if (runId !== this.options.runId) {
+      // another run's line, or a request that carried no run id (health checks, manual calls): not part of the run
       this.input.otherRuns++;
       return;
     }
@@ -362,6 +380,7 @@ export class RunAggregator {
       c.inFlightMax = Math.max(c.inFlightMax, num(line[F.inFlight]));
       c.poolWaitingMax = Math.max(c.poolWaitingMax, num(line[F.poolWaiting]));
       c.poolTotalMax = Math.max(c.poolTotalMax, num(line[F.poolTotal]));
+      c.poolMaxMax = Math.max(c.poolMaxMax, num(line[F.poolMax]));
     } else if (event === EVENTS.logDropped) {
       this.context.at(line.time).dropped += num(line[F.dropped]);
     } else if (event === EVENTS.dbPoolTimeout) {
@@ -482,7 +501,9 @@ export class RunAggregator {
     if (pending !== undefined) this.pendingErrors.delete(id);
     if (status >= 400) {
       const c = this.cluster(r.method, r.route, status, id);
-      if (pending !== undefined) this.addMessage(c, pending.template);
+      // a finish line may carry its own error (pino-http's "request errored" lines: one line per request)
+      const template = pending?.template ?? templateOf(errorMessage(line, false));
+      if (template !== undefined) this.addMessage(c, template);
     }
     const path = line[F.path] as string;
     const segment = suspiciousSegment(path);
@@ -537,11 +558,7 @@ export class RunAggregator {
     const id = line[F.requestId] as string;
     if (!this.firstOf('e', id)) return;
     this.open.delete(id);
-    const err = line[F.err];
-    const message =
-      typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string'
-        ? (err as { message: string }).message
-        : str(line[F.msg]);
+    const message = errorMessage(line, true);
     if (message === undefined) return;
     const template = messageTemplate(message);
     if (!this.hasFinished(id) && this.pendingErrors.size < LIMITS.pendingErrors) {
@@ -660,6 +677,7 @@ export class RunAggregator {
         heapUsedMbMax: run.heapMax,
         poolWaitingMax: run.poolWaitingMax,
         poolTotalMax: run.poolTotalMax,
+        ...(run.poolMaxMax > 0 ? { poolMax: run.poolMaxMax } : {}),
       };
     }
 
@@ -668,7 +686,7 @@ export class RunAggregator {
     const processes: RawProcess[] = [];
     for (const byKey of this.workers.values()) processes.push(...byKey.values());
     const counts: RawCounts = {
-      runId: this.options.runId,
+      runId: this.options.runId ?? '',
       source: this.options.source,
       hasLines,
       firstTime,

@@ -4,6 +4,7 @@
  */
 import { LogjamError } from '../../common/errors.js';
 import type { RunListing } from '../sources/source.js';
+import type { TimeWindow } from '../model.js';
 
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
@@ -57,3 +58,24 @@ export class RunNotFoundError extends LogjamError {
   }
 }
 
+
+/** The window an aggregate without a run id covers: the bounds asked for (an absent one: the input's start or end). */
+export function windowOf(since: number | undefined, until: number | undefined): TimeWindow {
+  return { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) };
+}
+
+/** "--since 2025-… --until 2025-…" or "the whole input", for messages. */
+export function describeWindowBounds(since: number | undefined, until: number | undefined): string {
+  if (since === undefined && until === undefined) return 'the whole input';
+  const iso = (t: number) => new Date(t).toISOString();
+  return [since !== undefined ? `--since ${iso(since)}` : '', until !== undefined ? `--until ${iso(until)}` : ''].filter(Boolean).join(' ');
+}
+
+/** A time window (analyze without --run) holds no request line: LogjamError (exit 2). */
+export class WindowEmptyError extends LogjamError {
+  constructor(source: string, since: number | undefined, until: number | undefined) {
+    super('LJ_WINDOW_EMPTY', `no request lines in ${source} (${describeWindowBounds(since, until)})`, {
+      hint: '`logjam runs` shows the time span the source holds; widen --since/--until, or pass --run',
+    });
+  }
+}

@@ -7,7 +7,27 @@
  * Pure and source-agnostic: `ProcessTracker` takes NDJSON lines one by one; `processSummariesFromRows` builds the
  * same summaries from a Logs Insights `stats … by host, pid, event, run_id` result (analyzer/queries.ts).
  */
-import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
+import { EVENTS, FIELDS as F, MEMORY_LIMIT_SOURCES, PLATFORMS } from '../../middleware/schema.js';
+
+/**
+ * What a process said about where it runs in its service.start line (middleware/runtime-facts.ts): the facts
+ * capacity math needs. Each is absent when the line did not carry it (an older or hand-written service.start).
+ */
+export interface ServiceFacts {
+  /** os.availableParallelism() */
+  cpus?: number;
+  /** the cgroup's CPU quota in cores, when one is set */
+  cpuQuota?: number;
+  memoryLimitMb?: number;
+  memoryLimitSource?: string;
+  nodeVersion?: string;
+  /** cluster workers the service runs */
+  workers?: number;
+  /** the pg pool's max */
+  poolMax?: number;
+  /** `ecs-fargate`, `ecs-ec2` or `ecs` (middleware/schema.ts PLATFORMS) */
+  platform?: string;
+}
 
 export interface ProcessSummary {
   host: string;
@@ -26,6 +46,46 @@ export interface ProcessSummary {
   /** the run's request.start lines, and its request.finish / request.abort lines (ends) */
   requestsStarted: number;
   requestsEnded: number;
+  /** its latest service.start line's facts, when it logged one */
+  facts?: ServiceFacts;
+  /** time of that line (which of several service.start lines is the latest) */
+  factsTime?: number;
+}
+
+const positive = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) && n > 0 && n < 1e9 ? n : undefined;
+};
+const oneOf = (v: unknown, allowed: readonly string[]): string | undefined =>
+  typeof v === 'string' && allowed.includes(v) ? v : undefined;
+/** `v20.19.0`: anything else (a hostile line) is not a Node version */
+const nodeVersion = (v: unknown): string | undefined => (typeof v === 'string' && /^v\d{1,3}\.\d{1,4}\.\d{1,4}$/.test(v) ? v : undefined);
+
+/**
+ * The facts of a service.start line, or of a Logs Insights row with the same field names (values as text), each
+ * checked: a number that is not a positive number, an unknown platform, a version that is not one, is left out.
+ */
+export function serviceFactsOf(line: Record<string, unknown>): ServiceFacts | undefined {
+  const facts: ServiceFacts = {};
+  const set = <K extends keyof ServiceFacts>(key: K, value: ServiceFacts[K] | undefined) => {
+    if (value !== undefined) facts[key] = value;
+  };
+  set('cpus', positive(line[F.cpus]));
+  set('cpuQuota', positive(line[F.cpuQuota]));
+  set('memoryLimitMb', positive(line[F.memoryLimitMb]));
+  set('memoryLimitSource', oneOf(line[F.memoryLimitSource], MEMORY_LIMIT_SOURCES));
+  set('nodeVersion', nodeVersion(line[F.nodeVersion]));
+  set('workers', positive(line[F.workers]));
+  set('poolMax', positive(line[F.poolMax]));
+  set('platform', oneOf(line[F.platform], PLATFORMS));
+  return Object.keys(facts).length > 0 ? facts : undefined;
+}
+
+/** Keep the facts of the latest service.start (a restarted process id, a reload). */
+function noteFacts(p: ProcessSummary, time: number, facts: ServiceFacts | undefined): void {
+  if (facts === undefined || (p.factsTime !== undefined && time < p.factsTime)) return;
+  p.facts = facts;
+  p.factsTime = time;
 }
 
 /** Processes kept (the rest are counted in `overflow`): a run has a handful, a bad key must not grow without bound. */
@@ -90,6 +150,7 @@ export class ProcessTracker {
     if (p.service === undefined && typeof service === 'string') p.service = service;
     const event = line[F.event];
     note(p, time, typeof event === 'string' ? event : undefined, 1, inRun);
+    if (event === EVENTS.serviceStart) noteFacts(p, time, serviceFactsOf(line));
   }
 
   /** The processes that wrote lines of the run, by host then pid. */
@@ -112,10 +173,19 @@ export interface ProcessRow {
   lines?: string | number;
   first_time?: string | number;
   last_time?: string | number;
+  /** service.start rows: the facts (queries.ts `processes` folds them into the same query) */
+  cpus?: string | number;
+  cpu_quota?: string | number;
+  memory_limit_mb?: string | number;
+  memory_limit_source?: string;
+  node_version?: string;
+  workers?: string | number;
+  pool_max?: string | number;
+  platform?: string;
 }
 
 /** The same summaries from CloudWatch rows (one per host, pid, event, run_id). */
-export function processSummariesFromRows(rows: ProcessRow[], runId: string): ProcessSummary[] {
+export function processSummariesFromRows(rows: ProcessRow[], runId: string | undefined): ProcessSummary[] {
   const byKey = new Map<string, ProcessSummary>();
   const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN);
   for (const row of rows) {
@@ -133,7 +203,10 @@ export function processSummariesFromRows(rows: ProcessRow[], runId: string): Pro
       byKey.set(key, p);
     }
     if (p.service === undefined && row.service) p.service = row.service;
-    note(p, first, row.event || undefined, count, row.run_id === runId, last);
+    // a time window (no run id) selects the request lines, tagged or not (the rows' only request-scoped events)
+    const selected = runId === undefined ? Boolean(row.run_id) || (row.event ?? '').startsWith('request.') : row.run_id === runId;
+    note(p, first, row.event || undefined, count, selected, last);
+    if (row.event === EVENTS.serviceStart) noteFacts(p, last, serviceFactsOf(row as Record<string, unknown>));
   }
   return sortProcesses([...byKey.values()].filter((p) => p.runLines > 0));
 }

@@ -10,7 +10,8 @@ import { pct } from './format.js';
 export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView | undefined): Finding[] {
   if (!client) return [];
   const findings: Finding[] = [];
-  if (client.runId !== undefined && client.runId !== agg.runId) {
+  // a time window (no --run) holds whatever runs fall in it: no run id to compare the summary's with
+  if (client.runId !== undefined && agg.window === undefined && client.runId !== agg.runId) {
     findings.push({
       id: 'client-summary-run',
       severity: 'warning',
@@ -44,7 +45,7 @@ export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView
       `no response: ${noResponse}` + (byReason.length ? ` (${byReason.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''),
     );
   }
-  details.push(`checks failed: ${checksFailed}; requests with no response: ${client.noResponse ?? 'unknown (k6 summary)'}`);
+  details.push(`checks failed: ${checksFailed}; requests with no response: ${client.noResponse ?? 'unknown (the client summary does not count them)'}`);
 
   if (missing <= 0 && noResponse === 0) {
     if (checksFailed > 0) {
@@ -74,7 +75,7 @@ export function clientNoServerLineFindings(agg: RunAggregate, client: ClientView
         ? `${missing} client requests (${pct(missing, client.requests)}) have no server line`
         : `${noResponse} client requests got no response`,
     explanation:
-      `The client counted ${client.requests} requests; the server logged ${serverSeen} for run ${agg.runId}. ` +
+      `The client counted ${client.requests} requests; the server logged ${serverSeen} ${agg.window ? 'in the time window' : `for run ${agg.runId}`}. ` +
       (missing > 0
         ? `${missing} never produced a server line: they timed out before reaching the app, were refused (backlog or ` +
           'connection limit full), were reset, or their lines were lost on the way to the logs. '

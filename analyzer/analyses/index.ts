@@ -21,11 +21,11 @@ export function analyze(agg: RunAggregate, client?: ClientView, join?: ClientJoi
   const findings = [
     ...logDeliveryFindings(agg),
     ...processLifecycleFindings(agg),
-    ...suspiciousPathFindings(agg),
+    ...suspiciousPathFindings(agg, client),
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
     ...clientJoinFindings(join),
-    ...statusClusterFindings(agg),
+    ...statusClusterFindings(agg, client),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),
     ...latencyFindings(agg),

@@ -17,6 +17,7 @@ import {
   RESERVED_CONNECTIONS,
   smallestRdsClassFor,
 } from './rds.js';
+import { factRows } from './resolve.js';
 import { analyzeSaturation } from './saturation.js';
 import type { CapacityInputs, CapacityReport, DeploymentFacts, FormulaLine, RdsSection, RouteServiceTime } from './types.js';
 import { fitUsl } from './usl.js';
@@ -96,13 +97,22 @@ export function serviceTime(
   };
 }
 
-export function computeCapacity(agg: RunAggregate, client: ClientView | undefined, facts: DeploymentFacts): CapacityReport {
+/**
+ * The capacity report for the deployment `facts` describe (flags, and what the service logged: resolve.ts, which
+ * the pipeline applies first). `notes` come first in the report's notes (e.g. where a flag and the logs disagree).
+ */
+export function computeCapacity(
+  agg: RunAggregate,
+  client: ClientView | undefined,
+  facts: DeploymentFacts,
+  factNotes: string[] = [],
+): CapacityReport {
   if (agg.totals.requests === 0 || !(agg.totals.latency.mean > 0)) {
     throw new LogjamError('LJ_NO_DATA', `run "${agg.runId}" has no finished requests: no service time to compute capacity from`, {
       hint: 'check the run id (`logjam runs`) and that the service logged request.finish lines',
     });
   }
-  const notes: string[] = [];
+  const notes: string[] = [...factNotes];
   const formulas: FormulaLine[] = [];
   // A run shorter than one bin still spans at least the bin it was measured in.
   const durationS = Math.max(agg.lastTime - agg.firstTime, agg.binMs, 1) / 1000;
@@ -116,12 +126,20 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
   const inFlightMean = inFlight.length > 0 ? inFlight.reduce((s, x) => s + x, 0) / inFlight.length : 0;
   const inFlightMax = inFlight.length > 0 ? Math.max(...inFlight) : 0;
 
-  // Workers: both rules, so the reader sees the choice; the deployment's own model (or --workers) is used.
-  const gunicorn = gunicornWorkers(facts.cpus);
+  // Workers: the deployment's own count (--workers, or the processes that served the run), else the worker model's
+  // rule; Node's rule is shown either way (the workers these CPUs could run), gunicorn's only for a gunicorn service.
   const node = nodeClusterWorkers(facts.cpus);
-  formulas.push(gunicorn, node);
-  const byModel = facts.workerModel === 'gunicorn' ? gunicorn : node;
+  formulas.push(node);
+  let byModel = node;
+  if (facts.workerModel === 'gunicorn') {
+    byModel = gunicornWorkers(facts.cpus);
+    formulas.push(byModel);
+  }
   const workersPerTask = facts.workers ?? byModel.result;
+  if (facts.workers !== undefined && facts.workers !== byModel.result) {
+    const origin = facts.provenance.workers?.source === 'measured' ? 'measured' : 'given';
+    byModel.note = `${byModel.note ?? ''}; the CPUs could run ${byModel.result}, the deployment runs ${facts.workers} (${origin}): the math uses ${facts.workers}`;
+  }
 
   const service = serviceTime(agg, facts, durationS);
   formulas.push(service.line);
@@ -158,25 +176,31 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
   }
   formulas.push(utilization(offered, total.result));
 
-  // RDS: the current class against every pool of every worker of every task.
-  const cls = findRdsClass(facts.dbInstanceClass);
-  const mem = dbInstanceClassMemory(cls);
-  const maxConn = maxConnections(mem.result);
-  const needed = connectionsNeeded(facts.poolSize, workersPerTask, facts.tasks);
-  formulas.push(mem, maxConn, needed);
-  const usable = Math.max(0, maxConn.result - RESERVED_CONNECTIONS);
-  const smallest = smallestRdsClassFor(needed.result, cls.name);
-  const rds: RdsSection = {
-    instanceClass: cls.name,
-    nominalMemoryGiB: cls.memoryGiB,
-    dbInstanceClassMemoryBytes: mem.result,
-    maxConnections: maxConn.result,
-    usableConnections: usable,
-    connectionsNeeded: needed.result,
-    fits: needed.result <= usable,
-    tableSource: RDS_TABLE_SOURCE,
-  };
-  if (smallest) rds.smallestFitting = smallest.name;
+  // Connections every pool of every worker of every task can open; checked against RDS only for AWS with a class.
+  const needed = connectionsNeeded(facts.poolSize, workersPerTask, facts.tasks, 'db.connections-needed');
+  formulas.push(needed);
+  let rds: RdsSection | undefined;
+  if (facts.awsBy !== undefined && facts.dbInstanceClass !== undefined) {
+    const cls = findRdsClass(facts.dbInstanceClass);
+    const mem = dbInstanceClassMemory(cls);
+    const maxConn = maxConnections(mem.result);
+    formulas.push(mem, maxConn);
+    const usable = Math.max(0, maxConn.result - RESERVED_CONNECTIONS);
+    const smallest = smallestRdsClassFor(needed.result, cls.name);
+    rds = {
+      instanceClass: cls.name,
+      nominalMemoryGiB: cls.memoryGiB,
+      dbInstanceClassMemoryBytes: mem.result,
+      maxConnections: maxConn.result,
+      usableConnections: usable,
+      connectionsNeeded: needed.result,
+      fits: needed.result <= usable,
+      tableSource: RDS_TABLE_SOURCE,
+    };
+    if (smallest) rds.smallestFitting = smallest.name;
+  } else if (facts.awsBy !== undefined) {
+    notes.push(`RDS: give --db-instance-class to check the ${needed.result} connections against its max_connections`);
+  }
 
   const planned = planForTarget({ facts, serviceTimeS: S, responseTimeS: R, thinkTimeS });
   if (planned) formulas.push(...planned.lines);
@@ -184,7 +208,10 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
   const usl = fitUsl(saturation.points.map((p) => ({ n: p.concurrency, x: p.throughput })));
   const bottleneck = judgeBottleneck(agg, client);
 
-  if (facts.defaulted && facts.defaulted.length > 0) notes.push(`assumed (flags not given): ${facts.defaulted.join(', ')}`);
+  const assumed = factRows(facts, workersPerTask).filter((r) => r.source === 'assumed' && r.key !== 'threads');
+  if (assumed.length > 0) {
+    notes.push(`assumed (neither given nor logged by the service): ${assumed.map((r) => `${r.label} ${r.value} (${r.detail})`).join(', ')}`);
+  }
 
   const inputs: CapacityInputs = {
     runId: agg.runId,
@@ -199,11 +226,17 @@ export function computeCapacity(agg: RunAggregate, client: ClientView | undefine
     thinkTimeSource,
     inFlightMean,
     inFlightMax,
-    deployment: { ...facts, workersPerTask, workersSource: facts.workers !== undefined ? 'flag' : 'formula' },
+    deployment: {
+      ...facts,
+      workersPerTask,
+      workersSource: facts.workers === undefined ? 'formula' : facts.provenance.workers?.source === 'measured' ? 'measured' : 'flag',
+    },
+    facts: factRows(facts, workersPerTask),
   };
   if (vus !== undefined) inputs.vus = vus;
 
-  const report: CapacityReport = { inputs, formulas, rds, saturation, usl, bottleneck, notes };
+  const report: CapacityReport = { inputs, formulas, saturation, usl, bottleneck, notes };
+  if (rds) report.rds = rds;
   if (planned) report.plan = planned.plan;
   return report;
 }

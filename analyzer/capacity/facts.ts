@@ -1,11 +1,13 @@
 /**
  * Deployment flags (strings from the command line) to DeploymentFacts, validated. Pure, so every rule is unit
  * tested; the command only forwards what commander parsed. Bad values throw a UsageError naming the flag.
+ * Every fact is marked `given` (a flag) or `assumed` (a default) in `provenance`; resolve.ts then replaces the
+ * assumed ones with what the service logged (`measured`).
  */
 import { UsageError } from '../../common/errors.js';
 import { describeFargateRow, FARGATE_TABLE, isValidFargateSize } from './fargate.js';
 import { findRdsClass } from './rds.js';
-import type { DeploymentFacts, WorkerModel } from './types.js';
+import type { DeploymentFacts, FactKey, FactOrigin, WorkerModel } from './types.js';
 
 export interface DeploymentFlags {
   cpus?: string;
@@ -21,9 +23,11 @@ export interface DeploymentFlags {
   targetVus?: string;
   thinkTime?: string;
   headroom?: string;
+  /** `aws`: the deployment is AWS (RDS and Fargate lines); `other`: not AWS, whatever platform the service logged */
+  deployment?: string;
 }
 
-export const DEFAULTS = { workerModel: 'node-cluster', threads: 1, tasks: 1, poolSize: 10, dbInstanceClass: 'db.t3.micro', headroom: 0.3 } as const;
+export const DEFAULTS = { workerModel: 'node-cluster', cpus: 1, threads: 1, tasks: 1, poolSize: 10, headroom: 0.3 } as const;
 
 const NUMBER = /^\d+(\.\d+)?$/;
 
@@ -70,11 +74,21 @@ function headroomFraction(raw: string): number {
 
 export function parseDeploymentFacts(flags: DeploymentFlags): DeploymentFacts {
   const defaulted: string[] = [];
+  const provenance: Partial<Record<FactKey, FactOrigin>> = {};
+  const given = (key: FactKey, detail: string) => (provenance[key] = { source: 'given', detail });
+  const assumed = (key: FactKey, detail: string) => (provenance[key] = { source: 'assumed', detail });
   const model = (flags.workerModel ?? 'node').trim().toLowerCase();
   let workerModel: WorkerModel;
   if (model === 'node' || model === 'node-cluster') workerModel = 'node-cluster';
   else if (model === 'gunicorn') workerModel = 'gunicorn';
   else throw new UsageError(`--worker-model must be "node" or "gunicorn", got "${flags.workerModel}"`);
+
+  let deployment: DeploymentFacts['deployment'];
+  if (flags.deployment !== undefined) {
+    const d = flags.deployment.trim().toLowerCase();
+    if (d !== 'aws' && d !== 'other') throw new UsageError(`--deployment must be "aws" or "other", got "${flags.deployment}"`);
+    deployment = d;
+  }
 
   let fargate: DeploymentFacts['fargate'];
   if (flags.fargateCpu !== undefined || flags.fargateMemory !== undefined) {
@@ -90,14 +104,20 @@ export function parseDeploymentFacts(flags: DeploymentFlags): DeploymentFacts {
       );
     }
     fargate = { cpuUnits, memoryMiB };
+    given('fargate', `--fargate-cpu ${flags.fargateCpu} --fargate-memory ${flags.fargateMemory}`);
   }
 
   let cpus: number;
-  if (flags.cpus !== undefined) cpus = positive('--cpus', flags.cpus);
-  else if (fargate) cpus = fargate.cpuUnits / 1024;
-  else {
-    cpus = 1;
-    defaulted.push('--cpus 1');
+  if (flags.cpus !== undefined) {
+    cpus = positive('--cpus', flags.cpus);
+    given('cpus', `--cpus ${flags.cpus}`);
+  } else if (fargate) {
+    cpus = fargate.cpuUnits / 1024;
+    given('cpus', `--fargate-cpu ${flags.fargateCpu}`);
+  } else {
+    cpus = DEFAULTS.cpus;
+    defaulted.push(`--cpus ${DEFAULTS.cpus}`);
+    assumed('cpus', 'a default');
   }
 
   if (flags.targetRps !== undefined && flags.targetVus !== undefined) {
@@ -107,21 +127,66 @@ export function parseDeploymentFacts(flags: DeploymentFlags): DeploymentFacts {
   if (flags.targetRps !== undefined) target = { kind: 'rps', rps: positive('--target-rps', flags.targetRps) };
   if (flags.targetVus !== undefined) target = { kind: 'vus', vus: positive('--target-vus', flags.targetVus, { integer: true }) };
 
-  const poolSize = flags.poolSize !== undefined ? positive('--pool-size', flags.poolSize, { integer: true }) : DEFAULTS.poolSize;
-  if (flags.poolSize === undefined) defaulted.push(`--pool-size ${DEFAULTS.poolSize} (node-postgres's default max)`);
-  const dbInstanceClass = findRdsClass(flags.dbInstanceClass ?? DEFAULTS.dbInstanceClass).name;
-  if (flags.dbInstanceClass === undefined) defaulted.push(`--db-instance-class ${DEFAULTS.dbInstanceClass}`);
+  let poolSize: number;
+  if (flags.poolSize !== undefined) {
+    poolSize = positive('--pool-size', flags.poolSize, { integer: true });
+    given('poolSize', `--pool-size ${flags.poolSize}`);
+  } else {
+    poolSize = DEFAULTS.poolSize;
+    defaulted.push(`--pool-size ${DEFAULTS.poolSize} (node-postgres's default max)`);
+    assumed('poolSize', "node-postgres's default max");
+  }
+  let dbInstanceClass: string | undefined;
+  if (flags.dbInstanceClass !== undefined) {
+    dbInstanceClass = findRdsClass(flags.dbInstanceClass).name;
+    given('dbInstanceClass', `--db-instance-class ${flags.dbInstanceClass}`);
+  }
+
+  let threads: number = DEFAULTS.threads;
+  if (flags.threads !== undefined) {
+    threads = positive('--threads', flags.threads, { integer: true });
+    given('threads', `--threads ${flags.threads}`);
+  } else {
+    assumed('threads', workerModel === 'gunicorn' ? "gunicorn's default (sync workers)" : 'a Node worker: one event loop');
+  }
+  let tasks: number = DEFAULTS.tasks;
+  if (flags.tasks !== undefined) {
+    tasks = positive('--tasks', flags.tasks, { integer: true });
+    given('tasks', `--tasks ${flags.tasks}`);
+  } else {
+    assumed('tasks', 'a default');
+  }
 
   const facts: DeploymentFacts = {
     cpus,
     workerModel,
-    threads: flags.threads !== undefined ? positive('--threads', flags.threads, { integer: true }) : DEFAULTS.threads,
-    tasks: flags.tasks !== undefined ? positive('--tasks', flags.tasks, { integer: true }) : DEFAULTS.tasks,
+    threads,
+    tasks,
     poolSize,
-    dbInstanceClass,
     headroom: flags.headroom !== undefined ? headroomFraction(flags.headroom) : DEFAULTS.headroom,
+    provenance,
   };
-  if (flags.workers !== undefined) facts.workers = positive('--workers', flags.workers, { integer: true });
+  if (dbInstanceClass !== undefined) facts.dbInstanceClass = dbInstanceClass;
+  if (flags.workers !== undefined) {
+    facts.workers = positive('--workers', flags.workers, { integer: true });
+    given('workers', `--workers ${flags.workers}`);
+  } else {
+    assumed('workers', `the ${workerModel} formula from the CPUs`);
+  }
+  if (deployment) facts.deployment = deployment;
+  // AWS-only flags describe an AWS deployment; --deployment other overrides them
+  const awsBy =
+    deployment === 'aws'
+      ? '--deployment aws'
+      : fargate
+        ? '--fargate-cpu/--fargate-memory'
+        : dbInstanceClass !== undefined
+          ? '--db-instance-class'
+          : undefined;
+  if (awsBy !== undefined && deployment === 'other') {
+    throw new UsageError(`--deployment other contradicts ${awsBy}: those describe an AWS deployment`);
+  }
+  if (awsBy !== undefined) facts.awsBy = awsBy;
   if (fargate) facts.fargate = fargate;
   if (target) facts.target = target;
   if (flags.thinkTime !== undefined) facts.thinkTimeS = positive('--think-time', flags.thinkTime, { zeroOk: true });

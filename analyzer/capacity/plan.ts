@@ -4,8 +4,9 @@
  *   workers  = ⌈required × S / threads⌉           (the capacity formula solved for workers)
  *   per task: workers spread over the current task count; vCPUs from the worker model (Node: one per worker;
  *   gunicorn: 2 × cores + 1 ≥ workers); tasks grow only when one task would need more than the largest Fargate size
- *   then the smallest valid Fargate size with those vCPUs, keeping the current memory per vCPU (2 GB per vCPU when
- *   the current size is not given), and the DB connections all those pools can open.
+ *   then (an AWS deployment only) the smallest valid Fargate size with those vCPUs, keeping the current memory per
+ *   vCPU (2 GB per vCPU when the current size is not given), and the DB connections all those pools can open
+ *   (checked against the RDS class when one is given).
  */
 import { closedModelThroughput } from './closed-model.js';
 import { describeFargate, FARGATE_MAX_CPU_UNITS, smallestFargateFit } from './fargate.js';
@@ -76,7 +77,7 @@ export function planForTarget(input: PlanInputs): { plan: PlanSection; lines: Fo
     workersPerTask = Math.ceil(workers / tasks);
     vcpusPerTask = vcpusFor(facts.workerModel, workersPerTask);
   }
-  if (tasks > facts.tasks) notes.push(`more than ${FARGATE_MAX_CPU_UNITS / 1024} vCPUs in one task is not a Fargate size: ${tasks} tasks`);
+  if (tasks > facts.tasks) notes.push(`more than ${FARGATE_MAX_CPU_UNITS / 1024} vCPUs in one task (the largest Fargate size): ${tasks} tasks`);
   lines.push({
     name: 'plan.vcpus-per-task',
     formula: facts.workerModel === 'gunicorn' ? 'vCPUs = ⌈(workers per task − 1) / 2⌉' : 'vCPUs = workers per task',
@@ -86,29 +87,38 @@ export function planForTarget(input: PlanInputs): { plan: PlanSection; lines: Fo
     note: `${workers} workers over ${tasks} task${tasks === 1 ? '' : 's'}`,
   });
 
+  // Fargate sizes only for an AWS deployment that is not ECS on EC2 (whose tasks take any CPU/memory values).
+  const onFargate = facts.awsBy !== undefined && facts.platform !== 'ecs-ec2';
   const currentFargate: FargateSize | undefined = facts.fargate
     ? { cpuUnits: facts.fargate.cpuUnits, memoryMiB: facts.fargate.memoryMiB }
     : undefined;
-  const mibPerVcpu = currentFargate ? currentFargate.memoryMiB / (currentFargate.cpuUnits / 1024) : DEFAULT_MEMORY_MIB_PER_VCPU;
-  const fargate = smallestFargateFit(vcpusPerTask * 1024, Math.ceil(vcpusPerTask * mibPerVcpu));
+  let fargate: FargateSize | undefined;
   let fargateChange: string | undefined;
-  if (fargate) {
-    fargateChange = currentFargate ? `${describeFargate(currentFargate)} → ${describeFargate(fargate)}` : describeFargate(fargate);
-  } else {
-    notes.push('no Fargate size has that much memory per vCPU');
+  if (onFargate) {
+    const mibPerVcpu = currentFargate ? currentFargate.memoryMiB / (currentFargate.cpuUnits / 1024) : DEFAULT_MEMORY_MIB_PER_VCPU;
+    fargate = smallestFargateFit(vcpusPerTask * 1024, Math.ceil(vcpusPerTask * mibPerVcpu));
+    if (fargate) {
+      fargateChange = currentFargate ? `${describeFargate(currentFargate)} → ${describeFargate(fargate)}` : describeFargate(fargate);
+    } else {
+      notes.push('no Fargate size has that much memory per vCPU');
+    }
   }
 
   const connections = connectionsNeeded(facts.poolSize, workersPerTask, tasks, 'plan.connections-needed');
   lines.push(connections);
-  const cls = findRdsClass(facts.dbInstanceClass);
-  const dbFits = usableConnectionsOf(cls) >= connections.result;
-  const smallest = smallestRdsClassFor(connections.result, cls.name);
-  if (!dbFits) {
-    notes.push(
-      smallest
-        ? `${cls.name} takes ${usableConnectionsOf(cls)} connections: use ${smallest.name}, a smaller pool, or a pooler (RDS Proxy, PgBouncer)`
-        : `no class in the table takes ${connections.result} connections: use a smaller pool or a pooler (RDS Proxy, PgBouncer)`,
-    );
+  let dbFits: boolean | undefined;
+  let smallest: ReturnType<typeof smallestRdsClassFor>;
+  if (facts.awsBy !== undefined && facts.dbInstanceClass !== undefined) {
+    const cls = findRdsClass(facts.dbInstanceClass);
+    dbFits = usableConnectionsOf(cls) >= connections.result;
+    smallest = smallestRdsClassFor(connections.result, cls.name);
+    if (!dbFits) {
+      notes.push(
+        smallest
+          ? `${cls.name} takes ${usableConnectionsOf(cls)} connections: use ${smallest.name}, a smaller pool, or a pooler (RDS Proxy, PgBouncer)`
+          : `no class in the table takes ${connections.result} connections: use a smaller pool or a pooler (RDS Proxy, PgBouncer)`,
+      );
+    }
   }
   if (facts.headroom > 0) notes.push(`headroom ${pct(facts.headroom)} on top of the target`);
 
@@ -121,9 +131,9 @@ export function planForTarget(input: PlanInputs): { plan: PlanSection; lines: Fo
     vcpus: vcpusPerTask * tasks,
     tasks,
     dbConnectionsNeeded: connections.result,
-    dbFits,
     notes,
   };
+  if (dbFits !== undefined) plan.dbFits = dbFits;
   if (currentFargate) plan.currentFargate = currentFargate;
   if (fargate) plan.fargate = fargate;
   if (fargateChange) plan.fargateChange = fargateChange;

@@ -39,7 +39,7 @@ function outline(report: CapacityReport, clean: (s: string) => string): Section[
   const asLines = (fs: FormulaLine[]) => fs.map((f) => (f.note ? { text: formulaText(f), detail: f.note } : { text: formulaText(f) }));
 
   sections.push({
-    title: `Capacity — run ${clean(i.runId)}`,
+    title: i.runId ? `Capacity — run ${clean(i.runId)}` : 'Capacity — time window',
     lines: [
       { text: `${i.requests} requests in ${num(i.durationS)} s; mean response ${num(i.meanResponseS * 1000)} ms, p95 ${num(i.p95ResponseS * 1000)} ms` },
       {
@@ -49,11 +49,14 @@ function outline(report: CapacityReport, clean: (s: string) => string): Section[
       },
       {
         text:
-          `deployment: ${d.tasks} task(s) × ${num(d.cpus)} vCPU, ${d.workersPerTask} worker(s) per task (${d.workersSource === 'flag' ? '--workers' : `${d.workerModel} formula`}) × ` +
-          `${d.threads} thread(s), pool ${d.poolSize} per worker, ${d.dbInstanceClass}` +
-          (d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''),
+          `deployment: ${num(d.tasks)} task(s) × ${num(d.cpus)} CPU(s), ${d.workersPerTask} worker(s) per task × ${d.threads} thread(s), pool ${d.poolSize} per worker` +
+          (d.awsBy !== undefined ? ` — AWS (${d.awsBy})${d.dbInstanceClass ? `, ${d.dbInstanceClass}` : ''}${d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''}` : ''),
       },
     ],
+  });
+  sections.push({
+    title: 'Facts (measured: the service logged it; given: a flag; assumed: a default)',
+    lines: i.facts.map((f) => ({ text: `${f.label}: ${clean(f.value)} — ${f.source} (${clean(f.detail)})` })),
   });
   sections.push({
     title: 'Service time per route (by share of time)',
@@ -70,17 +73,21 @@ function outline(report: CapacityReport, clean: (s: string) => string): Section[
     lines: asLines([...byName('throughput.'), ...byName('littles-law'), ...byName('closed-model.'), ...byName('utilization')]),
   });
   const rds = report.rds;
-  sections.push({
-    title: `RDS PostgreSQL connections (${rds.instanceClass})`,
-    lines: [
-      ...asLines(byName('rds.')),
-      {
-        text: `${rds.connectionsNeeded} needed vs ${rds.usableConnections} usable (max_connections − 3 reserved for superusers): ${rds.fits ? 'fits' : 'DOES NOT FIT'}`,
-      },
-      { text: `smallest class that fits: ${rds.smallestFitting ?? 'none in the table'}` },
-      { text: `table source: ${rds.tableSource}` },
-    ],
-  });
+  if (rds) {
+    sections.push({
+      title: `RDS PostgreSQL connections (${rds.instanceClass})`,
+      lines: [
+        ...asLines([...byName('db.'), ...byName('rds.')]),
+        {
+          text: `${rds.connectionsNeeded} needed vs ${rds.usableConnections} usable (max_connections − 3 reserved for superusers): ${rds.fits ? 'fits' : 'DOES NOT FIT'}`,
+        },
+        { text: `smallest class that fits: ${rds.smallestFitting ?? 'none in the table'}` },
+        { text: `table source: ${rds.tableSource}` },
+      ],
+    });
+  } else {
+    sections.push({ title: 'Database connections', lines: asLines(byName('db.')) });
+  }
   if (report.plan) {
     const p = report.plan;
     sections.push({
@@ -88,9 +95,17 @@ function outline(report: CapacityReport, clean: (s: string) => string): Section[
       lines: [
         ...asLines(byName('plan.')),
         {
-          text: `needs ${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask} workers, ${p.vcpus} vCPUs in all; Fargate ${p.fargateChange ?? 'none fits'}`,
+          text:
+            `needs ${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask} workers, ${p.vcpus} vCPUs in all` +
+            (d.awsBy !== undefined && d.platform !== 'ecs-ec2' ? `; Fargate ${p.fargateChange ?? 'none fits'}` : ''),
         },
-        { text: `DB: ${p.dbConnectionsNeeded} connections, ${p.dbFits ? 'fits' : 'does NOT fit'} ${rds.instanceClass}${p.smallestDbClass ? `; smallest class that fits: ${p.smallestDbClass}` : ''}` },
+        {
+          text:
+            `DB: ${p.dbConnectionsNeeded} connections` +
+            (rds && p.dbFits !== undefined
+              ? `, ${p.dbFits ? 'fits' : 'does NOT fit'} ${rds.instanceClass}${p.smallestDbClass ? `; smallest class that fits: ${p.smallestDbClass}` : ''}`
+              : ''),
+        },
         ...p.notes.map((n) => ({ text: n })),
       ],
     });

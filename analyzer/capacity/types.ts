@@ -19,7 +19,28 @@ export interface FormulaLine {
 
 export type WorkerModel = 'node-cluster' | 'gunicorn';
 
-/** What the run cannot tell: how the service is deployed, and what it should handle. */
+/** Where a deployment fact came from: the service's own lines (service.start, runtime.stats), a flag, or a default. */
+export type FactSource = 'measured' | 'given' | 'assumed';
+
+/** The facts the capacity math uses, each with its origin in `DeploymentFacts.provenance`. */
+export type FactKey = 'cpus' | 'workers' | 'tasks' | 'poolSize' | 'threads' | 'dbInstanceClass' | 'fargate' | 'memoryLimit' | 'nodeVersion' | 'platform';
+
+export interface FactOrigin {
+  source: FactSource;
+  /** how it is known: the flag (`--cpus 2`), the log field (`service.start cpus`), or why the default */
+  detail: string;
+}
+
+/** One row of the report's facts table: every fact with its value and where it came from. */
+export interface FactRow {
+  key: FactKey;
+  label: string;
+  value: string;
+  source: FactSource;
+  detail: string;
+}
+
+/** How the service is deployed and what it should handle: from flags, then the service's own lines, then defaults. */
 export interface DeploymentFacts {
   /** vCPUs of one task (or host) */
   cpus: number;
@@ -31,7 +52,8 @@ export interface DeploymentFacts {
   tasks: number;
   /** DB pool size per worker */
   poolSize: number;
-  dbInstanceClass: string;
+  /** the RDS class, when given (--db-instance-class): the RDS connection check needs it */
+  dbInstanceClass?: string;
   /** the current Fargate task size, when deployed on Fargate */
   fargate?: { cpuUnits: number; memoryMiB: number };
   target?: { kind: 'rps'; rps: number } | { kind: 'vus'; vus: number };
@@ -41,6 +63,18 @@ export interface DeploymentFacts {
   headroom: number;
   /** flags that were not given and took a default (e.g. "--cpus 1"), so the report can say what it assumed */
   defaulted?: string[];
+  /** where each fact came from (facts.ts marks flags and defaults; resolve.ts puts in what the service logged) */
+  provenance: Partial<Record<FactKey, FactOrigin>>;
+  /**
+   * What describes the deployment as AWS (`--deployment aws`, a Fargate or RDS flag, or the platform the service
+   * logged); absent: not AWS, so no RDS, Fargate lines. `--deployment other` says it is not, whatever was logged.
+   */
+  awsBy?: string;
+  deployment?: 'aws' | 'other';
+  /** informational facts the service logged (service.start) */
+  memoryLimitMb?: number;
+  nodeVersion?: string;
+  platform?: string;
 }
 
 export interface RouteServiceTime {
@@ -73,7 +107,9 @@ export interface CapacityInputs {
   /** requests in flight (Little's law per time bin): mean and max over the usable bins */
   inFlightMean: number;
   inFlightMax: number;
-  deployment: DeploymentFacts & { workersPerTask: number; workersSource: 'flag' | 'formula' };
+  deployment: DeploymentFacts & { workersPerTask: number; workersSource: 'flag' | 'measured' | 'formula' };
+  /** every fact the math used, with its value and origin (measured / given / assumed), in a fixed order */
+  facts: FactRow[];
 }
 
 export interface FargateSize {
@@ -110,7 +146,8 @@ export interface PlanSection {
   /** "1 vCPU / 2 GB → 4 vCPU / 8 GB" */
   fargateChange?: string;
   dbConnectionsNeeded: number;
-  dbFits: boolean;
+  /** against the RDS class, when one was given */
+  dbFits?: boolean;
   smallestDbClass?: string;
   notes: string[];
 }
@@ -184,7 +221,8 @@ export interface CapacityReport {
   inputs: CapacityInputs;
   formulas: FormulaLine[];
   plan?: PlanSection;
-  rds: RdsSection;
+  /** only when the deployment is described as AWS and its RDS class is given */
+  rds?: RdsSection;
   saturation: SaturationSection;
   usl: UslResult;
   bottleneck: BottleneckVerdict;

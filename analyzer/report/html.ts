@@ -17,6 +17,7 @@ import { QUERY_LANGUAGE_LABELS, type Finding } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
 import { describeOffset } from '../analyses/client-join.js';
 import type { AnalysisReport } from './report.js';
+import { describeFormatLimits, describeFormats, describeSelection } from './text.js';
 
 export interface HtmlOptions {
   /** the page's title and heading; default "logjam report — run <id>" */
@@ -122,7 +123,7 @@ function summaryHtml(report: AnalysisReport): string {
   const { run, input } = report;
   const t = run.totals;
   const rows: [string, string][] = [
-    ['run', run.runId],
+    run.window ? ['time window', describeSelection(run)] : ['run', run.runId],
     ['source', run.source],
     ['time', `${new Date(run.firstTime).toISOString()} → ${new Date(run.lastTime).toISOString()}`],
     ['requests', `${t.requests} (${t.errors5xx} 5xx, ${t.errors4xx} 4xx, ${t.aborts} aborted, ${t.unfinished} unfinished)`],
@@ -130,6 +131,8 @@ function summaryHtml(report: AnalysisReport): string {
     ['DB', `${t.dbQueries} queries · query ${num(t.dbMsMean)} ms · pool wait ${num(t.poolWaitMsMean)} ms per request · ${t.poolTimeouts} pool timeouts`],
     ['input', `${input.totalLines} lines: ${input.parsed} parsed, ${input.malformed} malformed, ${input.oversized} oversized, ${input.foreign} foreign, ${input.droppedBySinks} dropped by sinks`],
   ];
+  const formats = describeFormats(input.formats);
+  if (formats) rows.push(['input formats', [`${formats} lines read`, ...describeFormatLimits(input.formats).map((l) => `cannot tell from ${l}`)].join('; ')]);
   return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 
@@ -157,13 +160,18 @@ function capacityHtml(c: CapacityReport): string {
   const parts: string[] = [];
   parts.push(
     `<p>${escapeHtml(
-      `${d.tasks} task(s) × ${num(d.cpus)} vCPU, ${d.workersPerTask} worker(s) per task × ${d.threads} thread(s), pool ${d.poolSize} per worker, ${d.dbInstanceClass}` +
-        (d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''),
+      `${d.tasks} task(s) × ${num(d.cpus)} CPU(s), ${d.workersPerTask} worker(s) per task × ${d.threads} thread(s), pool ${d.poolSize} per worker` +
+        (d.awsBy !== undefined ? ` — AWS (${d.awsBy})${d.dbInstanceClass ? `, ${d.dbInstanceClass}` : ''}${d.fargate ? `, Fargate ${describeFargate(d.fargate)}` : ''}` : ''),
     )}; service time S = ${escapeHtml(num(c.inputs.serviceTimeS * 1000))} ms; think time ${escapeHtml(num(c.inputs.thinkTimeS))} s (${escapeHtml(c.inputs.thinkTimeSource)})</p>`,
+  );
+  parts.push(
+    `<table class="kv">${c.inputs.facts
+      .map((f) => `<tr><th>${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td><td>${escapeHtml(f.source)}</td><td class="muted">${escapeHtml(f.detail)}</td></tr>`)
+      .join('')}</table>`,
   );
   parts.push(`<table class="formulas">${formulas}</table>`);
   const rds = c.rds;
-  parts.push(
+  if (rds) parts.push(
     `<h3>RDS connections</h3><p>${escapeHtml(
       `${rds.connectionsNeeded} connections needed vs ${rds.usableConnections} usable on ${rds.instanceClass} (max_connections ${rds.maxConnections} − 3 reserved): ${rds.fits ? 'fits' : 'does not fit'}; smallest class that fits: ${rds.smallestFitting ?? 'none in the table'}.`,
     )}</p><p class="muted">${escapeHtml(rds.tableSource)}</p>`,
@@ -172,7 +180,11 @@ function capacityHtml(c: CapacityReport): string {
     const p = c.plan;
     parts.push(
       `<h3>Plan for ${escapeHtml(num(p.target.value))} ${p.target.kind === 'rps' ? 'req/s' : 'users'}</h3><p>${escapeHtml(
-        `${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask}; ${p.vcpus} vCPUs; Fargate ${p.fargateChange ?? 'none fits'}; DB ${p.dbConnectionsNeeded} connections (${p.dbFits ? 'fits' : 'does not fit'}${p.smallestDbClass ? `, smallest class ${p.smallestDbClass}` : ''}).`,
+        `${p.workers} workers = ${p.tasks} task(s) × ${p.workersPerTask}; ${p.vcpus} vCPUs` +
+          (p.fargateChange !== undefined ? `; Fargate ${p.fargateChange}` : '') +
+          `; DB ${p.dbConnectionsNeeded} connections` +
+          (p.dbFits !== undefined ? ` (${p.dbFits ? 'fits' : 'does not fit'}${p.smallestDbClass ? `, smallest class ${p.smallestDbClass}` : ''})` : '') +
+          '.',
       )}</p>${p.notes.length > 0 ? `<ul>${p.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}`,
     );
   }
@@ -214,7 +226,7 @@ table.kv th { text-align: left; padding-right: 16px; color: #374151; vertical-al
 /** The HTML page of the same report object the terminal, Markdown and JSON renderers take. */
 export function renderHtmlReport(report: AnalysisReport, options: HtmlOptions = {}): string {
   const { findings, capacity } = report;
-  const title = options.title ?? `logjam report — run ${report.run.runId}`;
+  const title = options.title ?? `logjam report — ${describeSelection(report.run)}`;
   const { js, css } = loadUplot();
   const data = chartData(report);
   const chartBlock = (id: string, heading: string, note: string) =>
@@ -242,7 +254,7 @@ ${report.clientJoin ? chartBlock('chart-client-server', 'Client duration against
 </div>
 <h2>Findings</h2>
 ${findingsHtml(findings)}
-${capacity ? `<h2>Capacity</h2>\n${capacityHtml(capacity)}` : ''}
+${capacity ? `<h2>Capacity</h2>\n${capacityHtml(capacity)}` : report.capacityMissing ? `<h2>Capacity</h2>\n<p class="muted">${escapeHtml(report.capacityMissing.line)}</p>` : ''}
 <script type="application/json" id="logjam-data">${jsonForScript(data)}</script>
 <script>${inlineSafe(js, 'script')}</script>
 <script>${inlineSafe(CHARTS_SCRIPT, 'script')}</script>

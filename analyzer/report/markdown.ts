@@ -4,7 +4,7 @@ import { describeResult } from '../thresholds.js';
 import { renderCapacityMarkdown } from '../capacity/render.js';
 import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
-import { describeDropped, describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
 
@@ -19,7 +19,7 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
   const r = report.run;
   const t = r.totals;
   const out: string[] = [];
-  out.push(`# logjam analysis — run \`${r.runId}\``, '');
+  out.push(r.window ? `# logjam analysis — ${mdCell(describeSelection(r))}` : `# logjam analysis — run \`${r.runId}\``, '');
   out.push(`- **Source:** ${mdCell(r.source)}`);
   out.push(`- **Time:** ${fmtTime(r.firstTime)} → ${fmtTime(r.lastTime)} (${r.durationS.toFixed(0)} s), services: ${mdCell(r.services.join(', ') || '-')}, processes: ${r.workers}`);
   out.push(
@@ -30,6 +30,9 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
   out.push(
     `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${describeDropped(i.droppedBySinks, r.processes)}`,
   );
+  const formats = describeFormats(i.formats);
+  if (formats) out.push(`- **Input formats:** ${mdCell(formats)} lines read`);
+  for (const limit of describeFormatLimits(i.formats)) out.push(`  - cannot tell from ${mdCell(limit)}`);
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(`- **Input files:** ${mdCell(files)}`);
   out.push('');
@@ -67,5 +70,6 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
     out.push('');
   }
   if (report.capacity !== undefined) out.push(renderCapacityMarkdown(report.capacity), '');
+  else if (report.capacityMissing !== undefined) out.push(mdCell(report.capacityMissing.line), '');
   return sanitizeOutput(`${out.join('\n').trimEnd()}\n`, { color: false });
 }

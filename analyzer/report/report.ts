@@ -16,6 +16,14 @@ import type {
   TimeBin,
 } from '../model.js';
 import type { CapacityReport } from '../capacity/types.js';
+import type { MissingFact } from '../capacity/resolve.js';
+
+/** Why the report has no capacity section: the facts it needs that were neither given nor logged. */
+export interface CapacityMissing {
+  /** "capacity: needs the CPUs per task (--cpus <n>): …" */
+  line: string;
+  missing: MissingFact[];
+}
 import type { ThresholdResult } from '../thresholds.js';
 
 // 2: findings[].query and queries{} are {language, text} objects (were Logs Insights text)
@@ -34,7 +42,10 @@ export interface AnalysisReport {
   reportVersion: typeof REPORT_VERSION;
   generatedAt: string;
   run: {
+    /** '' for a time window (then `window` is present) */
     runId: string;
+    /** present when the report is a time window (analyze without --run), not a run: its bounds as asked */
+    window?: RunAggregate['window'];
     source: string;
     firstTime: number;
     lastTime: number;
@@ -65,6 +76,8 @@ export interface AnalysisReport {
   thresholds?: ThresholdResult[];
   /** the capacity section, when deployment facts were given (analyzer/capacity computes it) */
   capacity?: CapacityReport;
+  /** in place of the capacity section: the facts it would need (analyze prints the section only when it has them) */
+  capacityMissing?: CapacityMissing;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
   /** the client request log joined to the server's lines (--client-log) */
@@ -78,6 +91,7 @@ export interface BuildReportInput {
   thresholds?: ThresholdResult[];
   capacity?: CapacityReport;
   join?: ClientJoinSummary;
+  capacityMissing?: CapacityMissing;
   now?: Date;
 }
 
@@ -119,6 +133,7 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
     input: a.input,
     queries: a.queries,
   };
+  if (a.window) report.run.window = a.window;
   if (a.runtime) report.run.runtime = a.runtime;
   if (a.scanned) report.run.scanned = a.scanned;
   if (a.overflow) report.run.overflow = a.overflow;
@@ -127,5 +142,6 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
   if (input.join) report.clientJoin = input.join;
+  if (input.capacityMissing !== undefined) report.capacityMissing = input.capacityMissing;
   return report;
 }

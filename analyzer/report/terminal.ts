@@ -10,7 +10,7 @@ import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
-import { describeDropped, describeInputFiles, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
@@ -38,7 +38,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
   const out: string[] = [];
   const r = report.run;
   const t = r.totals;
-  out.push(c.bold(`logjam analyze — run ${r.runId}`));
+  out.push(c.bold(`logjam analyze — ${describeSelection(r)}`));
   out.push(
     `${c.dim('source')} ${r.source}  ${c.dim('time')} ${fmtTime(r.firstTime)} → ${fmtTime(r.lastTime)} (${r.durationS.toFixed(0)} s)` +
       `  ${c.dim('services')} ${r.services.join(', ') || '-'}  ${c.dim('processes')} ${r.workers}`,
@@ -57,6 +57,9 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
         `; ${i.duplicates} duplicate lines ignored; ${describeDropped(i.droppedBySinks, r.processes)}`,
     ),
   );
+  const formats = describeFormats(i.formats);
+  if (formats) out.push(c.dim(`input formats: ${formats} lines read`));
+  for (const limit of describeFormatLimits(i.formats)) out.push(c.dim(`  cannot tell from ${limit}`));
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(c.dim(`input files: ${files}`));
   if (r.scanned) {
@@ -119,6 +122,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
   }
 
   if (report.capacity !== undefined) out.push(renderCapacityTerminal(report.capacity, { color: options.color }), '');
+  else if (report.capacityMissing !== undefined) out.push(c.yellow(report.capacityMissing.line), '');
 
   if (report.thresholds?.length) {
     const failed = report.thresholds.filter((x) => !x.ok);

@@ -1,7 +1,8 @@
 /** The text renderers' compact forms of common/format.ts ("12.5ms" in table cells). */
 import { formatMs, formatPercent } from '../../common/format.js';
 import { neverStopped, type ProcessSummary } from '../aggregate/processes.js';
-import type { InputFileAccounting } from '../model.js';
+import type { InputFileAccounting, TimeWindow } from '../model.js';
+import { FORMAT_LIMITS } from '../sources/formats/index.js';
 
 export function fmtMs(v: number): string {
   return Number.isFinite(v) ? formatMs(v, '') : '-';
@@ -35,4 +36,27 @@ export function describeDropped(dropped: number, processes: readonly ProcessSumm
   const unstopped = neverStopped(processes).length;
   if (unstopped === 0) return `${dropped} dropped by sinks`;
   return `at least ${dropped} dropped by sinks (a lower bound: ${unstopped} ${unstopped === 1 ? 'process' : 'processes'} never logged service.stop)`;
+}
+
+/**
+ * What the report covers: "run r1", or "time window 2025-01-31 12:00:00Z → 12:30:00Z" (analyze without --run: every
+ * request in it, whatever its run id; an open bound is the start or end of the input).
+ */
+export function describeSelection(run: { runId: string; window?: TimeWindow }): string {
+  if (!run.window) return `run ${run.runId}`;
+  const { since, until } = run.window;
+  return `time window ${since !== undefined ? fmtTime(since) : 'start of input'} → ${until !== undefined ? fmtTime(until) : 'end of input'} (not a run: every request in it)`;
+}
+
+/** "980 logjam + 40 pino-http" (lines read per input format); '' when the source does not count them (CloudWatch). */
+export function describeFormats(formats: Record<string, number> | undefined): string {
+  const entries = Object.entries(formats ?? {}).filter(([, n]) => n > 0);
+  return entries.map(([name, n]) => `${n} ${name}`).join(' + ');
+}
+
+/** "pino-http: no start lines …" for each format read whose lines cannot tell part of the report. */
+export function describeFormatLimits(formats: Record<string, number> | undefined): string[] {
+  return Object.entries(formats ?? {})
+    .filter(([name, n]) => n > 0 && FORMAT_LIMITS.has(name))
+    .map(([name]) => `${name} lines: ${FORMAT_LIMITS.get(name)!}`);
 }

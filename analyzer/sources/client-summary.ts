@@ -83,9 +83,15 @@ export function clientViewFromSummary(data: unknown, file: string): ClientView {
     const d = num(data.state.testRunDurationMs);
     if (d !== undefined) view.testDurationMs = d;
   }
+  // the scenario's name, kept only when it is a plain name (it is shown and compared, never interpreted)
+  const scenarioName = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(v) ? v : undefined);
+  const k6Scenario = isObject(data.setup_data) ? scenarioName(data.setup_data.scenario) : undefined;
+  if (k6Scenario !== undefined) view.scenario = k6Scenario;
   const lj = data.logjam;
   if (isObject(lj)) {
     if (typeof lj.runId === 'string') view.runId = lj.runId;
+    const scenario = scenarioName(lj.scenario);
+    if (scenario !== undefined) view.scenario = scenario;
     const interrupted = num(lj.interruptedRequests);
     if (interrupted !== undefined) view.interruptedRequests = interrupted;
     const think = num(lj.thinkTimeS);

@@ -13,6 +13,20 @@ export interface RunListing {
   requests: number;
 }
 
+/** Requests of a source that carried no run id (a service's own traffic): what `logjam runs` says about them. */
+export interface UntaggedRequests {
+  /** finished requests (request.finish lines, by request id) with no run id */
+  requests: number;
+  firstTime: number;
+  lastTime: number;
+}
+
+export interface RunInventory {
+  runs: RunListing[];
+  /** absent when every request line carried a run id */
+  untagged?: UntaggedRequests;
+}
+
 /** One log line of a traced request, as parsed (fields per middleware/schema.ts). */
 export type TraceLine = Record<string, unknown> & { time: number };
 
@@ -36,8 +50,14 @@ export interface RunSource {
   /** true when aggregate() calls onRunLine for every line of the run (the local source; not Logs Insights) */
   readonly streamsRunLines?: boolean;
   listRuns(): Promise<RunListing[]>;
-  /** Everything the analyses need for one run. Throws a LogjamError (exit 2) when the run has no lines. */
-  aggregate(runId: string, options?: AggregateOptions): Promise<RunAggregate>;
+  /** The runs, and the finished requests that carried no run id (in one read, or one query). */
+  inventory(): Promise<RunInventory>;
+  /**
+   * Everything the analyses need for one run, or (runId undefined) for every request of the time window (the
+   * source's --since/--until, else its whole input) whatever its run id: RunAggregate.window is then set. Throws a
+   * LogjamError (exit 2) when the run has no lines.
+   */
+  aggregate(runId: string | undefined, options?: AggregateOptions): Promise<RunAggregate>;
   /** Every line of one request, in time order. */
   trace(requestId: string): Promise<TraceLine[]>;
 }

@@ -11,6 +11,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
+import type { SummaryClientError, SummaryGeneratorHealth } from '../k6-summary.js';
 import type { SampleSink } from './metrics.js';
 
 const MIN_RESPONSES = 10;
@@ -19,15 +20,8 @@ const CLIENT_ERROR_SHARE = 0.5;
 const MAX_NAMES = 200;
 const OTHER = '(other)';
 
-export interface ClientErrorWarning {
-  name: string;
-  method: string;
-  responses: number;
-  status4xx: number;
-  status404: number;
-  /** 4xx / responses */
-  share: number;
-}
+/** The summary's shape is the contract (loadtests/k6-summary.ts); the guard produces exactly it. */
+export type ClientErrorWarning = SummaryClientError;
 
 interface NameCounts {
   method: string;
@@ -87,19 +81,7 @@ export function describeClientErrors(w: ClientErrorWarning): string {
 const EL_DELAY_P99_LIMIT_MS = 100;
 const CPU_LIMIT = 0.9;
 
-export interface GeneratorHealth {
-  /** over the whole run, ms */
-  elDelayP99Ms: number;
-  elDelayMaxMs: number;
-  /** CPU of this process (user + system) as a share of one core: 1 = one core busy */
-  cpuMean: number;
-  cpuPeak: number;
-  /** one-second windows over a limit */
-  saturatedSeconds: number;
-  windows: number;
-  saturated: boolean;
-  limits: { elDelayP99Ms: number; cpu: number };
-}
+export type GeneratorHealth = SummaryGeneratorHealth;
 
 export class GeneratorMonitor {
   private readonly total: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });

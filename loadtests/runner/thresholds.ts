@@ -9,6 +9,8 @@
  * One deliberate difference from k6: a trend or rate threshold whose metric got no sample at all FAILS ("no
  * samples: is the tag right?"), because a typo in a tag must not pass a gate. A counter with no samples is 0.
  */
+import { holds } from '../../common/comparison.js';
+import type { ComparisonOp } from '../../common/comparison.js';
 import { UsageError } from '../../common/errors.js';
 import { parseK6Duration } from './duration.js';
 import type { SampleSink } from './metrics.js';
@@ -33,7 +35,7 @@ const AGGREGATIONS: Readonly<Record<Kind, RegExp>> = {
   counter: /^(count|rate)$/,
 };
 
-export type Op = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
+export type Op = ComparisonOp;
 const EXPRESSION = /^\s*([a-z]+(?:\(\s*\d+(?:\.\d+)?\s*\))?)\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 const KEY = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\{(.*)\})?\s*$/;
 
@@ -124,24 +126,6 @@ function parseExpression(key: string, kind: Kind, entry: unknown): ThresholdExpr
   return { source, aggregation, op: match[2] as Op, limit: Number(match[3]), abortOnFail, delayAbortEvalMs };
 }
 
-function compare(actual: number, op: Op, limit: number): boolean {
-  switch (op) {
-    case '<':
-      return actual < limit;
-    case '<=':
-      return actual <= limit;
-    case '>':
-      return actual > limit;
-    case '>=':
-      return actual >= limit;
-    case '==':
-    case '===':
-      return actual === limit;
-    case '!=':
-      return actual !== limit;
-  }
-}
-
 export class Thresholds implements SampleSink {
   readonly metrics: ThresholdMetric[];
   private readonly byMetric = new Map<string, ThresholdMetric[]>();
@@ -207,7 +191,7 @@ export class Thresholds implements SampleSink {
         results.push({
           metric: m.key,
           threshold: e.source,
-          ok: actual !== undefined && compare(actual, e.op, e.limit),
+          ok: actual !== undefined && holds(actual, e.op, e.limit),
           ...(actual !== undefined ? { actual } : {}),
           abortOnFail: e.abortOnFail,
         });
@@ -223,7 +207,7 @@ export class Thresholds implements SampleSink {
         if (!e.abortOnFail || elapsedMs < e.delayAbortEvalMs) continue;
         const actual = Thresholds.actual(m, e.aggregation, elapsedMs);
         // with no sample yet there is nothing to judge: wait (k6 does not abort on an empty metric either)
-        if (actual !== undefined && !compare(actual, e.op, e.limit)) {
+        if (actual !== undefined && !holds(actual, e.op, e.limit)) {
           return `threshold ${m.key}: ${e.source} failed (${e.aggregation} = ${Math.round(actual * 1000) / 1000})`;
         }
       }

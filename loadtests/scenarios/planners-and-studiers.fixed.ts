@@ -1,14 +1,8 @@
 /** The lab's scenario with both client bugs fixed (see planners-and-studiers.ts): expects 201, deletes by the body's id. */
 import { check, http, sleep } from '../load/api.js';
-import { JSON_HEADERS, PLANNER_THINK_S, STUDIER_THINK_S, TODO_PAYLOAD, todosUrl } from './planners-and-studiers.options.js';
+import { JSON_HEADERS, PLANNER_THINK_S, TODO_PAYLOAD, todosUrl } from './planners-and-studiers.options.js';
 
-export { options } from './planners-and-studiers.options.js';
-
-export async function listTodos(): Promise<void> {
-  const response = await http.get(todosUrl());
-  check(response, { 'is status 200': (r) => r.status === 200 });
-  await sleep(STUDIER_THINK_S);
-}
+export { listTodos, options } from './planners-and-studiers.options.js';
 
 export async function createAndDeleteTodo(): Promise<void> {
   const url = todosUrl();

@@ -47,7 +47,7 @@ function craftedReport() {
       query: { language: 'logs-insights', text: 'filter path like /undefined/ | stats count() by path' },
     },
   ];
-  const capacity = computeCapacity(agg, undefined, parseDeploymentFacts({ fargateCpu: '1024', fargateMemory: '2048', targetRps: '200' }));
+  const capacity = computeCapacity(agg, undefined, parseDeploymentFacts({ fargateCpu: '1024', fargateMemory: '2048', dbInstanceClass: 'db.t3.micro', targetRps: '200' }));
   return renderHtmlReport(buildReport({ aggregate: agg, findings, capacity }), { title: 'logjam test report' });
 }
 
@@ -123,6 +123,8 @@ describe('HTML report', () => {
     expect(html).toContain('X = requests / duration');
     expect(html).toContain('max_connections = LEAST(DBInstanceClassMemory / 9531392, 5000)');
     expect(html).toContain('Bottleneck:');
+    // each fact with where it came from
+    expect(html).toContain('<tr><th>CPUs per task</th><td>1</td><td>given</td><td class="muted">--fargate-cpu 1024</td></tr>');
   });
 
   it('draws all four charts in headless Chromium', async () => {

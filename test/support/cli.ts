@@ -15,10 +15,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `bin` (CLI or ALIAS) with args; `stdin` is written and closed (an empty stdin when absent). */
-export function runBin(bin: string, args: string[], stdin?: string): Promise<CliResult> {
+/** Run `bin` (CLI or ALIAS) with args in `cwd`; `stdin` is written and closed (an empty stdin when absent). */
+export function runBin(bin: string, args: string[], stdin?: string, cwd?: string): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -27,4 +27,9 @@ export function runBin(bin: string, args: string[], stdin?: string): Promise<Cli
     child.on('close', (code) => res({ code, stdout, stderr }));
     child.stdin.end(stdin ?? '');
   });
+}
+
+/** `logjam <args>` (the built CLI) in `cwd` (default: this process's), with an empty stdin. */
+export function runCli(args: string[], cwd?: string): Promise<CliResult> {
+  return runBin(CLI, args, undefined, cwd);
 }

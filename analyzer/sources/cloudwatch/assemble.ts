@@ -52,7 +52,8 @@ export interface SectionRows {
 }
 
 export interface AssembleInput {
-  runId: string;
+  /** undefined for a time window */
+  runId: string | undefined;
   source: string;
   firstTime: number;
   lastTime: number;
@@ -180,6 +181,7 @@ function buildRuntime(rows: InsightsRow[], r: RowReader): RuntimeSummary | undef
     heapUsedMbMax: r.num0(row, 'heap_used_mb_max'),
     poolWaitingMax: r.num0(row, 'pool_waiting_max'),
     poolTotalMax: r.num0(row, 'pool_total_max'),
+    ...(r.num0(row, 'pool_max_max') > 0 ? { poolMax: r.num0(row, 'pool_max_max') } : {}),
   };
 }
 
@@ -456,7 +458,7 @@ export function rowsToRawCounts(input: AssembleInput): RowsResult {
   };
 
   const counts: RawCounts = {
-    runId: input.runId,
+    runId: input.runId ?? '',
     source: input.source,
     hasLines: true,
     firstTime: input.firstTime,

@@ -9,12 +9,12 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { FIELDS as F } from '../../../middleware/schema.js';
-import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
+import { nearestRuns, RunNotFoundError, WindowEmptyError, windowOf } from '../../aggregate/nearest-runs.js';
 import { LogjamError } from '../../../common/errors.js';
 import { chooseBinMs } from '../../aggregate/bins.js';
 import type { EvidenceQuery, RunAggregate } from '../../model.js';
 import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from './queries.js';
-import type { AggregateOptions, RunListing, RunSource, TraceLine } from '../source.js';
+import type { AggregateOptions, RunInventory, RunListing, RunSource, TraceLine, UntaggedRequests } from '../source.js';
 import { assembleAggregate, type SectionRows } from './assemble.js';
 import { toSourceError, type ErrorContext } from './errors.js';
 import { RowReader, type InsightsRow } from './rows.js';
@@ -104,38 +104,53 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
     return toRangeS(since ?? end - lookback, end);
   }
 
-  async function listRunsWith(runner: QueryRunner, range: RangeS): Promise<RunListing[]> {
+  /** The runs, and (the rows with no run id) the request lines that carried none: one query. */
+  async function inventoryWith(runner: QueryRunner, range: RangeS): Promise<RunInventory> {
     const rows = await runner.runSplit('runs', insightsQueries.runs({ runId: '' }), range);
     const r = new RowReader();
     const runs = new Map<string, RunListing>();
+    let untagged: UntaggedRequests | undefined;
     for (const row of rows) {
       const runId = r.str(row, F.runId);
       const first = r.num(row, 'first_time');
       const last = r.num(row, 'last_time');
-      if (!runId || first === undefined || last === undefined) continue;
+      if (first === undefined || last === undefined) continue;
+      if (!runId) {
+        untagged ??= { requests: 0, firstTime: first, lastTime: last };
+        untagged.firstTime = Math.min(untagged.firstTime, first);
+        untagged.lastTime = Math.max(untagged.lastTime, last);
+        if (row[F.event] === 'request.finish') untagged.requests += r.num0(row, 'requests');
+        continue;
+      }
       let run = runs.get(runId);
       if (!run) runs.set(runId, (run = { runId, firstTime: first, lastTime: last, requests: 0 }));
       run.firstTime = Math.min(run.firstTime, first);
       run.lastTime = Math.max(run.lastTime, last);
       if (row[F.event] === 'request.finish') run.requests += r.num0(row, 'requests');
     }
-    return [...runs.values()].sort((a, b) => b.lastTime - a.lastTime);
+    const list = [...runs.values()].sort((a, b) => b.lastTime - a.lastTime);
+    return untagged ? { runs: list, untagged } : { runs: list };
   }
 
   return {
     description,
 
-    listRuns() {
-      return withRunner((runner) => listRunsWith(runner, searchRange()));
+    inventory() {
+      return withRunner((runner) => inventoryWith(runner, searchRange()));
     },
 
-    aggregate(runId: string, options: AggregateOptions = {}): Promise<RunAggregate> {
+    listRuns() {
+      return withRunner(async (runner) => (await inventoryWith(runner, searchRange())).runs);
+    },
+
+    aggregate(runId: string | undefined, options: AggregateOptions = {}): Promise<RunAggregate> {
       return withRunner(async (runner) => {
         const since = options.since ?? opts.since;
         const until = options.until ?? opts.until;
         const window: QueryParams = { runId, since, until };
 
-        // 1. Where the run is (one query over the search window).
+        // 1. Where the run is (one query over the search window). A time window (no run id): where its request
+        // lines are, within the window.
         const search = searchRange(since, until);
         const rangeRow = (await runner.run('range', insightsQueries.range(window), search))[0] ?? {};
         const r = new RowReader();
@@ -143,10 +158,15 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
         const firstTime = r.num(rangeRow, 'first_time');
         const lastTime = r.num(rangeRow, 'last_time');
         if (lines === 0 || firstTime === undefined || lastTime === undefined) {
-          const runs = await listRunsWith(runner, search);
+          if (runId === undefined) throw new WindowEmptyError(description, search.start * 1000, search.end * 1000);
+          const { runs } = await inventoryWith(runner, search);
           throw new RunNotFoundError(runId, nearestRuns(runId, runs), `${description} (${new Date(search.start * 1000).toISOString()} → ${new Date(search.end * 1000).toISOString()})`);
         }
-        const range = toRangeS(firstTime - RANGE_MARGIN_MS, lastTime + RANGE_MARGIN_MS);
+        // a time window's queries never scan beyond it (StartQuery's start and end times are the window's)
+        const range =
+          runId === undefined
+            ? toRangeS(Math.max(firstTime - RANGE_MARGIN_MS, search.start * 1000), Math.min(lastTime + RANGE_MARGIN_MS, search.end * 1000))
+            : toRangeS(firstTime - RANGE_MARGIN_MS, lastTime + RANGE_MARGIN_MS);
         const binMs = options.binMs ?? chooseBinMs(firstTime, lastTime);
         const params: QueryParams = { ...window, binMs };
 
@@ -182,8 +202,16 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           timelineRuntime: runContext('timeline-runtime'),
           dropped: runContext('dropped'),
           poolTimeouts: runContext('pool-timeouts'),
-          // the run's services, over the run's range (± margin), not cut to its lines: a service.stop after them counts
-          processes: contextParams.then((p) => run('processes', { ...p, since: params.since, until: params.until })),
+          // the run's services, over the run's range (± margin), not cut to its lines: a service.stop after them counts.
+          // A --since before the run widens this one query, so it finds service.start lines (the facts capacity math
+          // sizes from) of processes that started long before the run; the other queries keep the run's range.
+          processes: contextParams.then((p) =>
+            runner.runSplit(
+              'processes',
+              insightsQueries.processes({ ...p, since: params.since, until: params.until }),
+              since !== undefined && since < firstTime - RANGE_MARGIN_MS ? toRangeS(since, lastTime + RANGE_MARGIN_MS) : range,
+            ),
+          ),
         };
         // allSettled, then rethrow the first failure: no query is left unobserved (an unhandled rejection)
         const settled = await Promise.allSettled(Object.values(sections));
@@ -216,6 +244,8 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
             ...(oddValues > 0 ? [`${oddValues} unreadable values in Logs Insights results were ignored`] : []),
           ];
         }
+        // without --since/--until the window is the lookback (7 days by default) ending now: the report says so
+        if (runId === undefined) aggregate.window = windowOf(since ?? search.start * 1000, until ?? search.end * 1000);
         return aggregate;
       });
     },

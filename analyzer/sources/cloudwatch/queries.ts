@@ -28,7 +28,11 @@ export const MAX_ROWS = 10_000;
 export const REQUEST_ID_PLACEHOLDER = 'REQUEST_ID';
 
 export interface QueryParams {
-  runId: string;
+  /**
+   * the run; undefined for a time window (analyze without --run): every request line in since..until, whatever its
+   * run id, so the queries filter by time instead of by run id
+   */
+  runId: string | undefined;
   /** for `trace` */
   requestId?: string;
   /** timeline bin width (ms); defaults to 60 s */
@@ -78,6 +82,11 @@ function windowClause(p: QueryParams): string {
   return clause;
 }
 
+/** The selection's lines: `run_id = "<id>"`, or for a time window every request-scoped line (the window clause bounds it). */
+function selectionClause(p: QueryParams): string {
+  return p.runId === undefined ? `ispresent(${F.requestId})` : `${F.runId} = ${quote(p.runId)}`;
+}
+
 /**
  * `filter run_id = "<id>" and schema = <version> [and event = "<event>"] [and time window]`. Lines of another schema
  * version are left out of every section (as the local source does) and counted by `events`.
@@ -85,7 +94,12 @@ function windowClause(p: QueryParams): string {
 function runFilter(p: QueryParams, event?: string, anySchema = false): string {
   const schemaClause = anySchema ? '' : ` and ${F.schema} = ${SCHEMA_VERSION}`;
   const eventClause = event === undefined ? '' : ` and ${F.event} = ${quote(event)}`;
-  return `filter ${F.runId} = ${quote(p.runId)}${schemaClause}${eventClause}${windowClause(p)}`;
+  return `filter ${selectionClause(p)}${schemaClause}${eventClause}${windowClause(p)}`;
+}
+
+/** The selection's lines and process-wide ones (no request id): a window takes every line, so no clause. */
+function selectionOrProcessClause(p: QueryParams): string {
+  return p.runId === undefined ? '' : ` and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))`;
 }
 
 /** Lines with no run id (runtime.stats, log.dropped) are scoped to the run by time and service. */
@@ -125,6 +139,12 @@ export const SUSPICIOUS_PATH_REGEX =
 /** Error message field of request.error lines (nested `err` object, flattened by Logs Insights). */
 export const ERR_MESSAGE_FIELD = `${F.err}.message`;
 
+/** service.start's capacity facts, per process (processes query): numbers by max, text by the latest line's. */
+const SERVICE_FACT_STATS = [
+  ...[F.cpus, F.cpuQuota, F.memoryLimitMb, F.workers, F.poolMax].map((f) => `max(${f}) as ${f}`),
+  ...[F.memoryLimitSource, F.nodeVersion, F.platform].map((f) => `latest(${f}) as ${f}`),
+].join(', ');
+
 /** The lines that end a request: a request with only a start line among these never finished. */
 const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
 
@@ -132,10 +152,13 @@ const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.req
 // The queries. Each takes QueryParams; keys are section/finding ids.
 
 export const insightsQueries = {
-  /** Runs in the log group: lines, first and last time per run and event (the source folds events per run). */
+  /**
+   * Runs in the log group: lines, first and last time per run and event (the source folds events per run). Request
+   * lines with no run id group under an absent run_id: the source reports them as untagged requests (`logjam runs`).
+   */
   runs: (_p: QueryParams) =>
     [
-      `filter ispresent(${F.runId}) and ${F.schema} = ${SCHEMA_VERSION}`,
+      `filter (ispresent(${F.runId}) or ispresent(${F.requestId})) and ${F.schema} = ${SCHEMA_VERSION}`,
       // requests by id (a finish line stored twice by a retried batch counts once), as the local source counts them
       `stats count(*) as lines, count_distinct(${F.requestId}) as requests, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.runId}, ${F.event}`,
       `sort last_time desc`,
@@ -311,7 +334,7 @@ export const insightsQueries = {
       contextFilter(p, EVENTS.runtimeStats),
       `stats count(*) as samples, max(${F.elDelayP99Ms}) as el_delay_p99_ms_max, avg(${F.elDelayP99Ms}) as el_delay_p99_ms_mean, ` +
         `avg(${F.elu}) as elu_mean, max(${F.elu}) as elu_max, max(${F.heapUsedMb}) as heap_used_mb_max, ` +
-        `max(${F.poolWaiting}) as pool_waiting_max, max(${F.poolTotal}) as pool_total_max`,
+        `max(${F.poolWaiting}) as pool_waiting_max, max(${F.poolTotal}) as pool_total_max, max(${F.poolMax}) as pool_max_max`,
     ].join('\n| '),
 
   /** runtime.stats per time bin (max over processes). */
@@ -337,8 +360,10 @@ export const insightsQueries = {
   processes: (p: QueryParams) => {
     const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
     return [
-      `filter ispresent(${F.pid}) and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))${services}${windowClause(p)}`,
-      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time by ${F.host}, ${F.pid}, ${F.service}, ${F.event}, ${F.runId}`,
+      `filter ispresent(${F.pid})${selectionOrProcessClause(p)}${services}${windowClause(p)}`,
+      // the facts of service.start lines ride along (null on the other events' rows): no extra query for them
+      `stats count(*) as lines, min(${F.time}) as first_time, max(${F.time}) as last_time, ${SERVICE_FACT_STATS} ` +
+        `by ${F.host}, ${F.pid}, ${F.service}, ${F.event}, ${F.runId}`,
       `limit ${MAX_ROWS}`,
     ].join('\n| ');
   },
@@ -347,9 +372,8 @@ export const insightsQueries = {
   'pool-timeouts': (p: QueryParams) => {
     const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
     return [
-      `filter ${F.event} = ${quote(EVENTS.dbPoolTimeout)} and ${F.schema} = ${SCHEMA_VERSION} and ` +
-        `(${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))` +
-        `${services}${windowClause(p)}`,
+      `filter ${F.event} = ${quote(EVENTS.dbPoolTimeout)} and ${F.schema} = ${SCHEMA_VERSION}` +
+        `${selectionOrProcessClause(p)}${services}${windowClause(p)}`,
       `stats count(*) as timeouts, max(${F.poolWaitMs}) as pool_wait_ms_max`,
     ].join('\n| ');
   },

@@ -6,25 +6,30 @@
  */
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
 import type { EvidenceQuery } from '../../model.js';
+import { shellQuote } from '../../../common/format.js';
 
 export interface LocalEvidenceInput {
   /** the --logs argument ('-' for stdin) */
   path: string;
   /** true when the path is a directory (every file below it is read) */
   directory: boolean;
-  runId: string;
+  /** the run; undefined for a time window (analyze without --run): its request lines between since and until */
+  runId: string | undefined;
+  since: number;
+  until: number;
 }
 
-/** A POSIX shell single-quoted word (jq programs and paths are attacker-influenced text here). */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 const str = (v: string) => JSON.stringify(v);
 
+/** The jq condition of the selection: the run's lines, or a time window's request lines. */
+function selection(input: LocalEvidenceInput): string {
+  if (input.runId !== undefined) return `.${F.runId} == ${str(input.runId)}`;
+  return `(.${F.requestId} != null and .${F.time} >= ${Math.floor(input.since)} and .${F.time} <= ${Math.ceil(input.until)})`;
+}
+
 /** jq filters by section id: a select on the run's lines, then what to show of them. */
-function filters(runId: string): Record<string, string> {
-  const run = `.${F.runId} == ${str(runId)}`;
+function filters(run: string): Record<string, string> {
   const ev = (event: string) => `select(${run} and .${F.event} == ${str(event)})`;
   const finish = ev(EVENTS.requestFinish);
   // null for an empty list (jq cannot divide null by 0)
@@ -45,7 +50,10 @@ function filters(runId: string): Record<string, string> {
   };
 }
 
-/** Every section's jq command for one run of a local input. */
+/**
+ * Every section's jq command for one run (or time window) of a local input. They read logjam's field names: lines
+ * of other input formats (pino-http) are not in their results (docs/analyzer.md, "Input formats").
+ */
 export function localEvidence(input: LocalEvidenceInput): Record<string, EvidenceQuery> {
   // -f: plain and gzipped files alike; a directory: every file below it
   const read =
@@ -55,7 +63,7 @@ export function localEvidence(input: LocalEvidenceInput): Record<string, Evidenc
         ? `find ${shellQuote(input.path)} -type f -exec zcat -f {} +`
         : `zcat -f ${shellQuote(input.path)}`;
   const out: Record<string, EvidenceQuery> = {};
-  for (const [id, program] of Object.entries(filters(input.runId))) {
+  for (const [id, program] of Object.entries(filters(selection(input)))) {
     // -R + fromjson?: lines that are not JSON are skipped, as the analyzer skips (and counts) them
     out[id] = { language: 'jq', text: `${read} | jq -R 'fromjson? // empty' | jq -s ${shellQuote(program)}` };
   }

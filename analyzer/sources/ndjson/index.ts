@@ -7,10 +7,10 @@ import type { Readable } from 'node:stream';
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
 import { LogjamError } from '../../../common/errors.js';
 import type { InputAccounting, RunAggregate } from '../../model.js';
-import type { AggregateOptions, RunSource, TraceLine } from '../source.js';
+import type { AggregateOptions, RunInventory, RunSource, TraceLine } from '../source.js';
 import { emptyAccounting, RunAggregator } from '../../aggregate/aggregator.js';
 import { RunIndex } from '../../aggregate/run-index.js';
-import { nearestRuns, RunNotFoundError } from '../../aggregate/nearest-runs.js';
+import { nearestRuns, RunNotFoundError, WindowEmptyError, windowOf } from '../../aggregate/nearest-runs.js';
 
 export { RunNotFoundError };
 import { resolveInputs } from './inputs.js';
@@ -67,27 +67,34 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
   const inRange = (time: number, since = options.since, until = options.until) =>
     (since === undefined || time >= since) && (until === undefined || time <= until);
 
+  async function inventory(): Promise<RunInventory> {
+    const index = new RunIndex();
+    await scanInputs(
+      await inputs(),
+      emptyAccounting(),
+      (line) => {
+        if (!inRange(line.time)) return;
+        const runId = line[F.runId];
+        if (typeof runId === 'string') index.note(runId, line.time, finishedRequestId(line));
+        else if (line[F.requestId] !== undefined) index.noteUntagged(line.time, finishedRequestId(line));
+      },
+      options.maxLineBytes,
+    );
+    const untagged = index.untaggedRequests();
+    return untagged ? { runs: index.list(), untagged } : { runs: index.list() };
+  }
+
   return {
     description,
     streamsRunLines: true,
 
+    inventory,
+
     async listRuns() {
-      const index = new RunIndex();
-      await scanInputs(
-        await inputs(),
-        emptyAccounting(),
-        (line) => {
-          const runId = line[F.runId];
-          if (typeof runId === 'string' && inRange(line.time)) {
-            index.note(runId, line.time, finishedRequestId(line));
-          }
-        },
-        options.maxLineBytes,
-      );
-      return index.list();
+      return (await inventory()).runs;
     },
 
-    async aggregate(runId: string, opts: AggregateOptions = {}): Promise<RunAggregate> {
+    async aggregate(runId: string | undefined, opts: AggregateOptions = {}): Promise<RunAggregate> {
       const since = opts.since ?? options.since;
       const until = opts.until ?? options.until;
       const agg = new RunAggregator({
@@ -98,7 +105,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         since,
         until,
         // the local source can run jq on its files, not Logs Insights: its evidence is jq
-        evidence: () => localEvidence({ path, directory: isDirectory(path), runId }),
+        evidence: (found) => localEvidence({ path, directory: isDirectory(path), runId, since: found.since, until: found.until }),
       });
       // the same pass indexes the other runs, so "run not found" can name them without a second read
       const index = new RunIndex();
@@ -108,12 +115,16 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         agg.input,
         (line) => {
           const id = line[F.runId];
-          if (typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
-          else if (onRunLine !== undefined && id === runId) onRunLine(line);
+          if (runId !== undefined && typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
+          else if (onRunLine !== undefined && runId !== undefined && id === runId) onRunLine(line);
           agg.push(line);
         },
         options.maxLineBytes,
       );
+      if (runId === undefined) {
+        if (agg.lines === 0) throw new WindowEmptyError(description, since, until);
+        return { ...agg.result(), window: windowOf(since, until) };
+      }
       if (agg.lines === 0) throw new RunNotFoundError(runId, nearestRuns(runId, index.list()), description);
       return agg.result();
     },

@@ -1,5 +1,6 @@
 /**
- * One streaming pass over a local source: bytes -> lines -> classified lines, with every line counted.
+ * One streaming pass over a local source: bytes -> lines -> classified lines, with every line counted (per input
+ * format for the lines a format read).
  * Content never throws: bad lines are counted, a truncated or corrupt .gz becomes a warning (the lines read
  * before the damage still count). Only an unreadable path is an error (LogjamError, exit 2).
  */
@@ -21,6 +22,8 @@ export async function scanInputs(
   onLine: (line: LogLine) => void,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): Promise<ScanStats> {
+  // lines read per input format (formats/index.ts), for the report's input section
+  const formats = (input.formats ??= {});
   return scanTextLines(
     inputs,
     {
@@ -29,7 +32,10 @@ export async function scanInputs(
         const c = classifyLine(text);
         if (c === MALFORMED) input.malformed++;
         else if (c === FOREIGN) input.foreign++;
-        else onLine(c);
+        else {
+          formats[c.format] = (formats[c.format] ?? 0) + 1;
+          onLine(c.line);
+        }
       },
       oversized() {
         input.totalLines++;

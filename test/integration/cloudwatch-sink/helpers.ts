@@ -2,7 +2,8 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { resolveOptions, type CloudWatchTransportOptions } from '../../../middleware/sinks/cloudwatch/options.js';
 import { CloudWatchShipper, type ShipperDeps } from '../../../middleware/sinks/cloudwatch/shipper.js';
-import type { FakeCloudWatch } from '../../support/fake-cloudwatch/server.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeCloudWatch, type FakeCloudWatch } from '../../support/fake-cloudwatch/server.js';
 
 export const GROUP = '/logjam/test';
 export const STREAM = 'svc/host/1';
@@ -63,4 +64,35 @@ export function putCalls(fake: FakeCloudWatch) {
 
 export function sumDropped(lines: Harness['stderr'], reason?: string): number {
   return lines.filter((l) => reason === undefined || l.reason === reason).reduce((sum, l) => sum + l.dropped, 0);
+}
+
+type ShipperArgs = Parameters<typeof makeShipper> extends [unknown, ...infer R] ? R : never;
+
+/**
+ * A fresh fake endpoint per test, and `setup(...)` for the test's shipper, closed (bounded) and its client
+ * destroyed after the test: the lifecycle every shipper test file needs.
+ */
+export function useFakeShipper(): { readonly fake: FakeCloudWatch; setup(...args: ShipperArgs): Harness } {
+  let fake: FakeCloudWatch | undefined;
+  let harness: Harness | undefined;
+  beforeEach(async () => {
+    fake = await startFakeCloudWatch();
+  });
+  afterEach(async () => {
+    await harness?.shipper.close(1000);
+    harness?.client.destroy();
+    harness = undefined;
+    await fake?.close();
+    fake = undefined;
+  });
+  return {
+    get fake(): FakeCloudWatch {
+      if (!fake) throw new Error('useFakeShipper: the fake endpoint exists only inside a test');
+      return fake;
+    },
+    setup(...args: ShipperArgs): Harness {
+      harness = makeShipper(this.fake, ...args);
+      return harness;
+    },
+  };
 }

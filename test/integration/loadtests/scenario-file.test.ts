@@ -7,7 +7,6 @@
  *
  * Counts asserted are the ones the schedule fixes (iterations started + dropped), never speed.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,28 +15,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../../support/cli.js';
+import type { CliResult } from '../../support/cli.js';
 import { clientViewFromSummary } from '../../../analyzer/sources/client-summary.js';
 import type { K6Summary } from '../../../loadtests/k6-summary.js';
-
-const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], cwd: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A shop that is not TaskOverflow: GET /items fast, GET /slow answers after 1.5 s, anything else 404. */
 let server: Server;
@@ -78,7 +59,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function run(name: string, source: string, extra: string[] = []): Promise<Outcome & { summary?: K6Summary }> {
+async function run(name: string, source: string, extra: string[] = []): Promise<CliResult & { summary?: K6Summary }> {
   const file = join(dir, name);
   await writeFile(file, source);
   const summaryPath = join(dir, `${name}.summary.json`);

@@ -2,10 +2,12 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import type { Express } from 'express';
+import { afterEach } from 'vitest';
 import type { Logger } from 'pino';
-import { createLogger } from '../../../middleware/index.js';
-import type { LoggerOptions } from '../../../middleware/index.js';
+import { EVENTS, createLogger, errorLogging, requestLogging } from '../../../middleware/index.js';
+import type { LoggerOptions, RequestLoggingOptions } from '../../../middleware/index.js';
 
 export type Line = Record<string, unknown>;
 
@@ -114,4 +116,44 @@ export async function rawRequest(port: number, path: string, extraHeaders: Buffe
     headers[h.slice(0, i).toLowerCase()] = h.slice(i + 1).trim();
   }
   return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+export type StartLoggedApp = (
+  options?: Omit<RequestLoggingOptions, 'logger'>,
+  routes?: (app: Express) => void,
+  loggerOptions?: { redact?: string[] },
+) => Promise<{ capture: LineCapture; server: Running }>;
+
+/**
+ * A test app factory: requestLogging first (into a LineCapture), the suite's `baseRoutes`, the test's own routes,
+ * errorLogging last, listening on 127.0.0.1; the server is closed after each test.
+ */
+export function useLoggedApp(baseRoutes: (app: Express) => void): { start: StartLoggedApp; running(): Running } {
+  let running: Running | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  const start: StartLoggedApp = async (options = {}, routes, loggerOptions = {}) => {
+    const { logger, capture } = captureLogger(loggerOptions);
+    const app = express();
+    app.use(requestLogging({ ...options, logger }));
+    baseRoutes(app);
+    routes?.(app);
+    app.use(errorLogging());
+    running = await listen(app);
+    return { capture, server: running };
+  };
+  return {
+    start,
+    running: () => {
+      if (!running) throw new Error('useLoggedApp: no app is running');
+      return running;
+    },
+  };
+}
+
+/** The request.finish line of the request with this id (waits for it: it is written on 'close'). */
+export function finishOf(capture: LineCapture, requestId: string): Promise<Line> {
+  return capture.waitFor((l) => l.event === EVENTS.requestFinish && l.request_id === requestId);
 }

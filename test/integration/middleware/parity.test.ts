@@ -2,28 +2,14 @@
  * pino-http parity on real servers: req.log, ignore, customProps, genReqId, customLogLevel, and the inbound
  * X-Amzn-Trace-Id fields. Hooks that throw or return junk must never break a request, and are reported (bounded).
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
-import { EVENTS, errorLogging, getLogger, inFlightRequests, requestLogging } from '../../../middleware/index.js';
-import type { RequestLoggingOptions } from '../../../middleware/index.js';
-import { captureLogger, listen, rawRequest } from './helpers.js';
-import type { LineCapture, Running } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { EVENTS, getLogger, inFlightRequests, requestLogging } from '../../../middleware/index.js';
+import { captureLogger, finishOf, rawRequest, useLoggedApp } from './helpers.js';
+import type { LineCapture } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let running: Running | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
-
-async function start(
-  options: Omit<RequestLoggingOptions, 'logger'> = {},
-  routes?: (app: express.Express) => void,
-): Promise<{ capture: LineCapture; server: Running }> {
-  const { logger, capture } = captureLogger();
-  const app = express();
-  app.use(requestLogging({ ...options, logger }));
+const app = useLoggedApp((app) => {
   app.get('/hello', (_req, res) => {
     res.send('hello');
   });
@@ -33,14 +19,8 @@ async function start(
   app.get('/fail', () => {
     throw new Error('boom');
   });
-  routes?.(app);
-  app.use(errorLogging());
-  running = await listen(app);
-  return { capture, server: running };
-}
-
-const finishOf = (capture: LineCapture, id: string) =>
-  capture.waitFor((l) => l.event === EVENTS.requestFinish && l.request_id === id);
+});
+const start = app.start;
 const hookErrors = (capture: LineCapture, hook: string) =>
   capture.event(EVENTS.middlewareHookError).filter((l) => l.hook === hook);
 
@@ -75,7 +55,7 @@ describe('req.log', () => {
     expect(otherCapture.lines.some((l) => l.msg === 'assigned' && l.service === 'other')).toBe(true);
     // only that request: the next one's req.log is its own child again
     let next: unknown;
-    running!.server.once('request', (req: { log?: unknown }) => setImmediate(() => (next = req.log)));
+    app.running().server.once('request', (req: { log?: unknown }) => setImmediate(() => (next = req.log)));
     await fetch(`${server.url}/hello`, { headers: { 'x-request-id': 'as-2' } });
     await finishOf(capture, 'as-2');
     expect(next).not.toBe(other);

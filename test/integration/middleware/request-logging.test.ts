@@ -7,37 +7,20 @@ import type { IncomingMessage } from 'node:http';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EVENTS,
-  errorLogging,
   getLogger,
   getRequestContext,
   inFlightRequests,
   propagationHeaders,
-  requestLogging,
 } from '../../../middleware/index.js';
-import type { RequestLoggingOptions } from '../../../middleware/index.js';
-import { captureLogger, listen, rawRequest } from './helpers.js';
-import type { LineCapture, Running } from './helpers.js';
+import { finishOf, rawRequest, useLoggedApp } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let running: Running | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
-
 /** A test app: logging first, a few routes (sub-router included), errorLogging last. */
-async function start(
-  options: Omit<RequestLoggingOptions, 'logger'> = {},
-  routes?: (app: express.Express) => void,
-  loggerOptions: { redact?: string[] } = {},
-): Promise<{ capture: LineCapture; server: Running }> {
-  const { logger, capture } = captureLogger(loggerOptions);
-  const app = express();
-  app.use(requestLogging({ ...options, logger }));
+const { start } = useLoggedApp((app) => {
   const api = express.Router();
   api.get('/todos/:id', (req, res) => {
     res.json({ id: req.params.id });
@@ -46,16 +29,7 @@ async function start(
   app.get('/hello', (_req, res) => {
     res.send('hello world');
   });
-  routes?.(app);
-  app.use(errorLogging());
-  running = await listen(app);
-  return { capture, server: running };
-}
-
-/** The request.finish line of the request with this id (waits for it: it is written on 'close'). */
-function finishOf(capture: LineCapture, requestId: string) {
-  return capture.waitFor((l) => l.event === EVENTS.requestFinish && l.request_id === requestId);
-}
+});
 
 describe('correlation IDs', () => {
   it('keeps a valid inbound X-Request-Id on every line and echoes it', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { analyze, checkMethod, expectedStatus } from '../../../analyzer/analyses/index.js';
 import type { ClientView, Finding } from '../../../analyzer/model.js';
 import { logLines, type Line } from '../../support/log-lines.js';
-import { aggregateLines } from './helpers.js';
+import { createLocalSource } from '../../../analyzer/sources/ndjson/index.js';
+import { aggregateLines, writeLog } from './helpers.js';
 
 const L = logLines();
 const byId = (fs: Finding[], id: string) => fs.filter((f) => f.id === id);
@@ -165,5 +166,19 @@ describe('analyses on crafted logs', () => {
     const findings = analyze(await aggregateLines(lines));
     expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(byId(findings, 'latency')).toHaveLength(1);
+  });
+});
+
+describe('analyses on a time window (analyze without --run)', () => {
+  it('compares the client summary with the window: no run-id mismatch, and no run id in the wording', async () => {
+    const lines = buggyRun().map((l) => ({ ...l, run_id: undefined }));
+    const window = await createLocalSource(writeLog(JSON.parse(JSON.stringify(lines)) as Line[])).aggregate(undefined);
+    expect(window.window).toEqual({});
+    const findings = analyze(window, client({ runId: 'lab-buggy', requests: 90 }));
+    expect(byId(findings, 'client-summary-run')).toEqual([]);
+    const [missing] = byId(findings, 'client-no-server-line');
+    expect(missing!.explanation).toContain('the server logged 80 in the time window');
+    // the same summary against a run with another id is still flagged
+    expect(byId(analyze(await aggregateLines(buggyRun()), client({ runId: 'lab-buggy' })), 'client-summary-run')).toHaveLength(1);
   });
 });

@@ -14,7 +14,8 @@ const agg = aggregate({
   bins: curveBins(Array.from({ length: 20 }, (_, i) => i + 1), (n) => Math.min(10 * n, 100)),
 });
 const client: ClientView = { file: 's.json', requests: 600, failedRequests: 0, checks: [], vusMax: 50, thinkTimeS: 1.8 };
-const base = { fargateCpu: '1024', fargateMemory: '2048' };
+// an AWS deployment: the Fargate size and the RDS class are given
+const base = { fargateCpu: '1024', fargateMemory: '2048', dbInstanceClass: 'db.t3.micro' };
 
 function line(report: ReturnType<typeof computeCapacity>, name: string) {
   const f = report.formulas.find((x) => x.name === name);
@@ -27,7 +28,8 @@ describe('computeCapacity', () => {
 
   it('works out the current deployment by hand', () => {
     expect(line(report, 'workers.node-cluster').result).toBe(1);
-    expect(line(report, 'workers.gunicorn').result).toBe(3);
+    // a Node service: gunicorn's rule is not its business
+    expect(report.formulas.some((f) => f.name === 'workers.gunicorn')).toBe(false);
     expect(line(report, 'service-time').result).toBeCloseTo(0.05, 12); // utilization law
     expect(report.inputs.serviceTimeBasis).toBe('utilization-law');
     expect(line(report, 'capacity.per-task').result).toBeCloseTo(20, 9); // 1 × 1 / 0.05 s
@@ -46,6 +48,7 @@ describe('computeCapacity', () => {
     expect(line(node, 'service-time').result).toBeCloseTo(0.15, 12); // 200 − 30 − 20 ms
     expect(node.inputs.serviceTimeBasis).toBe('time-outside-db');
     const gunicorn = computeCapacity(agg, client, parseDeploymentFacts({ ...base, workerModel: 'gunicorn' }));
+    expect(line(gunicorn, 'workers.gunicorn').result).toBe(3);
     expect(line(gunicorn, 'service-time').result).toBeCloseTo(0.2, 12);
     // 3 workers (2 × 1 + 1) × 1 thread / 0.2 s
     expect(line(gunicorn, 'capacity.per-task').result).toBeCloseTo(15, 9);
@@ -75,8 +78,32 @@ describe('computeCapacity', () => {
 
   it('checks the RDS class against pool × workers × tasks', () => {
     expect(report.rds).toMatchObject({ instanceClass: 'db.t3.micro', maxConnections: 86, usableConnections: 83, connectionsNeeded: 10, fits: true, smallestFitting: 'db.t3.micro' });
-    const r = computeCapacity(agg, client, parseDeploymentFacts({ cpus: '4', tasks: '3', poolSize: '10' }));
+    const r = computeCapacity(agg, client, parseDeploymentFacts({ cpus: '4', tasks: '3', poolSize: '10', dbInstanceClass: 'db.t3.micro' }));
     expect(r.rds).toMatchObject({ connectionsNeeded: 120, fits: false, smallestFitting: 'db.t3.small' });
+  });
+
+  it('has no RDS, Fargate or gunicorn lines when nothing describes the deployment as AWS', () => {
+    const r = computeCapacity(agg, client, parseDeploymentFacts({ cpus: '4', tasks: '3', poolSize: '10', targetRps: '60' }));
+    expect(r.rds).toBeUndefined();
+    expect(r.inputs.deployment.awsBy).toBeUndefined();
+    expect(line(r, 'db.connections-needed').result).toBe(120); // 10 × 4 workers × 3 tasks: still worth knowing
+    expect(r.plan!.fargate).toBeUndefined();
+    expect(r.plan!.fargateChange).toBeUndefined();
+    expect(r.plan!.dbFits).toBeUndefined();
+    const text = renderCapacityTerminal(r, { color: false });
+    expect(text).not.toMatch(/RDS|Fargate|gunicorn|max_connections|db\.t3/);
+    expect(text).toContain('connections = pool size × workers × tasks = 10 × 4 × 3 = 120 connections');
+
+    // --deployment aws (with a class) brings them back, marked given
+    const aws = computeCapacity(agg, client, parseDeploymentFacts({ cpus: '4', deployment: 'aws', dbInstanceClass: 'db.t3.micro', targetRps: '60' }));
+    expect(aws.inputs.deployment.awsBy).toBe('--deployment aws');
+    expect(aws.rds?.instanceClass).toBe('db.t3.micro');
+    expect(aws.plan!.fargateChange).toBeDefined();
+    expect(aws.inputs.facts.find((f) => f.key === 'dbInstanceClass')).toMatchObject({ value: 'db.t3.micro', source: 'given' });
+    // AWS without a class: no assumed db.t3.micro, a note saying which flag checks the connections
+    const noClass = computeCapacity(agg, client, parseDeploymentFacts({ cpus: '4', deployment: 'aws' }));
+    expect(noClass.rds).toBeUndefined();
+    expect(noClass.notes.join('\n')).toContain('RDS: give --db-instance-class');
   });
 
   it('carries saturation, the USL fit and the bottleneck verdict', () => {

@@ -15,10 +15,27 @@ function usage(fn: () => unknown): UsageError {
 describe('deployment flags', () => {
   it('defaults, and says which flags it assumed', () => {
     const f = parseDeploymentFacts({});
-    expect(f).toMatchObject({ cpus: 1, workerModel: 'node-cluster', threads: 1, tasks: 1, poolSize: 10, dbInstanceClass: 'db.t3.micro', headroom: 0.3 });
+    expect(f).toMatchObject({ cpus: 1, workerModel: 'node-cluster', threads: 1, tasks: 1, poolSize: 10, headroom: 0.3 });
     expect(f.workers).toBeUndefined();
     expect(f.target).toBeUndefined();
-    expect(f.defaulted).toEqual(expect.arrayContaining(['--cpus 1', '--db-instance-class db.t3.micro']));
+    // no RDS class is assumed, and nothing says AWS
+    expect(f.dbInstanceClass).toBeUndefined();
+    expect(f.awsBy).toBeUndefined();
+    expect(f.defaulted).toEqual(expect.arrayContaining(['--cpus 1']));
+    expect(f.provenance).toMatchObject({ cpus: { source: 'assumed' }, poolSize: { source: 'assumed' }, workers: { source: 'assumed' }, tasks: { source: 'assumed' } });
+  });
+
+  it('marks flags as given, and the AWS-only flags describe an AWS deployment', () => {
+    const f = parseDeploymentFacts({ cpus: '2', poolSize: '4' });
+    expect(f.provenance).toMatchObject({ cpus: { source: 'given', detail: '--cpus 2' }, poolSize: { source: 'given', detail: '--pool-size 4' } });
+    expect(f.awsBy).toBeUndefined();
+    expect(parseDeploymentFacts({ deployment: 'aws' }).awsBy).toBe('--deployment aws');
+    expect(parseDeploymentFacts({ dbInstanceClass: 'db.t3.micro' }).awsBy).toBe('--db-instance-class');
+    const fargate = parseDeploymentFacts({ fargateCpu: '1024', fargateMemory: '2048' });
+    expect(fargate.awsBy).toBe('--fargate-cpu/--fargate-memory');
+    expect(fargate.provenance.cpus).toEqual({ source: 'given', detail: '--fargate-cpu 1024' });
+    expect(usage(() => parseDeploymentFacts({ deployment: 'gcp' })).message).toContain('--deployment must be "aws" or "other"');
+    expect(usage(() => parseDeploymentFacts({ deployment: 'other', dbInstanceClass: 'db.t3.micro' })).message).toContain('contradicts');
   });
 
   it('reads every flag', () => {

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parseAmznTraceId } from '../../../middleware/index.js';
-import { cgroupV2Dirs, readRuntimeFacts, startFieldsOf } from '../../../middleware/runtime-facts.js';
+import { cgroupV2Dirs, platformOf, readRuntimeFacts, startFieldsOf } from '../../../middleware/runtime-facts.js';
 
 const GIB = 1024 ** 3;
 const machine = (files: Record<string, string>) => ({
@@ -10,6 +10,7 @@ const machine = (files: Record<string, string>) => ({
   cpus: 2,
   totalMemoryBytes: 8 * GIB,
   nodeVersion: 'v20.19.0',
+  env: {},
 });
 
 describe('readRuntimeFacts', () => {
@@ -72,7 +73,19 @@ describe('readRuntimeFacts', () => {
       pool_max: 4,
     });
     expect(startFieldsOf(facts)).not.toHaveProperty('pool_max');
+    expect(startFieldsOf(facts)).not.toHaveProperty('platform');
     void pool.end();
+  });
+
+  it('says the platform when ECS set its variables (only the platform name, never the values)', () => {
+    expect(platformOf({ AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE', ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x' })).toBe('ecs-fargate');
+    expect(platformOf({ AWS_EXECUTION_ENV: 'AWS_ECS_EC2' })).toBe('ecs-ec2');
+    expect(platformOf({ ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x' })).toBe('ecs');
+    expect(platformOf({ ECS_CONTAINER_METADATA_URI: 'http://169.254.170.2/v3/x' })).toBe('ecs');
+    expect(platformOf({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x' })).toBeUndefined();
+    expect(platformOf({})).toBeUndefined();
+    const onFargate = readRuntimeFacts({ ...machine({}), env: { AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' } });
+    expect(startFieldsOf(onFargate)).toMatchObject({ event: 'service.start', platform: 'ecs-fargate' });
   });
 });
 
