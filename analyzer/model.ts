@@ -135,6 +135,17 @@ export interface InputAccounting {
   warnings?: string[];
   /** what reading a --logs directory left out (local source, a directory only) */
   inputFiles?: InputFileAccounting;
+  /**
+   * AWS ALB access-log lines (local source, sources/formats/alb.ts): `lines` parsed (counted in `parsed`),
+   * `malformed` and `truncated` ones (both counted in `malformed` too, so the total still adds up).
+   */
+  alb?: AlbAccounting;
+}
+
+export interface AlbAccounting {
+  lines: number;
+  malformed: number;
+  truncated: number;
 }
 
 /**
@@ -214,6 +225,109 @@ export interface RunAggregate {
   queries: Record<string, EvidenceQuery>;
   /** the processes (host + pid) that wrote the run's lines, with their lifecycle (aggregate/processes.ts) */
   processes?: ProcessSummary[];
+  /** the join of ALB access-log lines with the run's app lines by X-Amzn-Trace-Id (local source, ALB lines read) */
+  frontDoor?: FrontDoorSummary;
+}
+
+/** p50/p95/max/mean of one distribution, in ms (HDR: 1% value error; mean exact). */
+export interface Distribution {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Where a front-door failure happened, from what the two logs say (docs/analyzer.md, "The front door"). */
+export type FrontDoorSide = 'client' | 'front-door' | 'app';
+
+/** ALB lines of one route joined to an app finish line (the route is the app's template). */
+export interface FrontDoorRoute {
+  method: string;
+  route: string;
+  matched: boolean;
+  /** ALB lines joined to an app request.finish line */
+  joined: number;
+  /** the ALB's request_processing_time of the joined lines: arrival at the ALB to sent to the target */
+  requestProcessingMs: Distribution;
+  /** ALB total (request + target + response processing time) minus the app's duration_ms: time outside the app */
+  beforeAppMs: Distribution;
+  /** ALB lines of this route the app never finished (see FrontDoorFailure) */
+  failures: number;
+}
+
+/** ALB answered requests of one route with one status, and the app has no request.finish line for them. */
+export interface FrontDoorFailure {
+  method: string;
+  /** the ALB's path with ids collapsed to :id (the app logged no route for these) */
+  route: string;
+  elbStatus: number;
+  /** the target's status when it answered, else undefined (the ALB logged "-") */
+  targetStatus?: number;
+  count: number;
+  /** of `count`: the app logged request.start (it got the request), request.abort (it saw the ALB hang up) */
+  appStarted: number;
+  appAborted: number;
+  /** lines whose target_processing_time is -1: the ALB got no response from a target */
+  noTargetResponse: number;
+  side: FrontDoorSide;
+  /** the ALB's request_processing_time (lines where it is not -1) */
+  requestProcessingMs: Distribution;
+  /** request_creation_time to time: how long the ALB held the request before it answered */
+  albElapsedMs: Distribution;
+  firstTime: number;
+  lastTime: number;
+  /** trace ids (the Root of X-Amzn-Trace-Id): `logjam trace` cannot open them, grep/jq can */
+  exampleTraceIds: string[];
+}
+
+/** The ALB answered an error (5xx, 460) for a request the app finished: the failure is between the two. */
+export interface FrontDoorAfterApp {
+  method: string;
+  route: string;
+  elbStatus: number;
+  appStatus: number;
+  count: number;
+  appDurationMs: Distribution;
+  exampleTraceIds: string[];
+}
+
+export interface FrontDoorSummary {
+  /** ALB lines attributed to the run: joined + failures + albOnly */
+  albLines: number;
+  /** ALB lines joined to one of the run's request.finish lines */
+  joined: number;
+  /** ALB lines of the run's time range (± FRONT_DOOR_SLACK_MS) the app never finished, with an ALB status >= 400 */
+  failures: number;
+  /** joined lines where the ALB answered 5xx/460 although the app finished */
+  afterApp: number;
+  /** ALB lines in the run's time range where the target answered but the app logged no finish (its lines are missing) */
+  albOnly: number;
+  /** the run's request.finish lines with a trace id and no ALB line (not sent through this ALB, or its logs missing) */
+  appOnly: number;
+  /** the run's request.finish lines without amzn_trace_id: they cannot be joined */
+  appWithoutTraceId: number;
+  /**
+   * the run's request.finish lines with a trace id read before the first ALB line (ALB lines inside --logs, in a
+   * file read after the app's): not held, so not joined — their ALB lines may show up as failures. --alb-logs reads
+   * the ALB files first and avoids it.
+   */
+  appBeforeAlb: number;
+  /** unjoined ALB lines whose arrival is outside the run's time range ± 60 s (other runs' or other traffic) */
+  outsideRun: number;
+  /** ALB lines with no (valid) trace id: they cannot be joined */
+  noTraceId: number;
+  /** a second ALB line, or a second app finish line, for one trace id (ignored) */
+  duplicates: number;
+  /** lines not held for the join because the table of lines waiting for their partner was full */
+  overflow: number;
+  requestProcessingMs: Distribution;
+  beforeAppMs: Distribution;
+  /** the app's duration_ms of the joined requests, for comparison */
+  appMs: Distribution;
+  routes: FrontDoorRoute[];
+  failureGroups: FrontDoorFailure[];
+  afterAppGroups: FrontDoorAfterApp[];
 }
 
 /** What a client summary (k6's summary export, or the Node runner's, which has the same shape) tells. */

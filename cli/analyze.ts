@@ -33,6 +33,10 @@ export function registerAnalyze(program: Command): void {
     .option('--run <id>', 'the run id (X-Run-Id) to analyze; `logjam runs` lists them. Without it: every request in --since/--until (else the whole input), a time window, not a run');
   addSourceOptions(cmd);
   cmd
+    .option(
+      '--alb-logs <file|dir>',
+      'AWS ALB access logs (the .log.gz files S3 holds, or a folder of them) to join with the app lines by X-Amzn-Trace-Id; ALB lines inside --logs are found too. Local only: ALB logs never reach CloudWatch Logs',
+    )
     .option('--client-summary <file>', "k6's summary JSON or the Node runner's: compare the client's checks with the server")
     .option('--client-log <file>', "the client's request log (runs/<id>/client.ndjson, or k6 --out json= with loadtests/k6/logjam.js): join request by request")
     .option('--json', 'print the report as JSON (stable shape, see docs/analyzer.md)')

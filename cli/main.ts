@@ -65,6 +65,7 @@ ${optional.app ? '  logjam app  +  logjam load --endpoint …        a service u
   logjam analyze --run <id> --logs app.ndjson --client-summary summary.json --html report.html
   logjam analyze --run <id> --log-group taskoverflow --region us-east-1
   logjam analyze --logs service.log --since 30m  a time window of any traffic (logjam or pino-http lines, no run id)
+  logjam analyze --run <id> --logs app.ndjson --alb-logs alb/   ALB access logs (S3) joined by X-Amzn-Trace-Id
   logjam trace <request-id> --logs app.ndjson
 
 Exit codes: 0 done, 1 a --fail-on threshold breached, 2 usage or source error (docs/errors.md).

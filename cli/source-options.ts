@@ -16,6 +16,8 @@ export interface SourceFlags {
   until?: string;
   maxParallelQueries?: string;
   followSymlinks?: boolean;
+  /** analyze only: ALB access logs read with --logs (docs/analyzer.md, "The front door") */
+  albLogs?: string;
 }
 
 export const DEFAULT_MAX_PARALLEL_QUERIES = 4;
@@ -103,13 +105,25 @@ export async function openSource(opts: SourceFlags): Promise<RunSource> {
       'use --logs <file|dir|-> for local NDJSON logs, or --log-group <name> for CloudWatch Logs',
     );
   }
+  if (opts.albLogs !== undefined && !hasLogs) {
+    throw new UsageError(
+      '--alb-logs needs --logs: ALB access logs are never in CloudWatch Logs (an ALB delivers them to S3 only), so they cannot be joined to a --log-group',
+      'download both: aws s3 sync s3://<bucket>/<prefix>/AWSLogs/ alb/ and the app logs (aws logs tail <group> --since 1h --format short, or the file sink), then --logs <app logs> --alb-logs alb/',
+    );
+  }
+  if (opts.albLogs === '-') throw new UsageError('--alb-logs takes a file or a directory (stdin is for --logs -)');
   const { since, until } = resolveTimeRange(opts);
   if (!hasLogs && opts.followSymlinks) throw new UsageError('--follow-symlinks applies to --logs only');
   if (hasLogs) {
     if (opts.region !== undefined || opts.profile !== undefined) {
       throw new UsageError('--region and --profile apply to --log-group only');
     }
-    return createLocalSource(opts.logs!, { since, until, followSymlinks: opts.followSymlinks });
+    return createLocalSource(opts.logs!, {
+      since,
+      until,
+      followSymlinks: opts.followSymlinks,
+      ...(opts.albLogs ? { extraPaths: [opts.albLogs] } : {}),
+    });
   }
   const maxParallelQueries = parsePositiveInt(
     '--max-parallel-queries',

@@ -7,8 +7,14 @@ resource "aws_lb" "app" {
   idle_timeout       = var.alb_idle_timeout
   # Requests with malformed header names are dropped at the edge instead of reaching the app.
   drop_invalid_header_fields = true
-  # Access logs to S3 are left off: the app's own request lines (request.finish) carry more than they would.
-  # checkov:skip=CKV_AWS_91:the app logs every request to CloudWatch itself; ALB access logs would add an S3 bucket for less data
+  # Access logs to S3 (alb-logs.tf): the requests the ALB answered without the app, and the time before the app.
+  access_logs {
+    enabled = true
+    bucket  = aws_s3_bucket.alb_logs.id
+    prefix  = local.alb_log_prefix
+  }
+  # AWS checks that it may write to the bucket when access logs are enabled
+  depends_on = [aws_s3_bucket_policy.alb_logs]
   # checkov:skip=CKV_AWS_150:deletion protection would make `terraform destroy` of a lab fail
   # checkov:skip=CKV2_AWS_28:no WAF in front of a short-lived lab endpoint (cost); narrow alb_ingress_cidrs instead
 }

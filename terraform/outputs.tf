@@ -13,6 +13,11 @@ output "analyze_command" {
   value       = "logjam analyze --run <run-id> --log-group ${aws_cloudwatch_log_group.app.name} --region ${var.aws_region}"
 }
 
+output "alb_logs_command" {
+  description = "Download the ALB access logs (S3) and join them with the app's lines by X-Amzn-Trace-Id (replace <run-id>, <app logs>)."
+  value       = "aws s3 sync s3://${aws_s3_bucket.alb_logs.id}/${local.alb_log_prefix}/AWSLogs/ alb-logs/ && logjam analyze --run <run-id> --logs <app logs> --alb-logs alb-logs/"
+}
+
 output "start_load_command" {
   description = "Start a distributed k6 run (reads the outputs below)."
   value       = "scripts/start-load-run.sh --count ${var.load_generators}"

@@ -75,6 +75,16 @@ variable "certificate_arn" {
   default     = ""
 }
 
+variable "alb_log_retention_days" {
+  description = "Days the ALB access logs are kept in their S3 bucket before they expire (lifecycle rule)."
+  type        = number
+  default     = 14
+  validation {
+    condition     = var.alb_log_retention_days >= 1
+    error_message = "alb_log_retention_days must be at least 1."
+  }
+}
+
 variable "alb_idle_timeout" {
   description = "ALB idle timeout in seconds. The app's keep-alive timeout is set 5 s above it so the ALB, not the app, closes idle connections."
   type        = number

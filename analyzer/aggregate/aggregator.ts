@@ -11,7 +11,9 @@ import { ProcessTracker } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
+import { ALB_EVENT, type AlbLine } from './alb-record.js';
 import { AdaptiveBins } from './bins.js';
+import { FrontDoorJoin } from './front-door.js';
 import { finishAggregate } from './finish.js';
 import { HashedIdSet } from './hash-set.js';
 import { createHistogram, recordMs } from './histogram.js';
@@ -58,6 +60,8 @@ export interface AggregatorOptions {
   examples?: number;
   since?: number;
   until?: number;
+  /** the source reads ALB access-log files first (--alb-logs): the ALB join holds app lines from the start */
+  albFirst?: boolean;
   /** evidence queries for the run's sections, in a language the caller's source can run (none when absent) */
   evidence?: (run: { runId: string | undefined; since: number; until: number }) => Record<string, EvidenceQuery>;
   /**
@@ -277,8 +281,12 @@ export class RunAggregator {
     durationSum: 0,
   };
 
+  /** ALB access-log lines joined to the run's request lines (front-door.ts) */
+  private readonly frontDoor: FrontDoorJoin;
+
   constructor(private readonly options: AggregatorOptions) {
     this.examples = options.examples ?? 3;
+    this.frontDoor = new FrontDoorJoin(this.examples, { armed: options.albFirst ?? false });
   }
 
   /** Lines of this run seen so far (0 after the pass = the run is not in the source). */
@@ -292,6 +300,12 @@ export class RunAggregator {
     const { since, until } = this.options;
     if ((since !== undefined && time < since) || (until !== undefined && time > until)) {
       this.input.outsideTimeRange = (this.input.outsideTimeRange ?? 0) + 1;
+      return;
+    }
+    if (line[F.event] === ALB_EVENT) {
+      // an ALB access-log line (sources/formats/alb.ts): no process, no run id; the join scopes it
+      this.input.parsed++;
+      this.frontDoor.alb((line as AlbLine).alb);
       return;
     }
     const runId = line[F.runId];
@@ -443,6 +457,7 @@ export class RunAggregator {
   private start(line: LogLine): void {
     const id = line[F.requestId] as string;
     if (!this.firstOf('s', id)) return;
+    this.frontDoor.appStart(line);
     if (this.hasFinished(id)) return; // finish logged first (out-of-order input)
     if (this.open.size >= LIMITS.openRequests) {
       this.overflow.openRequests++;
@@ -479,6 +494,7 @@ export class RunAggregator {
     recordMs(this.total, duration);
 
     const r = this.routeAcc(line);
+    this.frontDoor.appFinish(line, r.method, r.route, r.matched);
     r.count++;
     bump(r.statuses, status);
     recordMs(r.hist, duration);
@@ -544,6 +560,7 @@ export class RunAggregator {
   private abort(line: LogLine): void {
     const id = line[F.requestId] as string;
     if (!this.firstOf('a', id)) return;
+    this.frontDoor.appStart(line, true);
     this.open.delete(id);
     this.totals.aborts++;
     this.routeAcc(line).aborts++;
@@ -714,6 +731,8 @@ export class RunAggregator {
       lifecycles: this.processTracker.summaries(),
     };
     if (runtime) counts.runtime = runtime;
+    const frontDoor = hasLines ? this.frontDoor.result(firstTime, lastTime) : undefined;
+    if (frontDoor) counts.frontDoor = frontDoor;
     if (this.overflow.routes || this.overflow.suspiciousPaths || this.overflow.openRequests) counts.overflow = { ...this.overflow };
     return counts;
   }

@@ -365,5 +365,6 @@ export function finishAggregate(raw: RawCounts, options: FinishOptions = {}): Ru
   if (raw.overflow && (raw.overflow.routes || raw.overflow.suspiciousPaths || raw.overflow.openRequests)) aggregate.overflow = { ...raw.overflow };
   if (raw.scanned) aggregate.scanned = raw.scanned;
   if (raw.lifecycles) aggregate.processes = raw.lifecycles;
+  if (raw.frontDoor) aggregate.frontDoor = raw.frontDoor;
   return aggregate;
 }

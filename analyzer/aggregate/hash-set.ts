@@ -49,7 +49,11 @@ export class HashedIdSet {
   }
 
   has(id: string): boolean {
-    const h = hash53(id);
+    return this.hasHash(hash53(id));
+  }
+
+  /** has() for a hash53() the caller already holds */
+  hasHash(h: number): boolean {
     let i = this.slot(h);
     for (;;) {
       const v = this.table[i]!;

@@ -17,7 +17,7 @@
  */
 import type { ProcessSummary } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
+import type { EvidenceQuery, FrontDoorSummary, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
 
 /** The percentiles of one group as Logs Insights computed them (pct()): merged count-weighted, an approximation. */
 export interface LatencyPiece {
@@ -170,6 +170,8 @@ export interface RawCounts {
   scanned?: RunAggregate['scanned'];
   /** evidence queries by section/finding id, in a language the source that read the run can run */
   evidence: Record<string, EvidenceQuery>;
+  /** the ALB join, already final (local source only: ALB access logs never reach CloudWatch Logs) */
+  frontDoor?: FrontDoorSummary;
 }
 
 export function emptyLatency(): RawLatency {

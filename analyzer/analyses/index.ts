@@ -6,6 +6,7 @@ import type { ClientJoinSummary, ClientView, Finding, RunAggregate, Severity } f
 import { clientJoinFindings } from './client-join.js';
 import { abortFindings } from './aborts.js';
 import { clientNoServerLineFindings } from './client-no-server-line.js';
+import { frontDoorFindings } from './front-door.js';
 import { latencyFindings } from './latency.js';
 import { loadGeneratorFindings } from './load-generator.js';
 import { logDeliveryFindings } from './log-delivery.js';
@@ -25,6 +26,7 @@ export function analyze(agg: RunAggregate, client?: ClientView, join?: ClientJoi
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
     ...clientJoinFindings(join),
+    ...frontDoorFindings(agg),
     ...statusClusterFindings(agg, client),
     ...abortFindings(agg),
     ...timeBreakdownFindings(agg),

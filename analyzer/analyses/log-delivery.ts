@@ -39,9 +39,18 @@ export function logDeliveryFindings(agg: RunAggregate): Finding[] {
       explanation:
         `Not read as logjam lines: ${i.malformed} malformed (not JSON objects, e.g. a truncated last line), ` +
         `${i.oversized} oversized, ${i.foreign} foreign (other services or schema versions, or required fields missing).` +
+        (i.alb && i.alb.malformed + i.alb.truncated > 0
+          ? ` Of the malformed, ${i.alb.malformed + i.alb.truncated} are ALB access-log lines: ${i.alb.truncated} truncated (fewer fields than the format, or an open quote), ${i.alb.malformed} with a value no ALB writes.`
+          : '') +
         (i.warnings?.length ? ` ${i.warnings.join(' ')}` : ''),
       fix: 'Usually harmless (mixed logs); if the count is large, check that the file is the service\'s NDJSON output.',
-      counts: { malformed: i.malformed, oversized: i.oversized, foreign: i.foreign, totalLines: i.totalLines },
+      counts: {
+        malformed: i.malformed,
+        oversized: i.oversized,
+        foreign: i.foreign,
+        totalLines: i.totalLines,
+        ...(i.alb ? { albMalformed: i.alb.malformed, albTruncated: i.alb.truncated } : {}),
+      },
       exampleRequestIds: [],
     });
   }

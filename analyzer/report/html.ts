@@ -18,6 +18,7 @@ import { CHARTS_SCRIPT } from './html/charts-script.js';
 import { describeOffset } from '../analyses/client-join.js';
 import type { AnalysisReport } from './report.js';
 import { describeFormatLimits, describeFormats, describeSelection } from './text.js';
+import { frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
 
 export interface HtmlOptions {
   /** the page's title and heading; default "logjam report — run <id>" */
@@ -210,6 +211,25 @@ function capacityHtml(c: CapacityReport): string {
   return parts.join('\n');
 }
 
+function tableHtml(t: SectionTable): string {
+  const cell = (tag: string, v: string, i: number) => `<${tag}${t.align[i] === 'right' ? ' style="text-align:right"' : ''}>${escapeHtml(v)}</${tag}>`;
+  return (
+    `<table class="kv"><tr>${t.header.map((h, i) => cell('th', h, i)).join('')}</tr>` +
+    t.rows.map((r) => `<tr>${r.map((v, i) => cell('td', v, i)).join('')}</tr>`).join('') +
+    '</table>'
+  );
+}
+
+/** The ALB join (absent when the input held no ALB line). */
+function frontDoorHtml(report: AnalysisReport): string {
+  const fd = report.frontDoor;
+  if (!fd) return '';
+  const parts = ['<h2>Front door (ALB access logs)</h2>', `<p class="muted">${escapeHtml(frontDoorSummaryLine(fd))}</p>`];
+  if (fd.routes.length) parts.push(tableHtml(frontDoorRouteTable(fd)));
+  if (fd.failureGroups.length) parts.push('<h3>Answered by the ALB, never finished by the app</h3>', tableHtml(frontDoorFailureTable(fd)));
+  return parts.join('\n');
+}
+
 const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1160px; padding: 16px 24px; color: #111827; }
 h1 { font-size: 22px; margin: 8px 0; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
@@ -254,6 +274,7 @@ ${report.clientJoin ? chartBlock('chart-client-server', 'Client duration against
 </div>
 <h2>Findings</h2>
 ${findingsHtml(findings)}
+${frontDoorHtml(report)}
 ${capacity ? `<h2>Capacity</h2>\n${capacityHtml(capacity)}` : report.capacityMissing ? `<h2>Capacity</h2>\n<p class="muted">${escapeHtml(report.capacityMissing.line)}</p>` : ''}
 <script type="application/json" id="logjam-data">${jsonForScript(data)}</script>
 <script>${inlineSafe(js, 'script')}</script>

@@ -5,6 +5,7 @@ import { renderCapacityMarkdown } from '../capacity/render.js';
 import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeAlbInput, frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
 
@@ -28,7 +29,7 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
   out.push(`- **Latency:** p50 ${fmtMs(t.latency.p50)}, p95 ${fmtMs(t.latency.p95)}, p99 ${fmtMs(t.latency.p99)}, max ${fmtMs(t.latency.max)}`);
   const i = report.input;
   out.push(
-    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${describeDropped(i.droppedBySinks, r.processes)}`,
+    `- **Input:** ${i.totalLines} lines: ${i.parsed} parsed, ${i.otherRuns} other runs, ${i.malformed} malformed, ${i.oversized} oversized, ${i.foreign} foreign; ${describeDropped(i.droppedBySinks, r.processes)}${mdCell(describeAlbInput(i.alb))}`,
   );
   const formats = describeFormats(i.formats);
   if (formats) out.push(`- **Input formats:** ${mdCell(formats)} lines read`);
@@ -68,6 +69,17 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
       );
     }
     out.push('');
+  }
+  if (report.frontDoor) {
+    const fd = report.frontDoor;
+    const grid = (t: SectionTable) => [
+      `| ${t.header.map(mdCell).join(' | ')} |`,
+      `|${t.align.map((a) => (a === 'right' ? '--:' : '---')).join('|')}|`,
+      ...t.rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+    ];
+    out.push('## Front door (ALB access logs)', '', mdCell(frontDoorSummaryLine(fd)), '');
+    if (fd.routes.length) out.push(...grid(frontDoorRouteTable(fd)), '');
+    if (fd.failureGroups.length) out.push('Answered by the ALB, never finished by the app:', '', ...grid(frontDoorFailureTable(fd)), '');
   }
   if (report.capacity !== undefined) out.push(renderCapacityMarkdown(report.capacity), '');
   else if (report.capacityMissing !== undefined) out.push(mdCell(report.capacityMissing.line), '');

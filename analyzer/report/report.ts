@@ -7,6 +7,7 @@ import type {
   ClientView,
   EvidenceQuery,
   Finding,
+  FrontDoorSummary,
   InputAccounting,
   RouteStats,
   RunAggregate,
@@ -82,6 +83,8 @@ export interface AnalysisReport {
   queries: Record<string, EvidenceQuery>;
   /** the client request log joined to the server's lines (--client-log) */
   clientJoin?: ClientJoinSummary;
+  /** the ALB access-log join, when the input held ALB lines (docs/analyzer.md, "The front door") */
+  frontDoor?: FrontDoorSummary;
 }
 
 export interface BuildReportInput {
@@ -143,5 +146,6 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.capacity !== undefined) report.capacity = input.capacity;
   if (input.join) report.clientJoin = input.join;
   if (input.capacityMissing !== undefined) report.capacityMissing = input.capacityMissing;
+  if (a.frontDoor) report.frontDoor = a.frontDoor;
   return report;
 }

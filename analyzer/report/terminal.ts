@@ -11,6 +11,7 @@ import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
 import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeAlbInput, frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(stream.isTTY) && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
@@ -54,7 +55,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
       `input: ${i.totalLines} lines = ${i.parsed} parsed + ${i.otherRuns} other runs + ${i.malformed} malformed + ` +
         `${i.oversized} oversized + ${i.foreign} foreign` +
         (i.outsideTimeRange ? ` + ${i.outsideTimeRange} outside --since/--until` : '') +
-        `; ${i.duplicates} duplicate lines ignored; ${describeDropped(i.droppedBySinks, r.processes)}`,
+        `; ${i.duplicates} duplicate lines ignored; ${describeDropped(i.droppedBySinks, r.processes)}${describeAlbInput(i.alb)}`,
     ),
   );
   const formats = describeFormats(i.formats);
@@ -98,6 +99,16 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
     );
     if (report.routes.length > routes.length) out.push(c.dim(`  … ${report.routes.length - routes.length} more routes (--json has all)`));
     if (report.routes.some((x) => !x.matched)) out.push(c.dim('  * no route matched: path with ids collapsed to :id'));
+    out.push('');
+  }
+
+  if (report.frontDoor) {
+    const fd = report.frontDoor;
+    const grid = (t: SectionTable) => table(t.header, t.rows, t.align).map((l) => `  ${l}`);
+    out.push(c.bold('Front door (ALB access logs)'));
+    out.push(...wrap(frontDoorSummaryLine(fd), 100).map((l) => `  ${c.dim(l)}`));
+    if (fd.routes.length) out.push(...grid(frontDoorRouteTable(fd)));
+    if (fd.failureGroups.length) out.push('', `  ${c.bold('answered by the ALB, never finished by the app')}`, ...grid(frontDoorFailureTable(fd)));
     out.push('');
   }
 

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EVENTS, FIELDS as F } from '../../../middleware/schema.js';
 import { LogjamError } from '../../../common/errors.js';
-import type { InputAccounting, RunAggregate } from '../../model.js';
+import type { InputAccounting, InputFileAccounting, RunAggregate } from '../../model.js';
 import type { AggregateOptions, RunInventory, RunSource, TraceLine } from '../source.js';
 import { emptyAccounting, RunAggregator } from '../../aggregate/aggregator.js';
 import { RunIndex } from '../../aggregate/run-index.js';
@@ -26,6 +26,8 @@ export interface LocalSourceOptions {
   stdin?: Readable;
   /** --follow-symlinks: walk symlinked folders of a --logs directory (each file still read once) */
   followSymlinks?: boolean;
+  /** --alb-logs: files or directories read BEFORE `path` (ALB access logs synced from S3: see front-door.ts); not stdin */
+  extraPaths?: string[];
 }
 
 /** Lines kept for one trace: a request with more lines than this is a finding on its own. */
@@ -35,6 +37,16 @@ export const MAX_TRACE_LINES = 10_000;
 function finishedRequestId(line: Record<string, unknown>): string | undefined {
   const id = line[F.requestId];
   return line[F.event] === EVENTS.requestFinish && typeof id === 'string' ? id : undefined;
+}
+
+function addFileAccounting(a: InputFileAccounting | undefined, b: InputFileAccounting): InputFileAccounting {
+  if (a === undefined) return b;
+  return {
+    files: a.files + b.files,
+    symlinkedFoldersNotFollowed: a.symlinkedFoldersNotFollowed + b.symlinkedFoldersNotFollowed,
+    filesSeenTwice: a.filesSeenTwice + b.filesSeenTwice,
+    loops: a.loops + b.loops,
+  };
 }
 
 function isDirectory(path: string): boolean {
@@ -58,10 +70,23 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
       }
       stdinUsed = true;
     }
+    // ALB files first: their lines wait for the app's, which then join as they stream past (aggregate/front-door.ts)
+    const files = [];
+    let accounting: InputFileAccounting | undefined;
+    const warnings: string[] = [];
+    for (const extra of options.extraPaths ?? []) {
+      const more = await resolveInputs(extra, { followSymlinks: options.followSymlinks });
+      files.push(...more.files);
+      warnings.push(...more.warnings);
+      if (more.accounting) accounting = addFileAccounting(accounting, more.accounting);
+    }
     const resolved = await resolveInputs(path, { stdin: options.stdin, followSymlinks: options.followSymlinks });
-    if (input && resolved.accounting) input.inputFiles = resolved.accounting;
-    if (input && resolved.warnings.length) (input.warnings ??= []).push(...resolved.warnings);
-    return resolved.files;
+    files.push(...resolved.files);
+    warnings.push(...resolved.warnings);
+    if (resolved.accounting) accounting = addFileAccounting(accounting, resolved.accounting);
+    if (input && accounting) input.inputFiles = accounting;
+    if (input && warnings.length) (input.warnings ??= []).push(...warnings);
+    return files;
   }
 
   const inRange = (time: number, since = options.since, until = options.until) =>
@@ -104,6 +129,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         ...(opts.knownIds ? { knownIds: opts.knownIds } : {}),
         since,
         until,
+        albFirst: (options.extraPaths?.length ?? 0) > 0,
         // the local source can run jq on its files, not Logs Insights: its evidence is jq
         evidence: (found) => localEvidence({ path, directory: isDirectory(path), runId, since: found.since, until: found.until }),
       });

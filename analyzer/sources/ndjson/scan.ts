@@ -8,6 +8,7 @@ import type { InputAccounting } from '../../model.js';
 import type { LogLine } from '../../aggregate/aggregator.js';
 import { LogjamError } from '../../../common/errors.js';
 import { classifyLine, FOREIGN, MALFORMED } from './classify.js';
+import { classifyAlbLine, countAlbLine } from '../formats/alb.js';
 import type { InputFile } from './inputs.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-reader.js';
 import type { LineHandler } from './line-reader.js';
@@ -29,6 +30,16 @@ export async function scanInputs(
     {
       line(text) {
         input.totalLines++;
+        // ALB access-log lines (sources/formats/alb.ts) are told apart by their first bytes, before JSON
+        const alb = classifyAlbLine(text);
+        if (alb !== undefined) {
+          const line = countAlbLine(input, alb);
+          if (line !== undefined) {
+            formats.alb = (formats.alb ?? 0) + 1;
+            onLine(line);
+          }
+          return;
+        }
         const c = classifyLine(text);
         if (c === MALFORMED) input.malformed++;
         else if (c === FOREIGN) input.foreign++;

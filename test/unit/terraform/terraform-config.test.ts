@@ -36,7 +36,7 @@ const WORLD = new Set(['0.0.0.0/0', '::/0']);
 describe('terraform files', () => {
   it('every .tf file parses, and the expected files exist', () => {
     const names = tf.files.map((f) => f.name);
-    for (const expected of ['main.tf', 'network.tf', 'alb.tf', 'ecs.tf', 'rds.tf', 'logs.tf', 'iam.tf', 'loadgen.tf', 'queries.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
+    for (const expected of ['main.tf', 'network.tf', 'alb.tf', 'alb-logs.tf', 'ecs.tf', 'rds.tf', 'logs.tf', 'iam.tf', 'loadgen.tf', 'queries.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
       expect(names).toContain(expected);
     }
     for (const f of tf.files) expect(Object.keys(f.json).length, `${f.name} parsed to nothing`).toBeGreaterThan(0);
@@ -284,6 +284,53 @@ describe('load balancer', () => {
     expect(resource(tf, 'aws_lb', 'app').drop_invalid_header_fields).toBe(true);
     const hc = (resource(tf, 'aws_lb_target_group', 'app').health_check as Block[])[0]!;
     expect(hc.path).toBe('/api/v1/health');
+  });
+});
+
+describe('ALB access logs', () => {
+  it('are enabled, to the S3 bucket of alb-logs.tf under their prefix, once the bucket policy lets the ALB write', () => {
+    const lb = resource(tf, 'aws_lb', 'app');
+    expect((lb.access_logs as Block[])[0]).toEqual({ enabled: true, bucket: '${aws_s3_bucket.alb_logs.id}', prefix: '${local.alb_log_prefix}' });
+    expect(lb.depends_on).toEqual(['${aws_s3_bucket_policy.alb_logs}']);
+    expect(blockText(tf, 'aws_lb', 'app')).not.toMatch(/CKV_AWS_91/);
+  });
+
+  it('the bucket is private, SSE-S3 encrypted (the only kind ALB log delivery accepts) and its logs expire', () => {
+    expect(resource(tf, 'aws_s3_bucket_public_access_block', 'alb_logs')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const sse = resource(tf, 'aws_s3_bucket_server_side_encryption_configuration', 'alb_logs');
+    expect(((sse.rule as Block[])[0]!.apply_server_side_encryption_by_default as Block[])[0]!.sse_algorithm).toBe('AES256');
+    const rule = (resource(tf, 'aws_s3_bucket_lifecycle_configuration', 'alb_logs').rule as Block[])[0]!;
+    expect(rule.status).toBe('Enabled');
+    expect((rule.expiration as Block[])[0]!.days).toBe('${var.alb_log_retention_days}');
+    expect(variableDefault(tf, 'alb_log_retention_days')).toBe(14);
+  });
+
+  it('the bucket policy lets only the ELB log delivery put objects, only under this account\'s prefix', () => {
+    expect(resource(tf, 'aws_s3_bucket_policy', 'alb_logs').policy).toBe('${data.aws_iam_policy_document.alb_logs.json}');
+    const doc = tf.data.aws_iam_policy_document!.alb_logs!;
+    const st = doc.statement as Block[];
+    expect(st).toHaveLength(2);
+    for (const x of st) {
+      expect(x.actions).toEqual(['s3:PutObject']);
+      expect(x.resources).toEqual(['${local.alb_log_objects_arn}']);
+      expect(x.effect ?? 'Allow').toBe('Allow');
+    }
+    expect(st.map((x) => (x.principals as Block[])[0]!.identifiers)).toEqual([
+      ['${data.aws_elb_service_account.main.arn}'],
+      ['logdelivery.elasticloadbalancing.amazonaws.com'],
+    ]);
+    expect(tf.locals.alb_log_objects_arn).toBe(
+      '${aws_s3_bucket.alb_logs.arn}/${local.alb_log_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*',
+    );
+  });
+
+  it('an output says how to download them and join them with logjam analyze --alb-logs', () => {
+    expect(String(tf.outputs.alb_logs_command?.value)).toMatch(/^aws s3 sync s3:\/\/\$\{aws_s3_bucket\.alb_logs\.id\}\/.*--alb-logs alb-logs\/$/);
   });
 });
 
