@@ -467,3 +467,148 @@ export interface DimensionRankEntry {
   /** lift, support and z all above their thresholds */
   overRepresented: boolean;
 }
+
+/** What reading a client log (--client-log) counted: every line lands in one count. */
+export interface ClientLogAccounting {
+  file: string;
+  format: 'logjam' | 'k6-json' | 'mixed' | 'unknown';
+  totalLines: number;
+  requests: number;
+  /** request lines of another run id (the file holds several, or the wrong run was asked for) */
+  otherRuns: number;
+  /** a request id seen again (the first line is kept) */
+  duplicateIds: number;
+  malformed: number;
+  oversized: number;
+  /** JSON that is neither format */
+  foreign: number;
+  /** k6 lines that are not an http_req_duration point (Metric lines, checks, vus…): expected, not an error */
+  k6OtherLines: number;
+  /** k6 http_req_duration points without the logjam id tag (requests made without the module) */
+  k6WithoutId: number;
+  /** request names beyond the table's cap, folded into one */
+  namesFolded: number;
+  /** the run ids seen on other-run lines (at most 5), to say which run the file is for */
+  otherRunIds: string[];
+  warnings?: string[];
+}
+
+/** An interval for a figure that depends on the client–server clock offset: [low, high], in ms. */
+export interface OffsetBounded {
+  low: number;
+  high: number;
+}
+
+/**
+ * The client request log joined to the server's lines by request id (analyzer/aggregate/client-join.ts). Client
+ * times are on the client's clock; `clockOffset` (server clock − client clock) is estimated from the joined
+ * requests, and every figure that mixes the two clocks is an OffsetBounded interval over it.
+ */
+export interface ClientJoinSummary {
+  clientLog: {
+    file: string;
+    format: 'logjam' | 'k6-json' | 'mixed' | 'unknown';
+    lines: number;
+    requests: number;
+    otherRuns: number;
+    duplicateIds: number;
+    malformed: number;
+    oversized: number;
+    foreign: number;
+    k6OtherLines: number;
+    k6WithoutId: number;
+    warnings?: string[];
+  };
+  /** client requests with at least one server line */
+  joined: number;
+  /** the run's server request lines (finish/abort) whose id is not in the client log: another client, or lost lines */
+  serverOnly: number;
+  clockOffset: {
+    /** θ ≥ max(server end − client end) over requests that got a response */
+    lowMs?: number;
+    /** θ ≤ min(server start − client start) over joined requests */
+    highMs?: number;
+    /** the middle of the interval (or the one bound there is) */
+    estimateMs?: number;
+    /** false when some requests' bounds crossed the others' (see laggingServerEnds) */
+    consistent: boolean;
+    /**
+     * requests whose server end (the finish line's time) came after the client already had the response, by more
+     * than the upper bound allows: the server stamped its line late (a blocked event loop), or a clock drifted or
+     * jumped. Left out of the lower bound; counted among the largest 1,024 lower bounds only (a lower bound count).
+     */
+    laggingServerEnds?: number;
+  };
+  lateCompletions: {
+    /** the client timed out, and the server logged request.finish for the request anyway */
+    count: number;
+    /** server time spent on those answers (sum of their duration_ms) */
+    serverMsSum: number;
+    /** how long after the client gave up the server finished: mean and max over the late completions */
+    laterMeanMs?: OffsetBounded;
+    laterMaxMs?: OffsetBounded;
+    /** the client timed out and the server logged request.abort (it noticed the client leaving) */
+    serverAborted: number;
+    /** the client timed out and the server logged nothing (counted in neverLogged too) */
+    neverLogged: number;
+    exampleRequestIds: string[];
+  };
+  neverLogged: {
+    /** client requests with no server line at all, the runner's own interruptions left out */
+    count: number;
+    /** by the client's outcome: response (a status from something in front of the app), timeout, refused, reset, other */
+    byOutcome: Record<string, number>;
+    /** requests the runner cut off itself (graceful stop, Ctrl-C) that the server never logged: not counted above */
+    interrupted: number;
+    /** the server logged request.start but never finish/abort (a process died mid-request) */
+    startedNotEnded: number;
+    /** when they were sent, ms after the first client request (client clock) */
+    firstSentMs?: number;
+    lastSentMs?: number;
+    byName: { name: string; count: number }[];
+  };
+  outsideApp: {
+    /** joined requests that got a response and have a request.finish line */
+    count: number;
+    /** client duration − server duration: network, accept backlog, proxies, the time before the middleware ran */
+    totalMs: LatencySummary;
+    /** of it, the part before the server's clock started (server start − client start − θ), mean */
+    beforeAppMeanMs?: OffsetBounded;
+    /** requests where the server's duration exceeded the client's (clamped to 0 in the distribution) */
+    negative: number;
+  };
+  statusDisagreements: {
+    count: number;
+    /** most frequent first; `client` is a status or an outcome (reset, refused, other); `server` a status or "abort" */
+    pairs: { method: string; route: string; client: string; server: string; count: number }[];
+    exampleRequestIds: string[];
+  };
+  routes: {
+    method: string;
+    route: string;
+    joined: number;
+    outsideAppMs: LatencySummary;
+    beforeAppMeanMs?: OffsetBounded;
+    lateCompletions: number;
+    lateServerMsSum: number;
+    statusDisagreements: number;
+  }[];
+  /** time bins on the client's clock (start = epoch ms), width binMs */
+  binMs: number;
+  bins: {
+    start: number;
+    sent: number;
+    neverLogged: number;
+    lateCompletions: number;
+    /** joined requests with a response and a finish line in the bin (by client start) */
+    compared: number;
+    clientP50Ms: number;
+    clientP95Ms: number;
+    serverP50Ms: number;
+    serverP95Ms: number;
+    outsideP50Ms: number;
+    outsideP95Ms: number;
+  }[];
+  /** what the caps folded away (routes beyond the cap, request names beyond the cap) */
+  overflow?: { routes: number; names: number };
+}

@@ -9,20 +9,23 @@ import { computeCapacity } from './capacity/index.js';
 import type { CapacityReport, DeploymentFacts } from './capacity/index.js';
 import { measuredFacts } from './capacity/measured.js';
 import { describeMissing, missingFacts, resolveDeployment } from './capacity/resolve.js';
-import type { ClientView, Finding, RunAggregate } from './model.js';
+import { LogjamError, UsageError } from '../common/errors.js';
+import { ClientJoiner } from './aggregate/client-join.js';
+import type { ClientJoinSummary, ClientView, Finding, RunAggregate } from './model.js';
+import { loadClientLog } from './sources/client-log/index.js';
 import { buildReport, type AnalysisReport, type CapacityMissing } from './report/report.js';
-import type { RunSource } from './sources/source.js';
+import type { AggregateOptions, RunSource } from './sources/source.js';
 import { evaluateThresholds, type Threshold } from './thresholds.js';
 
 /**
  * Aggregate the run (or, runId undefined, the source's time window); a run with no lines names the nearest runs the
  * source has (whatever the source).
  */
-export async function aggregateRun(source: RunSource, runId: string | undefined): Promise<RunAggregate> {
+export async function aggregateRun(source: RunSource, runId: string | undefined, options?: AggregateOptions): Promise<RunAggregate> {
   // A source either throws RunNotFoundError itself (CloudWatch: it already searched for the run and holds the
   // listing) or returns an empty aggregate; LJ_RUN_NOT_FOUND has no other thrower (common/errors.ts). An empty
   // window is the source's LJ_WINDOW_EMPTY.
-  const agg = await source.aggregate(runId);
+  const agg = await source.aggregate(runId, options);
   if (runId === undefined) return agg;
   if (agg.firstTime === 0 && agg.totals.requests === 0 && agg.totals.unfinished === 0 && agg.totals.aborts === 0) {
     throw new RunNotFoundError(runId, nearestRuns(runId, await source.listRuns()), source.description);
@@ -35,6 +38,7 @@ export interface RunAnalysis {
   findings: Finding[];
   capacity?: CapacityReport;
   report: AnalysisReport;
+  join?: ClientJoinSummary;
 }
 
 export interface AnalyzeRunInput {
@@ -48,6 +52,8 @@ export interface AnalyzeRunInput {
    * default); without them the report has no capacity section
    */
   facts?: DeploymentFacts;
+  /** a client request log (logjam's client.ndjson or k6 --out json): joined to the server's lines by request id */
+  clientLog?: string;
   /**
    * `require` (analyze): the section only when the facts it needs are given or logged, else one line naming the
    * missing ones (report.capacityMissing); `assume` (capacity, the lab): always, defaults marked assumed
@@ -56,16 +62,27 @@ export interface AnalyzeRunInput {
 }
 
 export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
-  const aggregate = await aggregateRun(input.source, input.runId);
-  return analyzeAggregate(aggregate, input);
+  if (input.clientLog === undefined) return analyzeAggregate(await aggregateRun(input.source, input.runId), input);
+  if (!input.source.streamsRunLines) {
+    throw new LogjamError('LJ_CLIENT_LOG_SOURCE', `--client-log joins every server line of the run, which ${input.source.description} cannot stream`, {
+      hint: 'export the run\'s lines to a file and pass it with --logs',
+    });
+  }
+  // the join is per run: the client log's lines and the server's are matched within one run id
+  if (input.runId === undefined) throw new UsageError('--client-log needs --run <id>', 'the join matches one run\'s requests');
+  // the client side first (the compact table), then the server side streams past it in the aggregating pass
+  const { table, accounting } = await loadClientLog(input.clientLog, input.runId);
+  const joiner = new ClientJoiner(table, accounting);
+  const aggregate = await aggregateRun(input.source, input.runId, { onRunLine: (line) => joiner.push(line), knownIds: joiner });
+  return analyzeAggregate(aggregate, { ...input, join: joiner.result() });
 }
 
 /** The pure part: everything the report says, from an aggregate. */
 export function analyzeAggregate(
   aggregate: RunAggregate,
-  input: Pick<AnalyzeRunInput, 'client' | 'thresholds' | 'facts' | 'capacityFacts'>,
+  input: Pick<AnalyzeRunInput, 'client' | 'thresholds' | 'facts' | 'capacityFacts'> & { join?: ClientJoinSummary },
 ): RunAnalysis {
-  const findings = analyze(aggregate, input.client);
+  const findings = analyze(aggregate, input.client, input.join);
   let capacity: CapacityReport | undefined;
   let capacityMissing: CapacityMissing | undefined;
   if (input.facts) {
@@ -76,6 +93,6 @@ export function analyzeAggregate(
     else capacity = computeCapacity(aggregate, input.client, facts, notes);
   }
   const thresholds = input.thresholds?.length ? evaluateThresholds(input.thresholds, aggregate) : undefined;
-  const report = buildReport({ aggregate, findings, client: input.client, thresholds, capacity, capacityMissing });
-  return { aggregate, findings, capacity, report };
+  const report = buildReport({ aggregate, findings, client: input.client, thresholds, capacity, capacityMissing, join: input.join });
+  return { aggregate, findings, capacity, report, ...(input.join ? { join: input.join } : {}) };
 }

@@ -50,7 +50,7 @@ const ROUTES = [
 ];
 
 /** Deterministic pseudo-random numbers (the file is the same on every machine). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, one after the other, each in its own process (so peak RSS and the event loop
  * belong to that benchmark alone). Figures and ratios measured side by side within each benchmark — never
  * pass/fail timing. `--smoke` runs each briefly (CI checks they still run, not how fast).
- * One part alone: `npm run bench:middleware`, `bench:analyzer`, `bench:cloudwatch` (same flags).
+ * One part alone: `npm run bench:middleware`, `bench:analyzer`, `bench:client-join`, `bench:cloudwatch` (same flags).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 const PARTS = [
   { name: 'middleware overhead (bare Express, logjam, pino-http; autocannon on loopback)', file: 'middleware.js' },
   { name: 'analyzer throughput (generated NDJSON of request lines)', file: 'analyzer.js' },
+  { name: 'client-log join (generated client and server logs, request by request)', file: 'client-join.js' },
   { name: 'CloudWatch transport throughput (local CloudWatch endpoint)', file: 'cloudwatch.js' },
 ] as const;
 
 const args = process.argv.slice(2);
 /** flags that take a value: `--node <path>` (middleware: measure on that node binary too), `--duration 5`, … */
-const VALUE_FLAGS = new Set(['--node', '--baseline', '--duration', '--warmup', '--rounds', '--connections']);
+const VALUE_FLAGS = new Set(['--node', '--baseline', '--duration', '--warmup', '--rounds', '--connections', '--requests']);
 const only = args.find((a, i) => !a.startsWith('--') && !VALUE_FLAGS.has(args[i - 1] ?? ''));
 const parts = only ? PARTS.filter((p) => p.file.startsWith(only)) : PARTS;
 if (parts.length === 0) {

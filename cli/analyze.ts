@@ -15,6 +15,7 @@ import { addSourceOptions, openSource, type SourceFlags } from './source-options
 export interface AnalyzeFlags extends SourceFlags, DeploymentFlags {
   run?: string;
   clientSummary?: string;
+  clientLog?: string;
   json?: boolean;
   markdown?: boolean;
   failOn?: string[];
@@ -37,6 +38,7 @@ export function registerAnalyze(program: Command): void {
       'AWS ALB access logs (the .log.gz files S3 holds, or a folder of them) to join with the app lines by X-Amzn-Trace-Id; ALB lines inside --logs are found too. Local only: ALB logs never reach CloudWatch Logs',
     )
     .option('--client-summary <file>', "k6's summary JSON or the Node runner's: compare the client's checks with the server")
+    .option('--client-log <file>', "the client's request log (runs/<id>/client.ndjson, or k6 --out json= with loadtests/k6/logjam.js): join request by request")
     .option('--json', 'print the report as JSON (stable shape, see docs/analyzer.md)')
     .option('--markdown', 'print the report as Markdown')
     .option('--fail-on <threshold>', 'exit 1 when it does not hold: "p95<500ms", "error_rate<1%", "route:POST /api/v1/todos:p95<300ms" (repeatable)', collect)
@@ -61,8 +63,9 @@ export async function runAnalyze(opts: AnalyzeFlags): Promise<AnalysisReport> {
   const client: ClientView | undefined = opts.clientSummary ? await loadClientView(opts.clientSummary) : undefined;
   const facts = parseDeploymentFacts(opts);
   const source = await openSource(opts);
+  const clientLog = opts.clientLog?.trim() || undefined;
   // the capacity section only when its facts are given or logged by the service; else one line names the missing ones
-  const { report } = await analyzeRun({ source, runId, client, thresholds, facts, capacityFacts: 'require' });
+  const { report } = await analyzeRun({ source, runId, client, thresholds, facts, capacityFacts: 'require', ...(clientLog ? { clientLog } : {}) });
   const results = report.thresholds;
   if (opts.html) await writeReportFile(opts.html, OUTPUT_FORMATS.html.render(report, { title: runId ? `logjam analyze — run ${runId}` : 'logjam analyze — time window' }));
 

@@ -22,6 +22,8 @@ interface LoadFlags {
   vuScale: string;
   timeout: string;
   summary?: string;
+  /** --client-log <file>, or false for --no-client-log */
+  clientLog?: string | false;
   json?: boolean;
 }
 
@@ -54,6 +56,7 @@ export function flagsToInput(flags: LoadFlags, file?: string): RunInput {
     vuScale: factor('--vu-scale', flags.vuScale),
     timeoutMs,
     summaryPath: flags.summary,
+    ...(flags.clientLog === false ? { clientLogPath: null } : flags.clientLog !== undefined ? { clientLogPath: flags.clientLog } : {}),
   };
 }
 
@@ -71,6 +74,8 @@ export function registerLoad(program: Command): void {
     .option('--vu-scale <factor>', 'multiply VU counts, iterations and arrival rates (each stays at least 1)', '1')
     .option('--timeout <duration>', 'per-request timeout, NOT scaled by --time-scale', '60s')
     .option('--summary <file>', 'where the summary JSON goes (default: runs/<run-id>/summary.json)')
+    .option('--client-log <file>', 'the client request log, one line per request (default: client.ndjson next to the summary)')
+    .option('--no-client-log', 'write no client request log')
     .option('--json', 'print the summary JSON on stdout instead of the text summary')
     .addHelpText(
       'after',
@@ -100,14 +105,15 @@ Examples: logjam load checkout.ts --endpoint http://127.0.0.1:8080 -e USER=demo
           onProgress: terminalProgress(process.stderr),
           // on a terminal, the message replaces the progress line (which redraws below it)
           onWarning: (message) => process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[2K" : ""}${message}\n`),
-          onStart: ({ options, summaryPath, maxDurationMs }) => {
+          onStart: ({ options, summaryPath, clientLogPath, maxDurationMs }) => {
             const what = file ?? `${options.scenario} (${options.variant})`;
             const where = file !== undefined && flags.endpoint === undefined ? '' : ` → ${options.endpoint}`;
             process.stderr.write(
               `run id: ${options.runId}\n` +
                 `${what}${where}, time scale ${options.timeScale}, ` +
                 `VU scale ${options.vuScale}; stops within ${Math.ceil(maxDurationMs / 1000)} s\n` +
-                `summary JSON: ${summaryPath}\n`,
+                `summary JSON: ${summaryPath}\n` +
+                (clientLogPath ? `client request log: ${clientLogPath}\n` : ''),
             );
           },
         });

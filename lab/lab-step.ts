@@ -93,6 +93,8 @@ export interface StepResult {
   htmlPath: string;
   logFile: string;
   summaryPath: string;
+  /** the client's request log (runs/<id>/<step>/client.ndjson), when the runner wrote one */
+  clientLog?: string;
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -174,6 +176,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
   const summaryPath = join(s.dir, 'summary.json');
   let probe: ProbeResult | undefined;
   let studiersPeak = 0;
+  let clientLog: string | undefined;
   let cpuWorkMs = s.cpuWorkMs;
   for (let attempt = 0; attempt < 2; attempt++) {
     const app = await startLabApp(s, cpuWorkMs, logFile, io);
@@ -214,6 +217,8 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
             onStart: ({ maxDurationMs }) => io.say(`load test running: ${studiersPeak} studiers at the peak (at most ${Math.ceil(maxDurationMs / 1000)} s)…`),
           },
         );
+        // the runner wrote the client request log next to the summary: the analysis joins it request by request
+        clientLog = load.summary.logjam?.clientLog?.path;
         io.stderr.write(`\n${load.text}\n`);
       }
     } catch (err) {
@@ -240,7 +245,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
     // the load the test offered at its peak, as the runner's summary reports it (k6's vus_max)
     targetVus: String(client.vusMax ?? 1),
   });
-  const analysis = await analyzeRun({ source: createLocalSource(logFile), runId: s.runId, client, facts });
+  const analysis = await analyzeRun({ source: createLocalSource(logFile), runId: s.runId, client, facts, ...(clientLog ? { clientLog } : {}) });
   for (const format of [OUTPUT_FORMATS.html, OUTPUT_FORMATS.markdown, OUTPUT_FORMATS.json]) {
     await writeFile(join(s.dir, `report${format.extension}`), format.render(analysis.report, { title: `logjam — lab ${s.step} run ${s.runId}` }));
   }
@@ -257,6 +262,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
     htmlPath: join(s.dir, `report${OUTPUT_FORMATS.html.extension}`),
     logFile,
     summaryPath,
+    ...(clientLog ? { clientLog } : {}),
     report: analysis.report,
   };
 }

@@ -204,7 +204,10 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   const found = lessons.filter((l) => l.found).length;
   say(`${found} of 3 lessons found. The arc: ${style.bold(shown(join(dir, 'lab.txt')))} (lab.json for scripts); each run's report in ${shown(dir)}/<step>/report.html`);
   for (const r of Object.values(results)) {
-    say(`again from the logs: logjam analyze --run ${r.settings.runId} --logs ${shown(r.logFile)} --client-summary ${shown(r.summaryPath)}`);
+    say(
+      `again from the logs: logjam analyze --run ${r.settings.runId} --logs ${shown(r.logFile)} --client-summary ${shown(r.summaryPath)}` +
+        (r.clientLog ? ` --client-log ${shown(r.clientLog)}` : ''),
+    );
   }
   return { runId, dir, lessonsFound: found, interrupted: false, summary };
 }

@@ -109,6 +109,8 @@ export interface K6Summary {
     clientErrors?: SummaryClientError[];
     /** guard rail: the load generator's own health; saturated = its latencies are partly its own queueing */
     generator?: SummaryGeneratorHealth;
+    /** the client request log (one line per request, joined to the server's lines by `logjam analyze --client-log`) */
+    clientLog?: { path: string; lines: number; dropped: number; error?: string };
     /** per scenario: k6's summary merges same-named checks of all scenarios; this keeps them apart */
     scenarios?: Record<
       string,

@@ -65,6 +65,18 @@ export interface AggregatorOptions {
   albFirst?: boolean;
   /** evidence queries for the run's sections, in a language the caller's source can run (none when absent) */
   evidence?: (run: { runId: string | undefined; since: number; until: number }) => Record<string, EvidenceQuery>;
+  /**
+   * Request ids another structure already holds (the client-log join's table): it answers "first line of this
+   * event for this id?" for the ids it knows, so they cost nothing in the aggregator's own sets — at 10M joined
+   * requests those sets alone would be 16 bytes per request and line kind. undefined = unknown id: the sets decide.
+   */
+  knownIds?: KnownRequestIds;
+}
+
+/** See AggregatorOptions.knownIds. Events: 's' start, 'f' finish, 'a' abort, 'e' error. */
+export interface KnownRequestIds {
+  firstOf(event: 's' | 'f' | 'a' | 'e', id: string): boolean | undefined;
+  hasFinished(id: string): boolean | undefined;
 }
 
 interface RouteAcc {
@@ -437,8 +449,10 @@ export class RunAggregator {
   }
 
   /** false for a request-scoped line already seen (same event, same request id): counted as a duplicate */
-  private firstOf(tag: string, id: string): boolean {
-    if (this.seen.add(`${tag}\u0000${id}`)) return true;
+  private firstOf(tag: 's' | 'a' | 'e', id: string): boolean {
+    const known = this.options.knownIds?.firstOf(tag, id);
+    if (known === true) return true;
+    if (known === undefined && this.seen.add(`${tag}\u0000${id}`)) return true;
     this.input.duplicates++;
     return false;
   }
@@ -447,7 +461,7 @@ export class RunAggregator {
     const id = line[F.requestId] as string;
     if (!this.firstOf('s', id)) return;
     this.frontDoor.appStart(line);
-    if (this.finished.has(id)) return; // finish logged first (out-of-order input)
+    if (this.hasFinished(id)) return; // finish logged first (out-of-order input)
     if (this.open.size >= LIMITS.openRequests) {
       this.overflow.openRequests++;
       return;
@@ -455,10 +469,15 @@ export class RunAggregator {
     this.open.set(id, { method: str(line[F.method]) ?? '?', path: str(line[F.path]) ?? '/', time: line.time });
   }
 
+  private hasFinished(id: string): boolean {
+    return this.options.knownIds?.hasFinished(id) ?? this.finished.has(id);
+  }
+
   private finish(line: LogLine): void {
     const id = line[F.requestId] as string;
     this.open.delete(id);
-    if (!this.finished.add(id)) {
+    const known = this.options.knownIds?.firstOf('f', id);
+    if (known === false || (known === undefined && !this.finished.add(id))) {
       this.input.duplicates++;
       return;
     }
@@ -564,7 +583,7 @@ export class RunAggregator {
     const message = errorMessage(line, true);
     if (message === undefined) return;
     const template = messageTemplate(message);
-    if (!this.finished.has(id) && this.pendingErrors.size < LIMITS.pendingErrors) {
+    if (!this.hasFinished(id) && this.pendingErrors.size < LIMITS.pendingErrors) {
       this.pendingErrors.set(id, { template, line });
       return;
     }

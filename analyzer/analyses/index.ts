@@ -2,7 +2,8 @@
  * All analyses: pure functions from a RunAggregate (and the client's view, when given) to findings, most severe
  * first. Severity rules are documented in docs/analyzer.md.
  */
-import type { ClientView, Finding, RunAggregate, Severity } from '../model.js';
+import type { ClientJoinSummary, ClientView, Finding, RunAggregate, Severity } from '../model.js';
+import { clientJoinFindings } from './client-join.js';
 import { abortFindings } from './aborts.js';
 import { clientNoServerLineFindings } from './client-no-server-line.js';
 import { frontDoorFindings } from './front-door.js';
@@ -19,13 +20,14 @@ import { timeBreakdownFindings } from './time-breakdown.js';
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-export function analyze(agg: RunAggregate, client?: ClientView): Finding[] {
+export function analyze(agg: RunAggregate, client?: ClientView, join?: ClientJoinSummary): Finding[] {
   const findings = [
     ...logDeliveryFindings(agg),
     ...processLifecycleFindings(agg),
     ...suspiciousPathFindings(agg, client),
     ...statusMismatchFindings(agg, client),
     ...clientNoServerLineFindings(agg, client),
+    ...clientJoinFindings(join),
     ...frontDoorFindings(agg),
     ...stateLeftBehindFindings(agg),
     ...statusClusterFindings(agg, client),

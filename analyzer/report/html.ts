@@ -15,6 +15,7 @@ import type { CapacityReport } from '../capacity/types.js';
 import { uslThroughput } from '../capacity/usl.js';
 import { QUERY_LANGUAGE_LABELS, type Finding } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
+import { describeOffset } from '../analyses/client-join.js';
 import type { AnalysisReport } from './report.js';
 import { describeFormatLimits, describeFormats, describeSelection } from './text.js';
 import { frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
@@ -101,7 +102,22 @@ function chartData(report: AnalysisReport) {
     db: topRoutes.map((r) => r.dbMsMean),
     rest: topRoutes.map((r) => r.restMsMean),
   };
-  return { timeline, saturation, routes };
+  // the client against the server, per client-clock bin (--client-log): a gap where no request was compared
+  const join = report.clientJoin;
+  const compared = (b: NonNullable<typeof join>['bins'][number], v: number) => (b.compared > 0 ? v : null);
+  const clientServer = join
+    ? {
+        time: join.bins.map((b) => b.start / 1000),
+        clientP95: join.bins.map((b) => compared(b, b.clientP95Ms)),
+        serverP95: join.bins.map((b) => compared(b, b.serverP95Ms)),
+        clientP50: join.bins.map((b) => compared(b, b.clientP50Ms)),
+        serverP50: join.bins.map((b) => compared(b, b.serverP50Ms)),
+        outsideP95: join.bins.map((b) => compared(b, b.outsideP95Ms)),
+        late: join.bins.map((b) => b.lateCompletions),
+        never: join.bins.map((b) => b.neverLogged),
+      }
+    : undefined;
+  return { timeline, saturation, routes, ...(clientServer ? { clientServer } : {}) };
 }
 
 function summaryHtml(report: AnalysisReport): string {
@@ -254,6 +270,7 @@ ${chartBlock('chart-rate', 'Requests and errors per second', `time bins of ${num
 ${chartBlock('chart-latency', 'Latency percentiles over time', 'p50, p95 and p99 of the requests finishing in each bin')}
 ${chartBlock('chart-usl', 'Throughput against concurrency', 'each point is one time bin (requests in flight by Little’s law); the line is the Universal Scalability Law fit')}
 ${chartBlock('chart-routes', 'Where the time goes, per route', 'mean per request: pool wait, DB query time, and the rest (app code, event-loop queueing)')}
+${report.clientJoin ? chartBlock('chart-client-server', 'Client duration against server duration over time', `the client log joined by request id, by client send time (bins of ${num(report.clientJoin.binMs / 1000)} s); the gap is time outside the app. ${describeOffset(report.clientJoin)}`) : ''}
 </div>
 <h2>Findings</h2>
 ${findingsHtml(findings)}

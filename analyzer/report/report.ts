@@ -3,6 +3,7 @@
  * `--json` output, documented in docs/analyzer.md: fields are only ever added (bump REPORT_VERSION otherwise).
  */
 import type {
+  ClientJoinSummary,
   ClientView,
   EvidenceQuery,
   Finding,
@@ -80,6 +81,8 @@ export interface AnalysisReport {
   capacityMissing?: CapacityMissing;
   /** evidence query per section id, with its language (Logs Insights for CloudWatch, jq for local files) */
   queries: Record<string, EvidenceQuery>;
+  /** the client request log joined to the server's lines (--client-log) */
+  clientJoin?: ClientJoinSummary;
   /** the ALB access-log join, when the input held ALB lines (docs/analyzer.md, "The front door") */
   frontDoor?: FrontDoorSummary;
 }
@@ -90,6 +93,7 @@ export interface BuildReportInput {
   client?: ClientView;
   thresholds?: ThresholdResult[];
   capacity?: CapacityReport;
+  join?: ClientJoinSummary;
   capacityMissing?: CapacityMissing;
   now?: Date;
 }
@@ -140,6 +144,7 @@ export function buildReport(input: BuildReportInput): AnalysisReport {
   if (input.client) report.client = input.client;
   if (input.thresholds) report.thresholds = input.thresholds;
   if (input.capacity !== undefined) report.capacity = input.capacity;
+  if (input.join) report.clientJoin = input.join;
   if (input.capacityMissing !== undefined) report.capacityMissing = input.capacityMissing;
   if (a.frontDoor) report.frontDoor = a.frontDoor;
   return report;

@@ -2,6 +2,7 @@
  * A source of one or more runs' log lines: a local NDJSON file/dir/stdin, or a CloudWatch log group queried with
  * Logs Insights. Sources are thin I/O adapters; the analyses downstream are pure functions of what they return.
  */
+import type { KnownRequestIds } from '../aggregate/aggregator.js';
 import type { RunAggregate } from '../model.js';
 
 export interface RunListing {
@@ -37,11 +38,17 @@ export interface AggregateOptions {
   until?: number;
   /** how many example request ids to keep per finding/route */
   examples?: number;
+  /** sees every line of the run as it streams past (the client-log join); only sources with streamsRunLines call it */
+  onRunLine?: (line: TraceLine) => void;
+  /** ids the caller's structure already dedupes (the client-log join's table): see aggregate/aggregator.ts */
+  knownIds?: KnownRequestIds;
 }
 
 export interface RunSource {
   /** for the report header and messages, e.g. "runs/lab.ndjson" or "cloudwatch:taskoverflow (us-east-1)" */
   readonly description: string;
+  /** true when aggregate() calls onRunLine for every line of the run (the local source; not Logs Insights) */
+  readonly streamsRunLines?: boolean;
   listRuns(): Promise<RunListing[]>;
   /** The runs, and the finished requests that carried no run id (in one read, or one query). */
   inventory(): Promise<RunInventory>;

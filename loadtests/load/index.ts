@@ -33,6 +33,8 @@ export interface RunLoadOptions {
   timeoutMs?: number;
   /** also write the summary JSON to this file (default: no file) */
   summaryPath?: string;
+  /** write the client request log (one line per request) here; default: client.ndjson next to summaryPath, else none */
+  clientLogPath?: string;
   /** stops the run early; the summary still comes back */
   signal?: AbortSignal;
   onProgress?: (snapshot: ProgressSnapshot) => void;

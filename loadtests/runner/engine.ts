@@ -9,6 +9,8 @@ import { runRampingVus } from './executors/ramping-vus.js';
 import { runSharedIterations } from './executors/shared-iterations.js';
 import { waitFor } from './executors/executor.js';
 import type { ExecutorEnv } from './executors/executor.js';
+import { IterationLog } from './client-log.js';
+import type { ClientLogWriter } from './client-log.js';
 import { HttpClient } from './http.js';
 import { Metrics } from './metrics.js';
 import type { SampleSink } from './metrics.js';
@@ -35,6 +37,8 @@ export interface EngineOptions {
   /** asked about every second: a reason to stop the run now (an abortOnFail threshold that failed) */
   shouldAbort?: (elapsedMs: number) => string | undefined;
   abortCheckIntervalMs?: number;
+  /** the client request log: one line per request (common/client-log.ts) */
+  clientLog?: ClientLogWriter;
 }
 
 export interface EngineResult {
@@ -156,6 +160,9 @@ export async function runEngine(plans: readonly ScenarioPlan[], options: EngineO
         const iteration = iterationsOfVu.get(vuId) ?? 0;
         iterationsOfVu.set(vuId, iteration + 1);
         const state: VuIterationState = { sleptMs: 0 };
+        const log = options.clientLog
+          ? new IterationLog(options.clientLog, { runId: options.runId, scenario: plan.name, vu: firstVu + vuId, iteration })
+          : undefined;
         const vu = createVu({
           id: vuId,
           globalId: firstVu + vuId,
@@ -167,6 +174,7 @@ export async function runEngine(plans: readonly ScenarioPlan[], options: EngineO
           signal,
           tags: plan.tags,
           state,
+          log,
         });
         const iterationStarted = performance.now();
         try {
@@ -187,6 +195,8 @@ export async function runEngine(plans: readonly ScenarioPlan[], options: EngineO
             }
             metrics.iterationDone(scenario, performance.now() - iterationStarted, state.sleptMs, iterationTags);
           }
+        } finally {
+          log?.flush();
         }
       },
     };

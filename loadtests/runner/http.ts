@@ -5,7 +5,11 @@
  * The only thing that throws is the VU's own interruption (graceful stop expired, Ctrl-C), and such a request is
  * not measured — it was cut off by the runner, not failed by the server.
  */
+import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { CLIENT_REQUEST_ID_HEADER, clientRequestId } from '../../common/client-log.js';
+import { isValidId } from '../../middleware/schema.js';
+import type { ClientRequestFacts } from './client-log.js';
 import { HttpResponse } from './http-response.js';
 import type { NoResponseReason } from './types.js';
 
@@ -23,6 +27,8 @@ export interface RequestOptions {
   tags?: Readonly<Record<string, string>>;
   /** this request's timeout; default the run's */
   timeoutMs?: number;
+  /** told about the request once it is over, cut off included (the client request log) */
+  onDone?: (facts: ClientRequestFacts, response: HttpResponse | undefined) => void;
 }
 
 export interface HttpClientOptions {
@@ -77,8 +83,28 @@ export function classifyNoResponse(err: unknown, timedOut: boolean): NoResponseR
   }
 }
 
+/**
+ * The script's headers without its X-Request-Id (any case), and that id when it is valid: the script's own
+ * correlation wins over ours; an invalid one (which the middleware would replace anyway) is replaced by ours.
+ */
+function splitRequestId(headers: Record<string, string> | undefined): { own?: string; rest?: Record<string, string> } {
+  if (!headers) return {};
+  let own: string | undefined;
+  let rest: Record<string, string> | undefined;
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== CLIENT_REQUEST_ID_HEADER) continue;
+    if (isValidId(headers[key])) own = headers[key];
+    rest ??= { ...headers };
+    delete rest[key];
+  }
+  return { own, rest: rest ?? headers };
+}
+
 export class HttpClient {
   private readonly agent: Agent;
+  /** random per client (per run), so ids from two runs or two load generators never collide */
+  private readonly idPrefix = `lj${randomBytes(5).toString('hex')}`;
+  private sequence = 0;
 
   constructor(private readonly options: HttpClientOptions) {
     this.agent = new Agent({
@@ -98,7 +124,10 @@ export class HttpClient {
     signal: AbortSignal,
   ): Promise<HttpResponse> {
     if (signal.aborted) throw new InterruptedError();
-    const { headers } = requestOptions;
+    const { onDone } = requestOptions;
+    const { own, rest: headers } = splitRequestId(requestOptions.headers);
+    // every request carries a client-made id the server logs as its request_id: the join key of the client log
+    const requestId = own ?? clientRequestId(this.idPrefix, ++this.sequence);
     const timeoutMs = requestOptions.timeoutMs ?? this.options.timeoutMs;
     const baseTags = { name: requestOptions.tags?.name ?? url.split('?')[0]!, method, ...requestOptions.tags };
     const controller = new AbortController();
@@ -110,10 +139,22 @@ export class HttpClient {
       controller.abort(TIMED_OUT);
     }, timeoutMs);
     const started = performance.now();
+    // the wall clock, like the server's line times: performance.timeOrigin + now() drifts from it as a process ages
+    const startedAt = Date.now();
+    const facts = (durationMs: number, status: number, error?: ClientRequestFacts['error']): ClientRequestFacts => ({
+      id: requestId,
+      name: baseTags.name,
+      method,
+      url,
+      start: startedAt,
+      durationMs,
+      status,
+      ...(error ? { error } : {}),
+    });
     try {
       const res = await request(url, {
         method: method as 'GET',
-        headers: { 'user-agent': USER_AGENT, ...headers, 'x-run-id': this.options.runId },
+        headers: { 'user-agent': USER_AGENT, ...headers, [CLIENT_REQUEST_ID_HEADER]: requestId, 'x-run-id': this.options.runId },
         body: body ?? undefined,
         dispatcher: this.agent,
         signal: controller.signal,
@@ -121,17 +162,22 @@ export class HttpClient {
       const text = await res.body.text();
       const durationMs = performance.now() - started;
       this.options.onRequest({ durationMs, status: res.statusCode, tags: { ...baseTags, status: String(res.statusCode) } });
-      return new HttpResponse(method, url, res.statusCode, res.headers, text, { duration: durationMs }, '');
+      const response = new HttpResponse(method, url, res.statusCode, res.headers, text, { duration: durationMs }, '');
+      onDone?.(facts(durationMs, res.statusCode), response);
+      return response;
     } catch (err) {
       if (signal.aborted && !timedOut) {
         this.options.onInterrupted();
+        onDone?.(facts(performance.now() - started, 0, 'interrupted'), undefined);
         throw new InterruptedError();
       }
       const durationMs = performance.now() - started;
       const reason = classifyNoResponse(err, timedOut);
       this.options.onRequest({ durationMs, status: 0, noResponse: reason, tags: { ...baseTags, status: '0' } });
       const words = timedOut ? `request timeout after ${timeoutMs} ms` : describe(err);
-      return new HttpResponse(method, url, 0, {}, '', { duration: durationMs }, words, reason);
+      const response = new HttpResponse(method, url, 0, {}, '', { duration: durationMs }, words, reason);
+      onDone?.(facts(durationMs, 0, reason), response);
+      return response;
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onStop);

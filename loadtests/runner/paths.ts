@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { projectRoot } from '../../common/project-root.js';
 
 export { projectRoot };
@@ -9,4 +9,9 @@ export { projectRoot };
  */
 export function defaultSummaryPath(runId: string, root: string = process.cwd()): string {
   return join(root, 'runs', runId, 'summary.json');
+}
+
+/** The client request log goes next to the summary: runs/<run-id>/client.ndjson. */
+export function clientLogPathFor(summaryPath: string): string {
+  return join(dirname(summaryPath), 'client.ndjson');
 }

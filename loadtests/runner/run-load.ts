@@ -17,7 +17,8 @@ import { runEngine, hardDeadlineMs } from './engine.js';
 import { describeClientErrors, EndpointGuard, GeneratorMonitor } from './guards.js';
 import { resolveLoadOptions } from './options.js';
 import type { LoadOptions, LoadOptionsInput } from './options.js';
-import { defaultSummaryPath } from './paths.js';
+import { ClientLogWriter } from './client-log.js';
+import { clientLogPathFor, defaultSummaryPath } from './paths.js';
 import { probeEndpoint } from './probe.js';
 import { scaleScenario } from './scale.js';
 import { buildSummary, renderTextSummary } from './summary.js';
@@ -30,7 +31,7 @@ export interface RunLoadHooks {
   /** about every 100 ms, and once at the end with done: true */
   onProgress?: (snapshot: ProgressSnapshot) => void;
   /** after validation and the probe, just before the first VU starts */
-  onStart?: (info: { options: LoadOptions; summaryPath: string | undefined; plans: readonly ScenarioPlan[]; maxDurationMs: number }) => void;
+  onStart?: (info: { options: LoadOptions; summaryPath: string | undefined; clientLogPath: string | undefined; plans: readonly ScenarioPlan[]; maxDurationMs: number }) => void;
   /** guard-rail warnings and script errors, as they happen (the CLI prints them on stderr) */
   onWarning?: (message: string) => void;
 }
@@ -59,7 +60,12 @@ export interface ScenarioSourceInput {
   moduleLabel?: { scenario: string; variant: string };
 }
 
-export type RunInput = Omit<LoadOptionsInput, 'summaryPath'> & ScenarioSourceInput & { summaryPath?: string | null };
+export type RunInput = Omit<LoadOptionsInput, 'summaryPath'> &
+  ScenarioSourceInput & {
+    summaryPath?: string | null;
+    /** the client request log; default client.ndjson next to the summary (none when both are null) */
+    clientLogPath?: string | null;
+  };
 
 /** k6's exit code for failed thresholds. */
 export const THRESHOLDS_FAILED_EXIT_CODE = 99;
@@ -90,10 +96,18 @@ export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promis
   const specs = moduleToSpecs(module, env, () => setupData);
   const thresholds = new Thresholds(module.options?.thresholds);
   const summaryPath = input.summaryPath === null ? undefined : resolve(options.summaryPath ?? defaultSummaryPath(options.runId));
+  const clientLogPath =
+    input.clientLogPath === null
+      ? undefined
+      : input.clientLogPath !== undefined
+        ? resolve(input.clientLogPath)
+        : summaryPath !== undefined
+          ? clientLogPathFor(summaryPath)
+          : undefined;
   if (endpointGiven) await probeEndpoint(options.endpoint);
 
   const plans = specs.map((spec) => scaleScenario(spec, options.timeScale, options.vuScale));
-  hooks.onStart?.({ options, summaryPath, plans, maxDurationMs: hardDeadlineMs(plans, options.timeoutMs) });
+  hooks.onStart?.({ options, summaryPath, clientLogPath, plans, maxDurationMs: hardDeadlineMs(plans, options.timeoutMs) });
 
   const warn = (message: string): void => hooks.onWarning?.(message);
   const guard = new EndpointGuard((w) => warn(`warning: ${describeClientErrors(w)}`));
@@ -110,9 +124,11 @@ export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promis
   }
 
   const startedAt = new Date();
+  const clientLog = clientLogPath !== undefined ? openClientLog(clientLogPath) : undefined;
   generator.start();
   let health;
   let result;
+  let clientLogStats;
   try {
     result = await runEngine(plans, {
       runId: options.runId,
@@ -121,12 +137,17 @@ export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promis
       signal: hooks.signal,
       onProgress: hooks.onProgress,
       sinks: [thresholds, guard],
+      clientLog,
       locateError,
       onScriptError: (message) => warn(`script error: ${message}`),
       ...(thresholds.hasAbortOnFail ? { shouldAbort: (elapsedMs: number) => thresholds.shouldAbort(elapsedMs) } : {}),
     });
   } finally {
     health = generator.stop();
+    clientLogStats = await clientLog?.close();
+  }
+  if (clientLogStats && clientLogStats.dropped > 0) {
+    warn(`warning: the client request log dropped ${clientLogStats.dropped} lines (the disk fell behind${clientLogStats.error ? `: ${clientLogStats.error}` : ''})`);
   }
   if (typeof module.teardown === 'function') {
     try {
@@ -154,10 +175,19 @@ export async function runLoad(input: RunInput, hooks: RunLoadHooks = {}): Promis
     thresholds: { metrics: thresholds.metrics, results: thresholdResults },
     clientErrors: guard.warnings(),
     generator: health,
+    ...(clientLogStats ? { clientLog: clientLogStats } : {}),
   });
   if (summaryPath) await writeJsonAtomically(summaryPath, summary);
   const exitCode = thresholdResults.some((r) => !r.ok) ? THRESHOLDS_FAILED_EXIT_CODE : 0;
   return { summary, summaryPath, text: renderTextSummary(summary, { summaryPath }), exitCode };
+}
+
+function openClientLog(path: string): ClientLogWriter {
+  try {
+    return new ClientLogWriter(path);
+  } catch (err) {
+    throw new UsageError(`cannot write the client request log ${path}: ${(err as Error).message}`, 'pass --client-log <file> elsewhere, or --no-client-log');
+  }
 }
 
 /** Write then rename, so a reader (the analyzer) never sees half a summary. */

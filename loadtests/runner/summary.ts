@@ -30,6 +30,7 @@ export interface RunInfo {
   thresholds?: { metrics: readonly ThresholdMetric[]; results: readonly ThresholdResult[] };
   clientErrors?: ClientErrorWarning[];
   generator?: GeneratorHealth;
+  clientLog?: { path: string; lines: number; dropped: number; error?: string };
 }
 
 /** A tagged threshold's sub-metric in k6's summary shape ("http_req_duration{name:list items}"). */
@@ -151,6 +152,7 @@ export function buildSummary(snapshot: MetricsSnapshot, run: RunInfo): K6Summary
         : {}),
       ...(run.clientErrors ? { clientErrors: run.clientErrors } : {}),
       ...(run.generator ? { generator: run.generator } : {}),
+      ...(run.clientLog ? { clientLog: run.clientLog } : {}),
       scenarios: Object.fromEntries(
         snapshot.scenarios.map((s) => [
           s.name,
@@ -265,5 +267,9 @@ export function renderTextSummary(summary: K6Summary, options: TextOptions = {})
   }
   if (summary.state) out.push('', `  running time ${formatMs(summary.state.testRunDurationMs)}`);
   if (options.summaryPath) out.push(`  summary JSON: ${options.summaryPath}`);
+  if (lj?.clientLog) {
+    const dropped = lj.clientLog.dropped > 0 ? c.red(`, ${lj.clientLog.dropped} dropped`) : '';
+    out.push(`  client request log: ${lj.clientLog.path} (${lj.clientLog.lines} lines${dropped})`);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /** Builds the k6-like API an iteration function sees, bound to one VU and one iteration's signal. */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { parseK6Duration } from './duration.js';
+import type { IterationLog } from './client-log.js';
 import type { HttpClient } from './http.js';
 import type { Metrics, ScenarioMetrics } from './metrics.js';
 import type { RequestParams, Vu } from './types.js';
@@ -22,8 +23,10 @@ export function createVu(options: {
   /** the scenario's k6 tags, on every sample */
   tags?: Readonly<Record<string, string>>;
   state?: VuIterationState;
+  /** the client request log of this iteration, when the run writes one */
+  log?: IterationLog;
 }): Vu {
-  const { id, scenario, metrics, http, timeScale, signal } = options;
+  const { id, scenario, metrics, http, timeScale, signal, log } = options;
   const state = options.state ?? { sleptMs: 0 };
   // k6's group tag is the group path: "::outer::inner"; '' outside any group
   let groupPath = '';
@@ -40,7 +43,8 @@ export function createVu(options: {
         : typeof params.timeout === 'number'
           ? params.timeout
           : parseK6Duration(params.timeout);
-    return http.request(method, url, body, { headers: params?.headers, tags: sampleTags(params?.tags), timeoutMs }, signal);
+    const onDone = log ? (facts: Parameters<IterationLog['request']>[0], res: unknown) => log.request(facts, res) : undefined;
+    return http.request(method, url, body, { headers: params?.headers, tags: sampleTags(params?.tags), timeoutMs, onDone }, signal);
   };
   return {
     id,
@@ -64,6 +68,7 @@ export function createVu(options: {
           passed = false;
         }
         metrics.check(scenario, name, passed, { ...sampleTags(tags), check: name });
+        log?.check(value, name, passed);
         all &&= passed;
       }
       return all;

@@ -12,6 +12,8 @@ import { computeCapacity, parseDeploymentFacts } from '../../analyzer/capacity/i
 import type { Finding } from '../../analyzer/model.js';
 import { jsonForScript, renderHtmlReport } from '../../analyzer/report/html.js';
 import { buildReport } from '../../analyzer/report/report.js';
+import { ClientJoiner } from '../../analyzer/aggregate/client-join.js';
+import { ClientTable, OUTCOME } from '../../analyzer/aggregate/client-table.js';
 import { aggregate, bin, latency, route } from '../unit/capacity/fixtures.js';
 import { CHROMIUM, headlessArgs, runChromium } from '../support/chromium.js';
 
@@ -126,6 +128,36 @@ describe('HTML report', () => {
     expect(body).toContain('data-charts-drawn="3"');
     expect(stdout).toContain('Not enough data: no usable time bins');
     expect(stdout).toContain('No findings.');
+  });
+
+  it('with a client log, draws the client duration against the server duration over time', async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: install chromium: apt-get install chromium (or set CHROMIUM_PATH)`);
+    }
+    // 60 s of requests, one a second; from 30 s on, the time outside the app grows (a queue in front of it)
+    const table = new ClientTable();
+    const t0 = 1_733_000_000_000;
+    const joiner = (() => {
+      for (let i = 0; i < 60; i++) table.add(`c-${i}`, t0 + i * 1000, 50 + (i >= 30 ? 20 * (i - 30) : 0), 200, OUTCOME.response, 'GET /todos');
+      table.seal();
+      const accounting = { file: 'client.ndjson', format: 'logjam' as const, totalLines: 60, requests: 60, otherRuns: 0, duplicateIds: 0, malformed: 0, oversized: 0, foreign: 0, k6OtherLines: 0, k6WithoutId: 0, namesFolded: 0, otherRunIds: [] };
+      return new ClientJoiner(table, accounting);
+    })();
+    for (let i = 0; i < 60; i++) {
+      const start = t0 + i * 1000 + 2 + (i >= 30 ? 20 * (i - 30) : 0);
+      joiner.push({ time: start + 45, event: 'request.finish', request_id: `c-${i}`, run_id: 'r', method: 'GET', route: '/todos', status: 200, duration_ms: 45 });
+    }
+    const agg = aggregate({ bins: [bin(0, 1, 5), bin(1, 2, 20), bin(2, 3, 30), bin(3, 1, 4)] });
+    const joined = join(dir, 'joined.html');
+    await writeFile(joined, renderHtmlReport(buildReport({ aggregate: agg, findings: [], join: joiner.result() })));
+    const { code, stdout } = await runChromium([...headlessArgs(join(dir, 'profile4')), '--dump-dom', `file://${joined}`]);
+    expect(code).toBe(0);
+    const body = /<body([^>]*)>/.exec(stdout)?.[1] ?? '';
+    expect(body).not.toContain('data-chart-error');
+    expect(body).toContain('data-charts-expected="4"');
+    expect(body).toContain('data-charts-drawn="4"');
+    expect(stdout).toMatch(/id="chart-client-server"[^>]*data-chart-ready="1"/);
+    expect(stdout).toContain('clock offset (server − client)');
   });
 
   it('renders to a screenshot (a visible page, not a blank one)', async () => {

@@ -115,6 +115,26 @@ export const CHARTS_SCRIPT = String.raw`
   } else {
     empty('chart-routes', 'No routes in this run.');
   }
+  // 5. client duration against server duration over time (only with --client-log)
+  var cs = data.clientServer;
+  if (cs && cs.time.length > 0) {
+    expected++;
+    chart('chart-client-server', {
+      series: [
+        {},
+        { label: 'client p95 ms', stroke: colors.red, width: 2, spanGaps: false },
+        { label: 'server p95 ms', stroke: colors.blue, width: 2, spanGaps: false },
+        { label: 'client p50 ms', stroke: colors.amber, width: 1, dash: [4, 4] },
+        { label: 'server p50 ms', stroke: colors.green, width: 1, dash: [4, 4] },
+        { label: 'outside app p95 ms', stroke: colors.purple, width: 1 },
+        { label: 'late completions', stroke: colors.gray, width: 1, scale: 'n' },
+        { label: 'never logged', stroke: colors.gray, width: 1, dash: [2, 2], scale: 'n' },
+      ],
+      axes: [{}, { label: 'ms' }, { scale: 'n', side: 1, label: 'requests', grid: { show: false } }],
+    }, [cs.time, cs.clientP95, cs.serverP95, cs.clientP50, cs.serverP50, cs.outsideP95, cs.late, cs.never]);
+  } else if (cs) {
+    empty('chart-client-server', 'No joined requests to compare.');
+  }
   body.dataset.chartsExpected = String(expected);
 })();
 `;

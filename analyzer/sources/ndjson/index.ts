@@ -111,6 +111,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
 
   return {
     description,
+    streamsRunLines: true,
 
     inventory,
 
@@ -125,6 +126,7 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
         runId,
         source: description,
         examples: opts.examples,
+        ...(opts.knownIds ? { knownIds: opts.knownIds } : {}),
         since,
         until,
         albFirst: (options.extraPaths?.length ?? 0) > 0,
@@ -133,12 +135,14 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
       });
       // the same pass indexes the other runs, so "run not found" can name them without a second read
       const index = new RunIndex();
+      const onRunLine = opts.onRunLine;
       await scanInputs(
         await inputs(agg.input),
         agg.input,
         (line) => {
           const id = line[F.runId];
           if (runId !== undefined && typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
+          else if (onRunLine !== undefined && runId !== undefined && id === runId) onRunLine(line);
           agg.push(line);
         },
         options.maxLineBytes,

@@ -11,6 +11,7 @@ import { classifyLine, FOREIGN, MALFORMED } from './classify.js';
 import { classifyAlbLine, countAlbLine } from '../formats/alb.js';
 import type { InputFile } from './inputs.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-reader.js';
+import type { LineHandler } from './line-reader.js';
 
 export interface ScanStats {
   bytes: number;
@@ -22,10 +23,10 @@ export async function scanInputs(
   onLine: (line: LogLine) => void,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): Promise<ScanStats> {
-  const stats: ScanStats = { bytes: 0 };
   // lines read per input format (formats/index.ts), for the report's input section
   const formats = (input.formats ??= {});
-  const splitter = new LineSplitter(
+  return scanTextLines(
+    inputs,
     {
       line(text) {
         input.totalLines++;
@@ -52,8 +53,20 @@ export async function scanInputs(
         input.oversized++;
       },
     },
+    (warning) => (input.warnings ??= []).push(warning),
     maxLineBytes,
   );
+}
+
+/** The same pass for any NDJSON (the client log too): raw text lines, oversized ones counted, damage a warning. */
+export async function scanTextLines(
+  inputs: InputFile[],
+  handler: LineHandler,
+  onWarning: (warning: string) => void,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): Promise<ScanStats> {
+  const stats: ScanStats = { bytes: 0 };
+  const splitter = new LineSplitter(handler, maxLineBytes);
   for (const file of inputs) {
     let stream;
     try {
@@ -88,9 +101,7 @@ export async function scanInputs(
       if (!code.startsWith('Z_') && code !== 'ERR_STREAM_PREMATURE_CLOSE') {
         throw new LogjamError('LJ_LOGS_UNREADABLE', `cannot read ${file.name}: ${(err as Error).message}`, { cause: err });
       }
-      (input.warnings ??= []).push(
-        `${file.name}: compressed data is truncated or corrupt (${(err as Error).message}); read up to the damage`,
-      );
+      onWarning(`${file.name}: compressed data is truncated or corrupt (${(err as Error).message}); read up to the damage`);
     }
     // each file ends its last line (a file without a final newline must not glue onto the next file)
     splitter.end();
