@@ -37,6 +37,20 @@ export interface ArcSummary {
   sizing: VerifyPlan;
   /** before (fixed, 1 worker) → after (fixed, the verified size), when the arc measured both */
   verification?: BeforeAfter;
+  /** logjam compare between steps (lab/what-changed.ts): its verdict and the findings it saw vanish or appear */
+  comparisons?: ArcComparison[];
+}
+
+export interface ArcComparison {
+  base: string;
+  run: string;
+  /** the lab run the base step belongs to (another one for --fixed against an earlier buggy run) */
+  baseLabId: string;
+  verdict: string;
+  findingsVanished: string[];
+  findingsAppeared: string[];
+  /** the comparison as text (and .html beside it) */
+  file: string;
 }
 
 interface Style {

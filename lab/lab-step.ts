@@ -93,6 +93,8 @@ export interface StepResult {
   htmlPath: string;
   logFile: string;
   summaryPath: string;
+  /** the whole analysis, for `logjam compare` between steps (what-changed.ts) */
+  analysis: RunAnalysis;
   /** the client's request log (runs/<id>/<step>/client.ndjson), when the runner wrote one */
   clientLog?: string;
 }
@@ -264,5 +266,6 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
     summaryPath,
     ...(clientLog ? { clientLog } : {}),
     report: analysis.report,
+    analysis,
   };
 }

@@ -14,7 +14,7 @@ import { appendFile, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import pc from 'picocolors';
-import { OUTPUT_FORMATS } from '../analyzer/index.js';
+import { COMPARE_FORMATS, OUTPUT_FORMATS } from '../analyzer/index.js';
 import { UsageError } from '../common/errors.js';
 import { projectRoot } from '../common/project-root.js';
 import { generateRunId } from '../loadtests/runner/index.js';
@@ -25,6 +25,7 @@ import { plannerRps, studierThinkS } from './lab-scenario.js';
 import { runStep, type StepName, type StepResult } from './lab-step.js';
 import { arcLessons, type LineToChange, type RunFacts } from './lessons.js';
 import { planVerification } from './verify-size.js';
+import { compareLabSteps, findEarlierBuggyStep, type StepComparison } from './what-changed.js';
 
 export type LabMode = 'arc' | 'fixed' | 'verify';
 
@@ -61,6 +62,8 @@ export interface LabResult {
   lessonsFound: number;
   interrupted: boolean;
   summary?: ArcSummary;
+  /** logjam compare between the steps (what-changed.ts) */
+  comparisons?: StepComparison[];
 }
 
 const STEPS: Record<LabMode, StepName[]> = { arc: ['buggy', 'fixed'], fixed: ['fixed'], verify: ['fixed', 'verify'] };
@@ -197,6 +200,30 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     sizing,
     ...(results.fixed && results.verify ? { verification: beforeAfter(results.fixed.numbers, results.verify.numbers) } : {}),
   };
+  // logjam compare between the steps (and, for --fixed alone, against the latest earlier buggy run in runs/)
+  const compared = Object.fromEntries(
+    Object.values(results).map((r) => [r.settings.step, { step: r.settings.step, runId: r.settings.runId, analysis: r.analysis }]),
+  );
+  const runsDir = join(dir, '..');
+  const earlierBuggy = results.fixed && !results.buggy ? await findEarlierBuggyStep(runsDir, runId) : undefined;
+  const comparisons = await compareLabSteps(runId, dir, compared, earlierBuggy);
+  for (const c of comparisons) {
+    const against = c.base.labId === runId ? '' : ` (the buggy run of the earlier lab ${c.base.labId})`;
+    io.stdout.write(`\n${style.bold(`── ${c.heading}${against} ──`)}\n`);
+    io.stdout.write(COMPARE_FORMATS.terminal(c.comparison));
+  }
+  summary.comparisons = comparisons.map((c) => ({
+    base: c.base.step,
+    run: c.run.step,
+    baseLabId: c.base.labId,
+    verdict: c.comparison.verdict,
+    findingsVanished: c.comparison.findings.vanished.map((f) => f.id),
+    findingsAppeared: c.comparison.findings.appeared.map((f) => f.id),
+    file: c.files[0]!,
+  }));
+  if (results.fixed && !results.buggy && !earlierBuggy) {
+    say(`no earlier buggy lab run in ${shown(runsDir)} to compare the fix with: run \`npm start\` (the whole arc) for that`);
+  }
   const text = renderArcSummary(summary, style);
   io.stdout.write(`\n${text}\n`);
   await writeFile(join(dir, 'lab.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -209,7 +236,8 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
         (r.clientLog ? ` --client-log ${shown(r.clientLog)}` : ''),
     );
   }
-  return { runId, dir, lessonsFound: found, interrupted: false, summary };
+  for (const c of comparisons) say(`${c.base.step} → ${c.run.step} compared: ${shown(c.files[0]!)} (and .html)`);
+  return { runId, dir, lessonsFound: found, interrupted: false, summary, comparisons };
 }
 
 export function assertLabOptions(o: LabOptions): void {

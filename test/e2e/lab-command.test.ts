@@ -159,6 +159,10 @@ describe('logjam lab (the one-command lab, built CLI, scaled down)', () => {
       }
     }
     expect(existsSync(join(dir, 'lab.txt'))).toBe(true);
+    // logjam compare, buggy → fixed: the undefined DELETEs and the 200-vs-201 checks are gone
+    const fix = summary.comparisons?.find((c) => c.base === 'buggy' && c.run === 'fixed');
+    expect(fix?.findingsVanished).toEqual(expect.arrayContaining(['suspicious-path', 'status-mismatch']));
+    expect(existsSync(fix!.file)).toBe(true);
 
     expect(await leftBehind(processes, pgDataDir)).toEqual([]);
     expect(existsSync(join(pgDataDir, 'postmaster.pid')), 'the embedded PostgreSQL was stopped').toBe(false);
