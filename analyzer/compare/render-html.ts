@@ -5,7 +5,7 @@
  * the per-route time breakdown side by side — then the text of the comparison.
  */
 import { uslThroughput } from '../capacity/usl.js';
-import { escapeHtml, inlineSafe, jsonForScript, loadUplot, STYLE } from '../report/html.js';
+import { chartSection, escapeHtml, inlineSafe, jsonForScript, loadUplot, pageHead } from '../report/html.js';
 import { COMPARE_CHARTS_SCRIPT } from './charts-script.js';
 import { renderComparisonText } from './render-text.js';
 import type { CapacitySide, RunComparison, TimelinePoint } from './types.js';
@@ -77,27 +77,14 @@ export function renderComparisonHtml(cmp: RunComparison, options: { title?: stri
   const title = options.title ?? `logjam compare — ${cmp.base.runId} vs ${cmp.run.runId}`;
   const { js, css } = loadUplot();
   const data = { latency: latencyData(cmp.base.timeline, cmp.run.timeline), saturation: saturationData(cmp), routes: routeData(cmp) };
-  const block = (id: string, heading: string, note: string) =>
-    `<section><h3>${escapeHtml(heading)}</h3><p class="muted">${escapeHtml(note)}</p><div class="chart" id="${id}"></div></section>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(title)}</title>
-<style>${inlineSafe(css, 'style')}</style>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+  return `${pageHead(title, css)}
 <p id="verdict"><strong>${escapeHtml(cmp.verdict)}</strong></p>
 <ul>${cmp.summary.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>
 <h2>Charts</h2>
 <div class="grid">
-${block('chart-latency', 'Latency percentiles over time', 'each run aligned at its own start; base dashed, run solid')}
-${block('chart-usl', 'Throughput against concurrency', 'each point is one time bin; the lines are each run’s Universal Scalability Law fit (drawn when it fits)')}
-${block('chart-routes', 'Where the time goes, per route', 'mean per request, base and run side by side: pool wait, DB query time, the rest')}
+${chartSection('chart-latency', 'Latency percentiles over time', 'each run aligned at its own start; base dashed, run solid')}
+${chartSection('chart-usl', 'Throughput against concurrency', 'each point is one time bin; the lines are each run’s Universal Scalability Law fit (drawn when it fits)')}
+${chartSection('chart-routes', 'Where the time goes, per route', 'mean per request, base and run side by side: pool wait, DB query time, the rest')}
 </div>
 <h2>The comparison</h2>
 <pre>${escapeHtml(renderComparisonText(cmp, { markdown: false, queries: true }))}</pre>

@@ -244,13 +244,16 @@ table.kv th { text-align: left; padding-right: 16px; color: #374151; vertical-al
 `;
 
 /** The HTML page of the same report object the terminal, Markdown and JSON renderers take. */
-export function renderHtmlReport(report: AnalysisReport, options: HtmlOptions = {}): string {
-  const { findings, capacity } = report;
-  const title = options.title ?? `logjam report — ${describeSelection(report.run)}`;
-  const { js, css } = loadUplot();
-  const data = chartData(report);
-  const chartBlock = (id: string, heading: string, note: string) =>
-    `<section><h3>${escapeHtml(heading)}</h3><p class="muted">${escapeHtml(note)}</p><div class="chart" id="${id}"></div></section>`;
+/** A chart's section: heading, a note under it, and the element the chart script draws into. */
+export function chartSection(id: string, heading: string, note: string): string {
+  return `<section><h3>${escapeHtml(heading)}</h3><p class="muted">${escapeHtml(note)}</p><div class="chart" id="${id}"></div></section>`;
+}
+
+/**
+ * A self-contained page's head, up to its <h1>: a CSP that allows only the inlined styles and scripts (no request
+ * leaves the file), uPlot's CSS and the report's.
+ */
+export function pageHead(title: string, uplotCss: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -258,19 +261,27 @@ export function renderHtmlReport(report: AnalysisReport, options: HtmlOptions = 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(title)}</title>
-<style>${inlineSafe(css, 'style')}</style>
+<style>${inlineSafe(uplotCss, 'style')}</style>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(title)}</h1>
+<h1>${escapeHtml(title)}</h1>`;
+}
+
+export function renderHtmlReport(report: AnalysisReport, options: HtmlOptions = {}): string {
+  const { findings, capacity } = report;
+  const title = options.title ?? `logjam report — ${describeSelection(report.run)}`;
+  const { js, css } = loadUplot();
+  const data = chartData(report);
+  return `${pageHead(title, css)}
 ${summaryHtml(report)}
 <h2>Charts</h2>
 <div class="grid">
-${chartBlock('chart-rate', 'Requests and errors per second', `time bins of ${num(report.run.binMs / 1000)} s`)}
-${chartBlock('chart-latency', 'Latency percentiles over time', 'p50, p95 and p99 of the requests finishing in each bin')}
-${chartBlock('chart-usl', 'Throughput against concurrency', 'each point is one time bin (requests in flight by Little’s law); the line is the Universal Scalability Law fit')}
-${chartBlock('chart-routes', 'Where the time goes, per route', 'mean per request: pool wait, DB query time, and the rest (app code, event-loop queueing)')}
-${report.clientJoin ? chartBlock('chart-client-server', 'Client duration against server duration over time', `the client log joined by request id, by client send time (bins of ${num(report.clientJoin.binMs / 1000)} s); the gap is time outside the app. ${describeOffset(report.clientJoin)}`) : ''}
+${chartSection('chart-rate', 'Requests and errors per second', `time bins of ${num(report.run.binMs / 1000)} s`)}
+${chartSection('chart-latency', 'Latency percentiles over time', 'p50, p95 and p99 of the requests finishing in each bin')}
+${chartSection('chart-usl', 'Throughput against concurrency', 'each point is one time bin (requests in flight by Little’s law); the line is the Universal Scalability Law fit')}
+${chartSection('chart-routes', 'Where the time goes, per route', 'mean per request: pool wait, DB query time, and the rest (app code, event-loop queueing)')}
+${report.clientJoin ? chartSection('chart-client-server', 'Client duration against server duration over time', `the client log joined by request id, by client send time (bins of ${num(report.clientJoin.binMs / 1000)} s); the gap is time outside the app. ${describeOffset(report.clientJoin)}`) : ''}
 </div>
 <h2>Findings</h2>
 ${findingsHtml(findings)}
