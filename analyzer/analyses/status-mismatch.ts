@@ -37,8 +37,8 @@ interface Candidate {
  * Every response of a different status in the expected class (201 where the check wants 200) failed the check, if
  * the check ran on it. So a route whose count of such a status fits within the check's failures explains that many
  * failures — whatever else (timeouts, 4xx of other requests sharing the check name, as in the lab) made up the rest.
- * The largest such group is reported. It is not claimed when another check expects exactly that status and passed
- * at least that often: then those responses were checked by that one.
+ * The largest such group is reported. It is not claimed when another check expects exactly that status, passed,
+ * and ran at least that often: then those responses were checked by that one.
  */
 function bestCandidate(agg: RunAggregate, client: ClientView, check: ClientView['checks'][number], expected: number): Candidate | undefined {
   const method = checkMethod(check.name);
@@ -51,7 +51,12 @@ function bestCandidate(agg: RunAggregate, client: ClientView, check: ClientView[
     for (const [s, count] of Object.entries(route.statuses)) {
       const status = Number(s);
       if (status === expected || Math.floor(status / 100) !== cls || count > fitsWithin) continue;
-      const checkedElsewhere = client.checks.some((c) => c !== check && expectedStatus(c.name) === status && c.passes >= count);
+      // Checked by a check that expects exactly this status and ran on at least this many responses. Its failures
+      // count too: a 201 the server finished after the client had timed out fails "is status 201" with no
+      // response, yet it is that check's (a late completion), not a mismatch of this one.
+      const checkedElsewhere = client.checks.some(
+        (c) => c !== check && expectedStatus(c.name) === status && c.passes > 0 && c.passes + c.fails >= count,
+      );
       if (checkedElsewhere) continue;
       if (!best || count > best.count) best = { route, status, count, expectedCount: route.statuses[String(expected)] ?? 0 };
     }

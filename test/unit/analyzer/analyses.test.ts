@@ -80,6 +80,22 @@ describe('analyses on crafted logs', () => {
     expect(byId(analyze(await aggregateLines(lines), twoChecks), 'status-mismatch')).toEqual([]);
   });
 
+  it('status-mismatch does not claim 201s whose client timed out while another check expected 201 (late completions)', async () => {
+    // 40 POSTs answered 201 at the server; the client got 30 of them in time, 10 timed out first
+    const lines = buggyRun();
+    const lateCompletions = client({
+      noResponse: 10,
+      checks: [
+        { name: 'is status 200', passes: 0, fails: 40 },
+        { name: 'is status 201', passes: 30, fails: 10 },
+      ],
+    });
+    expect(byId(analyze(await aggregateLines(lines), lateCompletions), 'status-mismatch')).toEqual([]);
+    // the 201 check ran on fewer responses than the server answered 201: the rest were checked by "is status 200"
+    const tooFew = client({ checks: [{ name: 'is status 200', passes: 0, fails: 40 }, { name: 'is status 201', passes: 10, fails: 0 }] });
+    expect(byId(analyze(await aggregateLines(lines), tooFew), 'status-mismatch')).toHaveLength(1);
+  });
+
   it('status-mismatch stays silent when the server answered what the check expects', async () => {
     const lines = Array.from({ length: 40 }, (_, i) => L.finish({ id: `p${i}`, method: 'POST', status: 201 }));
     const ok = client({ requests: 40, failedRequests: 0, checks: [{ name: 'POST is status 201', passes: 40, fails: 0 }] });

@@ -10,7 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TERRAFORM_DIR } from './terraform-model.js';
 
 const K6_DIR = join(TERRAFORM_DIR, '..', 'loadtests', 'k6');
-const SCRIPTS = readdirSync(K6_DIR).filter((f) => f.endsWith('.js'));
+const JS_FILES = readdirSync(K6_DIR).filter((f) => f.endsWith('.js'));
+/** The scripts k6 runs (they export handleSummary); the others are modules a script imports (logjam.js). */
+const SCRIPTS = JS_FILES.filter((f) => /^export function handleSummary\(/m.test(readFileSync(join(K6_DIR, f), 'utf8')));
 const PREFIX = 'LOGJAM_K6_SUMMARY ';
 
 type HandleSummary = (data: unknown) => { stdout: string } & Record<string, string>;
@@ -42,6 +44,8 @@ afterEach(() => {
 describe('k6 scripts: SUMMARY_STDOUT', () => {
   it('the loadgen image gets both lab scripts', () => {
     expect(SCRIPTS.sort()).toEqual(['planners-and-studiers.fixed.js', 'planners-and-studiers.js']);
+    // the image copies every .js: the client-log module a user's script imports goes along
+    expect(JS_FILES).toContain('logjam.js');
   });
 
   for (const file of SCRIPTS) {
