@@ -505,20 +505,8 @@ export interface OffsetBounded {
  * requests, and every figure that mixes the two clocks is an OffsetBounded interval over it.
  */
 export interface ClientJoinSummary {
-  clientLog: {
-    file: string;
-    format: 'logjam' | 'k6-json' | 'mixed' | 'unknown';
-    lines: number;
-    requests: number;
-    otherRuns: number;
-    duplicateIds: number;
-    malformed: number;
-    oversized: number;
-    foreign: number;
-    k6OtherLines: number;
-    k6WithoutId: number;
-    warnings?: string[];
-  };
+  /** how the client log was read (ClientLogAccounting without its internals; `lines` is its totalLines) */
+  clientLog: Omit<ClientLogAccounting, 'totalLines' | 'namesFolded' | 'otherRunIds'> & { lines: number };
   /** client requests with at least one server line */
   joined: number;
   /** the run's server request lines (finish/abort) whose id is not in the client log: another client, or lost lines */

@@ -82,14 +82,5 @@ export function aggregate(over: Omit<Partial<RunAggregate>, 'totals'> & { totals
   };
 }
 
-/** A small deterministic PRNG (mulberry32) so "noisy" data is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The compare statistics' seeded PRNG (mulberry32), so "noisy" data is the same on every run. */
+export { seededRandom as rng } from '../../../analyzer/compare/stats.js';
