@@ -15,16 +15,16 @@
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
-  PutLogEventsCommand,
   type CloudWatchLogsClient,
   type PutLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { backoffDelay } from '../../../common/aws-retry.js';
-import { nextBatchLength, sized, toChronological, truncateMessage, type SizedEvent } from './batcher.js';
+import { nextBatchLength, toChronological, truncateMessage, type LogEvent, type SizedEvent } from './batcher.js';
 import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';
 import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
 import type { ResolvedOptions } from './options.js';
+import { prebuiltPutLogEvents, putLogEventsBody } from './put-request.js';
 import { takeSpool, writeSpool } from './spool.js';
 
 /** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
@@ -101,6 +101,14 @@ export class CloudWatchShipper {
   private accountingClosed = false;
   private readonly abort = new AbortController();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Events ever queued / ever cut into batches, and `queued` as it was at the previous tick: the head of the queue
+   * has waited at least a tick when `cut < queuedAtLastTick`. Only then does a tick send a partial batch, so a burst
+   * (whose head is always fresh) goes out in full batches and a trickle still leaves within flushIntervalMs.
+   */
+  private queued = 0;
+  private cut = 0;
+  private queuedAtLastTick = 0;
   private readonly sleepers = new Set<() => void>();
 
   /** Drops not yet written to stderr / not yet delivered to CloudWatch (aggregated per reason). */
@@ -139,7 +147,8 @@ export class CloudWatchShipper {
       this.counters.spooledIn = spooled.length;
       for (const event of spooled) this.push(event.timestamp, event.message, true);
     }
-    this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
+    // Ticks at half the interval: a partial batch leaves between half and one interval after its first event.
+    this.timer = setInterval(() => this.tick(), Math.max(1, Math.floor(options.flushIntervalMs / 2)));
     // The timer must never keep a host process alive on its own.
     this.timer.unref();
   }
@@ -152,17 +161,26 @@ export class CloudWatchShipper {
       this.recordDrop(1, 'closed');
       return;
     }
-    const fitted = truncateMessage(message, this.opts.maxEventBytes);
-    if (fitted.removedBytes > 0) {
+    // The message's UTF-8 size is measured once here; the batcher and the buffer bounds reuse it.
+    let messageBytes = Buffer.byteLength(message, 'utf8');
+    if (messageBytes + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes > this.opts.maxEventBytes) {
+      const fitted = truncateMessage(message, this.opts.maxEventBytes);
       this.counters.truncated++;
       this.counters.truncatedBytes += fitted.removedBytes;
+      message = fitted.message;
+      messageBytes = Buffer.byteLength(message, 'utf8');
     }
-    const event = sized({ timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(), message: fitted.message });
+    const event: SizedEvent = {
+      timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
+      message,
+      bytes: messageBytes + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes,
+    };
     if (this.bufferedEvents + 1 > this.opts.maxBufferedEvents || this.bufferedBytes + event.bytes > this.opts.maxBufferedBytes) {
       this.recordDrop(1, 'buffer_full');
       return;
     }
     this.queue.push(event);
+    this.queued++;
     this.queuedBytes += event.bytes;
     this.bufferedEvents++;
     this.bufferedBytes += event.bytes;
@@ -240,7 +258,9 @@ export class CloudWatchShipper {
 
   private tick(): void {
     this.reportToStderr();
-    void this.pump(true);
+    const headWaited = this.cut < this.queuedAtLastTick;
+    this.queuedAtLastTick = this.queued;
+    if (headWaited) void this.pump(true);
   }
 
   /** One sender at a time: batches go out in queue order, and a slow endpoint cannot pile up concurrent calls. */
@@ -264,6 +284,7 @@ export class CloudWatchShipper {
       if (!full && !this.drainRequested) break;
       const batch = this.queue.slice(this.head, this.head + length);
       this.head += length;
+      this.cut += length;
       for (const event of batch) this.queuedBytes -= event.bytes;
       this.compactQueue();
       this.inFlight = batch;
@@ -290,7 +311,7 @@ export class CloudWatchShipper {
 
   private async sendBatch(batch: SizedEvent[]): Promise<boolean> {
     let ordered = toChronological(batch);
-    let logEvents = ordered.map(({ timestamp, message }) => ({ timestamp, message }));
+    let body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
     let attempt = 0;
     let createdDestination = false;
     for (;;) {
@@ -300,19 +321,19 @@ export class CloudWatchShipper {
         const aged = this.dropAged(ordered);
         if (aged > 0) {
           ordered = ordered.slice(aged);
-          logEvents = logEvents.slice(aged);
           batch = ordered;
           this.inFlight = ordered; // the aged ones are counted: never spooled as well
           if (ordered.length === 0) return true;
+          body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
         }
       }
       let failure: unknown;
       try {
-        const output = await this.put(logEvents);
+        const output = await this.put(body);
         // accepted, even if close() aborted meanwhile: count it shipped, so it is neither spooled nor dropped
         this.counters.batches++;
         for (const event of batch) this.counters.shippedBytes += event.bytes;
-        this.countAccepted(output, logEvents.length);
+        this.countAccepted(output, ordered.length);
         this.release(batch);
         if (this.aborted) return true;
         await this.shipDropReports();
@@ -362,12 +383,9 @@ export class CloudWatchShipper {
     return aged;
   }
 
-  private put(logEvents: { timestamp: number; message: string }[]): Promise<PutLogEventsCommandOutput> {
+  private put(body: Buffer): Promise<PutLogEventsCommandOutput> {
     this.counters.putCalls++;
-    return this.client.send(
-      new PutLogEventsCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName, logEvents }),
-      { abortSignal: this.abort.signal },
-    );
+    return this.client.send(prebuiltPutLogEvents(this.opts.logGroupName, this.opts.logStreamName, body), { abortSignal: this.abort.signal });
   }
 
   /** AWS accepts the call but may refuse a prefix (too old / expired) and a suffix (too new): those are lost. */
@@ -454,9 +472,9 @@ export class CloudWatchShipper {
     if (this.unreportedCloudWatch.size === 0 || this.aborted) return;
     const snapshot = [...this.unreportedCloudWatch];
     const now = Date.now();
-    const logEvents = snapshot.map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
+    const logEvents: LogEvent[] = snapshot.map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
     try {
-      await this.put(logEvents);
+      await this.put(putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, logEvents));
     } catch {
       return;
     }
