@@ -11,7 +11,7 @@
  * Loopback, so the figure is what one process's transport can do, not AWS's speed (real calls take ~50–150 ms).
  * Needs the build (the transport runs from dist/). Progress goes to stderr, figures to stdout.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import type { EndpointCall } from './cloudwatch-endpoint.js';
+import { threadCpuNs } from './thread-cpu.js';
 
 export interface CloudWatchBenchOptions {
   events?: number;
@@ -47,17 +48,23 @@ export interface CloudWatchBenchResult {
   putCalls: number;
   failedCalls: number;
   /**
-   * Fill of each successful call of the burst but the last (the tail the flush interval sends): the larger of
+   * Fill of each successful call of the burst but its tail (the call with the last line, which the flush interval
+   * sends with whatever the burst left over): the larger of
    * bytes / 1,048,576 and events / 10,000, i.e. how close the call came to the limit that ends a batch.
    */
   batchFill: Spread;
-  /** Fill of that last call, for completeness. */
+  /** Fill of the tail, for completeness. */
   tailFill: number;
   /**
    * App-thread time per line (ns): the logger.info calls plus the event-loop turn after them (thread-stream hands
    * the lines to the worker there), as the thread's CPU time, chunk by chunk, sink and file alternating.
    */
   mainThreadNsPerLine: { cloudwatch: Spread; file: Spread };
+  /**
+   * CPU time per event of the burst spent outside the app and endpoint threads: the transport's worker thread,
+   * plus the process's helper threads (GC, libuv). 1e9 / this is the events/s one free core could ship.
+   */
+  transportCpuNsPerEvent: number | undefined;
 }
 
 const GROUP = '/logjam/bench';
@@ -81,7 +88,7 @@ function endpointPath(): URL {
 }
 
 /** The endpoint worker: ask (or just listen, without a message), and wait for the one answer that carries `key`. */
-function ask<T>(worker: Worker, message: string | undefined, key: string): Promise<T> {
+function ask<T>(worker: Worker, message: string | { calls: string } | undefined, key: string): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (answer: Record<string, unknown>) => {
       if (!(key in answer)) return;
@@ -100,20 +107,6 @@ function spread(values: number[]): Spread {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * CPU time of this (the app's) thread in ns, or undefined where it cannot be read. On a shared machine the
- * wall-clock time of a chunk mostly measures the scheduler; the thread's own CPU time does not. Linux: the
- * scheduler's run time of the calling thread (ns); Node ≥ 23.9 elsewhere: process.threadCpuUsage (µs).
- */
-function threadCpuNs(): number | undefined {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
-  } catch {
-    const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
-    return usage ? (usage.user + usage.system) * 1000 : undefined;
-  }
-}
 
 export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): Promise<CloudWatchBenchResult> {
   const burst = options.events ?? 200_000;
@@ -160,6 +153,7 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       return ns / lines;
     };
 
+    const cpuAtStart = { process: process.cpuUsage(), main: threadCpuNs(), endpoint: await ask<number | undefined>(endpoint, 'cpu', 'cpu') };
     const started = process.hrtime.bigint();
     for (let written = 0; written < burst; written += chunk) await writeChunk(logger, Math.min(chunk, burst - written));
     let delivered = 0;
@@ -171,7 +165,17 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       delivered = now;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const burstCalls = (await ask<EndpointCall[]>(endpoint, 'calls', 'calls')).filter((c) => c.status === 200 && c.dropReports < c.events);
+    const processCpuNs = (() => {
+      const { user, system } = process.cpuUsage(cpuAtStart.process);
+      return (user + system) * 1000;
+    })();
+    const mainCpu = threadCpuNs();
+    const endpointCpu = await ask<number | undefined>(endpoint, 'cpu', 'cpu');
+    const transportCpuNs =
+      mainCpu !== undefined && endpointCpu !== undefined && cpuAtStart.main !== undefined && cpuAtStart.endpoint !== undefined
+        ? processCpuNs - (mainCpu - cpuAtStart.main) - (endpointCpu - cpuAtStart.endpoint)
+        : undefined;
+    const burstCalls = (await ask<EndpointCall[]>(endpoint, { calls: `"seq":${burst - 1},` }, 'calls')).filter((c) => c.status === 200 && c.dropReports < c.events);
 
     // The app-thread comparison: the same lines to the sink and to a file, chunk by chunk, alternating.
     const sinkNs: number[] = [];
@@ -198,12 +202,14 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       fileDestination.end();
     });
 
-    const calls = await ask<EndpointCall[]>(endpoint, 'calls', 'calls');
+    const calls = await ask<EndpointCall[]>(endpoint, { calls: '' }, 'calls');
     const puts = calls.length;
     const ok = calls.filter((c) => c.status === 200);
     const userEvents = ok.reduce((sum, c) => sum + c.events - c.dropReports, 0);
     const fill = (c: EndpointCall) => Math.max(c.bytes / PUT_LIMIT_BYTES, c.events / PUT_LIMIT_EVENTS);
-    const burstFills = burstCalls.map(fill);
+    // The tail is the call with the burst's last line (calls in flight together may land in any order).
+    const tail = burstCalls.find((c) => c.holdsMarker);
+    const burstFills = burstCalls.filter((c) => c !== tail).map(fill);
     return {
       events: total,
       delivered: userEvents,
@@ -212,9 +218,10 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       eventsPerSecond: Math.round(burst / seconds),
       putCalls: puts,
       failedCalls: puts - ok.length,
-      batchFill: spread(burstFills.slice(0, -1)),
-      tailFill: burstFills[burstFills.length - 1] ?? 0,
+      batchFill: spread(burstFills),
+      tailFill: tail ? fill(tail) : 0,
       mainThreadNsPerLine: { cloudwatch: spread(sinkNs), file: spread(fileNs) },
+      transportCpuNsPerEvent: transportCpuNs === undefined ? undefined : Math.round(transportCpuNs / burst),
     };
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -234,6 +241,9 @@ export function formatCloudWatchBench(r: CloudWatchBenchResult): string {
     `  PutLogEvents calls: ${r.putCalls} (${r.failedCalls} failed: the first finds the stream missing)`,
     `  batch fill during the burst (all calls but the tail): median ${pct(r.batchFill.median)}, min ${pct(r.batchFill.min)}; tail ${pct(r.tailFill)}`,
     `  app thread per line: cloudwatch ${ns(cloudwatch)}, file ${ns(file)}; ratio of medians ${(cloudwatch.median / file.median).toFixed(2)}`,
+    r.transportCpuNsPerEvent === undefined
+      ? '  transport CPU per event: not measurable here'
+      : `  transport CPU per event: ${r.transportCpuNsPerEvent} ns (worker + helper threads), i.e. one free core ships ~${Math.round(1e9 / r.transportCpuNsPerEvent)} events/s`,
     `  lost: ${r.lost}`,
   ].join('\n');
 }

@@ -1,8 +1,9 @@
 /**
- * The CloudWatch shipper: a bounded buffer of events and one sender that drains it with PutLogEvents.
+ * The CloudWatch shipper: a bounded buffer of events and one pump that drains it with PutLogEvents calls (up to
+ * MAX_PUTS_IN_FLIGHT at once while the endpoint is healthy, one while a batch is being retried).
  *
  * Guarantees (the ones in-process shippers usually break):
- * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (in-flight batch included) are dropped
+ * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (batches in flight included) are dropped
  *   NEWEST first and counted, never queued without bound and never blocking the writer;
  * - retries are spaced (exponential backoff, full jitter, capped) and only for failures that can succeed later; they
  *   go on as long as the buffer's bounds allow (no retry count gives a batch up unless the host asks for one): an
@@ -71,6 +72,17 @@ export interface ShipperStats {
   spooledOut: number;
 }
 
+/**
+ * PutLogEvents calls in flight at once when the endpoint is healthy. CloudWatch takes concurrent calls to one stream
+ * (sequence tokens are ignored now), and a call spends most of its time on the wire: with one call at a time the
+ * worker waits for every answer (~50–150 ms from AWS) before sending the next batch.
+ */
+export const MAX_PUTS_IN_FLIGHT = 4;
+
+interface InFlightBatch {
+  events: SizedEvent[];
+}
+
 export interface CloseResult {
   flushed: boolean;
   stats: ShipperStats;
@@ -92,8 +104,13 @@ export class CloudWatchShipper {
   private bufferedBytes = 0;
 
   private pumping: Promise<void> | undefined;
-  /** The batch being sent (out of the queue, still in the buffer): spooled at close if it never got through. */
-  private inFlight: SizedEvent[] | undefined;
+  /** Wakes a pump waiting for a call to finish, when a new full batch could go out beside it. */
+  private wakePump: (() => void) | undefined;
+  /** Batches being sent (out of the queue, still in the buffer): spooled at close if they never got through. */
+  private readonly inFlight = new Set<InFlightBatch>();
+  /** Batches in their backoff loop: while any is, no further call is started beside it. */
+  private retrying = 0;
+  private shippingDropReports = false;
   private drainRequested = false;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
@@ -186,9 +203,10 @@ export class CloudWatchShipper {
     this.bufferedBytes += event.bytes;
     if (this.bufferedEvents > this.counters.peakBufferedEvents) this.counters.peakBufferedEvents = this.bufferedEvents;
     if (this.bufferedBytes > this.counters.peakBufferedBytes) this.counters.peakBufferedBytes = this.bufferedBytes;
-    // A full batch goes out now rather than waiting for the interval.
-    if (!this.pumping && (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes)) {
-      void this.pump(false);
+    // A full batch goes out now rather than waiting for the interval (beside the calls in flight, if there is room).
+    if (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes) {
+      if (this.pumping) this.wakePump?.();
+      else void this.pump(false);
     }
   }
 
@@ -235,7 +253,7 @@ export class CloudWatchShipper {
       // settle, briefly, so a batch the endpoint accepted is counted as shipped and not spooled or dropped as well.
       await settleWithin(this.pumping, ABORT_SETTLE_MS);
       this.accountingClosed = true;
-      const unsent = [...(this.inFlight ?? []), ...this.queue.slice(this.head)];
+      const unsent = [...[...this.inFlight].flatMap((batch) => batch.events), ...this.queue.slice(this.head)];
       let left = this.bufferedEvents;
       if (this.opts.spoolDir !== undefined) {
         // Room is kept for the drop counts written after the lines (a few hundred bytes per reason).
@@ -263,7 +281,10 @@ export class CloudWatchShipper {
     if (headWaited) void this.pump(true);
   }
 
-  /** One sender at a time: batches go out in queue order, and a slow endpoint cannot pile up concurrent calls. */
+  /**
+   * One pump at a time: it cuts batches in queue order and keeps up to maxInFlight() calls going. Each call is
+   * sorted on its own, so calls may land out of order; nothing in CloudWatch depends on the order of calls.
+   */
   private pump(drainAll: boolean): Promise<void> {
     if (drainAll) this.drainRequested = true;
     if (this.pumping) return this.pumping;
@@ -274,23 +295,55 @@ export class CloudWatchShipper {
     return this.pumping;
   }
 
+  /**
+   * One call at a time until a call has succeeded (the stream may have to be created first, and that is done once)
+   * and while a batch is being retried (throttling or an outage is not answered with more calls).
+   */
+  private maxInFlight(): number {
+    return this.counters.batches > 0 && this.retrying === 0 ? MAX_PUTS_IN_FLIGHT : 1;
+  }
+
   private async runPump(): Promise<void> {
+    const sending = new Set<Promise<void>>();
     while (!this.aborted) {
-      const available = this.queue.length - this.head;
-      if (available === 0) break;
-      const length = nextBatchLength(this.queue, this.head);
-      // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
-      const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
-      if (!full && !this.drainRequested) break;
-      const batch = this.queue.slice(this.head, this.head + length);
-      this.head += length;
-      this.cut += length;
-      for (const event of batch) this.queuedBytes -= event.bytes;
-      this.compactQueue();
-      this.inFlight = batch;
-      // an aborted send leaves its batch in flight: close() spools or counts it
-      if (await this.sendBatch(batch)) this.inFlight = undefined;
+      const events = sending.size < this.maxInFlight() ? this.cutBatch() : undefined;
+      if (events) {
+        const batch: InFlightBatch = { events };
+        this.inFlight.add(batch);
+        // an aborted send leaves its batch in flight: close() spools or counts it
+        const send: Promise<void> = this.sendBatch(batch).then((done) => {
+          if (done) this.inFlight.delete(batch);
+          sending.delete(send);
+        });
+        sending.add(send);
+        continue;
+      }
+      if (sending.size === 0) break;
+      await new Promise<void>((resolve) => {
+        // woken by push() only when one more call could start; otherwise by the next call that finishes
+        if (sending.size < this.maxInFlight()) this.wakePump = resolve;
+        for (const call of sending) void call.then(resolve);
+      });
+      this.wakePump = undefined;
     }
+    // close() waits for the pump to settle the calls it aborted: their outcome decides what is spooled.
+    await Promise.all(sending);
+  }
+
+  /** The next batch out of the queue, or undefined when none is due (a partial batch goes only when draining). */
+  private cutBatch(): SizedEvent[] | undefined {
+    const available = this.queue.length - this.head;
+    if (available === 0) return undefined;
+    const length = nextBatchLength(this.queue, this.head);
+    // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
+    const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
+    if (!full && !this.drainRequested) return undefined;
+    const batch = this.queue.slice(this.head, this.head + length);
+    this.head += length;
+    this.cut += length;
+    for (const event of batch) this.queuedBytes -= event.bytes;
+    this.compactQueue();
+    return batch;
   }
 
   private compactQueue(): void {
@@ -309,7 +362,20 @@ export class CloudWatchShipper {
     for (const event of batch) this.bufferedBytes -= event.bytes;
   }
 
-  private async sendBatch(batch: SizedEvent[]): Promise<boolean> {
+  private async sendBatch(entry: InFlightBatch): Promise<boolean> {
+    let retried = false;
+    try {
+      return await this.sendWithRetries(entry, () => {
+        if (!retried) this.retrying++;
+        retried = true;
+      });
+    } finally {
+      if (retried) this.retrying--;
+    }
+  }
+
+  private async sendWithRetries(entry: InFlightBatch, onRetry: () => void): Promise<boolean> {
+    let batch = entry.events;
     let ordered = toChronological(batch);
     let body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
     let attempt = 0;
@@ -322,7 +388,7 @@ export class CloudWatchShipper {
         if (aged > 0) {
           ordered = ordered.slice(aged);
           batch = ordered;
-          this.inFlight = ordered; // the aged ones are counted: never spooled as well
+          entry.events = ordered; // the aged ones are counted: never spooled as well
           if (ordered.length === 0) return true;
           body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
         }
@@ -358,6 +424,7 @@ export class CloudWatchShipper {
       }
       if (kind === 'retryable' && attempt < this.opts.maxRetries) {
         this.counters.retries++;
+        onRetry();
         await this.sleep(backoffDelay(attempt, this.opts.backoff, this.random));
         attempt++;
         continue;
@@ -469,7 +536,17 @@ export class CloudWatchShipper {
 
   /** After a successful call: deliver the drop counts to CloudWatch too (one attempt; they stay pending on failure). */
   private async shipDropReports(): Promise<void> {
-    if (this.unreportedCloudWatch.size === 0 || this.aborted) return;
+    // one at a time: two calls finishing together must not deliver the same counts twice
+    if (this.unreportedCloudWatch.size === 0 || this.aborted || this.shippingDropReports) return;
+    this.shippingDropReports = true;
+    try {
+      await this.shipDropReportsOnce();
+    } finally {
+      this.shippingDropReports = false;
+    }
+  }
+
+  private async shipDropReportsOnce(): Promise<void> {
     const snapshot = [...this.unreportedCloudWatch];
     const now = Date.now();
     const logEvents: LogEvent[] = snapshot.map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
