@@ -156,14 +156,19 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
     const cpuAtStart = { process: process.cpuUsage(), main: threadCpuNs(), endpoint: await ask<number | undefined>(endpoint, 'cpu', 'cpu') };
     const started = process.hrtime.bigint();
     for (let written = 0; written < burst; written += chunk) await writeChunk(logger, Math.min(chunk, burst - written));
-    let delivered = 0;
-    let lastProgress = Date.now();
-    while (delivered < burst && Date.now() - lastProgress < stallTimeoutMs) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const now = await ask<number>(endpoint, 'count', 'count');
-      if (now !== delivered) lastProgress = Date.now();
-      delivered = now;
-    }
+    /** Events stored once `want` are, or when no progress was made for stallTimeoutMs. */
+    const waitForDelivery = async (want: number): Promise<number> => {
+      let delivered = await ask<number>(endpoint, 'count', 'count');
+      let lastProgress = Date.now();
+      while (delivered < want && Date.now() - lastProgress < stallTimeoutMs) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const now = await ask<number>(endpoint, 'count', 'count');
+        if (now !== delivered) lastProgress = Date.now();
+        delivered = now;
+      }
+      return delivered;
+    };
+    const burstDelivered = Math.min(burst, await waitForDelivery(burst));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const processCpuNs = (() => {
       const { user, system } = process.cpuUsage(cpuAtStart.process);
@@ -184,13 +189,7 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       sinkNs.push(await writeChunk(logger, chunk));
       fileNs.push(await writeChunk(fileLogger, chunk));
     }
-    lastProgress = Date.now();
-    while (delivered < total && Date.now() - lastProgress < stallTimeoutMs) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const now = await ask<number>(endpoint, 'count', 'count');
-      if (now !== delivered) lastProgress = Date.now();
-      delivered = now;
-    }
+    await waitForDelivery(total);
 
     // Delivered already: ending now does not wait on the endpoint.
     await new Promise<void>((resolve) => {
@@ -215,7 +214,7 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       delivered: userEvents,
       lost: total - userEvents,
       seconds: Number(seconds.toFixed(3)),
-      eventsPerSecond: Math.round(burst / seconds),
+      eventsPerSecond: Math.round(burstDelivered / seconds),
       putCalls: puts,
       failedCalls: puts - ok.length,
       batchFill: spread(burstFills),

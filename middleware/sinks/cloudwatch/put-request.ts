@@ -7,7 +7,7 @@
  * The SDK still does everything else — endpoint, region and credential chains, SigV4 signing (which hashes this
  * body), the HTTP call and the parsing of errors into named exceptions — so retries and error classification are
  * unchanged: the command is an ordinary PutLogEventsCommand whose own serialized body (for an empty event list) is
- * swapped for this one after serialization, before the content length is set and the request signed.
+ * swapped for this one after serialization (with a content length to match), before the request is signed.
  */
 import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogEvent } from './batcher.js';
