@@ -1,29 +1,42 @@
 /**
- * CloudWatch sink benchmark: N log lines through pino → the built transport (worker thread) → the real SDK → the
- * local fake CloudWatch endpoint. Prints events/s end to end (first write to last event stored), PutLogEvents
- * calls, mean bytes per call (as AWS counts them: message bytes + 26 per event), and anything lost.
+ * CloudWatch sink benchmark: a burst of N log lines through pino → the built transport (worker thread) → the real
+ * SDK → the local fake CloudWatch endpoint (its own worker thread). Prints, from one run: events/s end to end (first
+ * write to last event stored), how full the burst's batches were (median and min), anything lost, and the app
+ * thread's cost per line of logging to this sink next to logging the same lines to a file.
  *
  *   node dist/bench/cloudwatch.js            # 200,000 events
  *   node dist/bench/cloudwatch.js --smoke    # 20,000 events
  *   node dist/bench/cloudwatch.js --json     # the result object on stdout
  *
- * The fake endpoint runs on this thread, next to the writer, so the figure is a floor for one process, not AWS's
- * speed (real calls take ~50–150 ms each: one sender then tops out near 20–60k events/s).
+ * Loopback, so the figure is what one process's transport can do, not AWS's speed (real calls take ~50–150 ms).
  * Needs the build (the transport runs from dist/). Progress goes to stderr, figures to stdout.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import pino from 'pino';
-import { startFakeCloudWatch } from '../test/support/fake-cloudwatch/server.js';
+import type { EndpointCall } from './cloudwatch-endpoint.js';
+import { threadCpuNs } from './thread-cpu.js';
 
 export interface CloudWatchBenchOptions {
   events?: number;
   /** Padding per line, to look like a real request.finish line (~300 bytes) by default. */
   padBytes?: number;
-  /** Lines written per macrotask: the fake endpoint shares this thread, so the writer yields between chunks. */
+  /** Lines written per macrotask (the writer yields between chunks, as a server does between requests). */
   chunk?: number;
+  /** Chunks of the app-thread comparison (sink and file alternate, chunk by chunk). */
+  compareChunks?: number;
   /** Give up waiting for delivery after this long without progress. */
   stallTimeoutMs?: number;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
 }
 
 export interface CloudWatchBenchResult {
@@ -34,19 +47,30 @@ export interface CloudWatchBenchResult {
   eventsPerSecond: number;
   putCalls: number;
   failedCalls: number;
-  meanBytesPerCall: number;
-  meanEventsPerCall: number;
-  /** Mean bytes per successful call / the PutLogEvents limit (1,048,576): how full the batches were. */
-  meanFill: number;
   /**
-   * Time the app's own thread spent in logger.info (serializing and handing the line to the worker), per line: the
-   * sink's cost on the request path. The shipping itself runs in the worker thread.
+   * Fill of each successful call of the burst but its tail (the call with the last line, which the flush interval
+   * sends with whatever the burst left over): the larger of
+   * bytes / 1,048,576 and events / 10,000, i.e. how close the call came to the limit that ends a batch.
    */
-  mainThreadUsPerLine: number;
+  batchFill: Spread;
+  /** Fill of the tail, for completeness. */
+  tailFill: number;
+  /**
+   * App-thread time per line (ns): the logger.info calls plus the event-loop turn after them (thread-stream hands
+   * the lines to the worker there), as the thread's CPU time, chunk by chunk, sink and file alternating.
+   */
+  mainThreadNsPerLine: { cloudwatch: Spread; file: Spread };
+  /**
+   * CPU time per event of the burst spent outside the app and endpoint threads: the transport's worker thread,
+   * plus the process's helper threads (GC, libuv). 1e9 / this is the events/s one free core could ship.
+   */
+  transportCpuNsPerEvent: number | undefined;
 }
 
 const GROUP = '/logjam/bench';
+const STREAM = 'bench';
 const PUT_LIMIT_BYTES = 1_048_576;
+const PUT_LIMIT_EVENTS = 10_000;
 
 /** The built transport, whether this file runs from dist/bench or from source (bench/ → dist/middleware). */
 function transportPath(): string {
@@ -57,84 +81,168 @@ function transportPath(): string {
   throw new Error('bench/cloudwatch: the transport is not built; run `npm run build` first');
 }
 
+function endpointPath(): URL {
+  const here = new URL('./cloudwatch-endpoint.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL('../dist/bench/cloudwatch-endpoint.js', import.meta.url);
+}
+
+/** The endpoint worker: ask (or just listen, without a message), and wait for the one answer that carries `key`. */
+function ask<T>(worker: Worker, message: string | { calls: string } | undefined, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (answer: Record<string, unknown>) => {
+      if (!(key in answer)) return;
+      worker.off('message', onMessage);
+      resolve(answer[key] as T);
+    };
+    worker.on('message', onMessage);
+    if (message !== undefined) worker.postMessage(message);
+  });
+}
+
+function spread(values: number[]): Spread {
+  if (values.length === 0) return { median: 0, min: 0, max: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): Promise<CloudWatchBenchResult> {
-  const total = options.events ?? 200_000;
+  const burst = options.events ?? 200_000;
   const chunk = options.chunk ?? 2000;
+  const compareChunks = options.compareChunks ?? 20;
+  const total = burst + compareChunks * chunk;
   const stallTimeoutMs = options.stallTimeoutMs ?? 15_000;
   const pad = 'x'.repeat(options.padBytes ?? 200);
-  const fake = await startFakeCloudWatch();
+  const endpoint = new Worker(endpointPath(), { workerData: { group: GROUP, stream: STREAM } });
+  const url = await ask<string>(endpoint, undefined, 'url');
   const saved = { ...process.env };
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: fake.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
   });
+  const fileDir = mkdtempSync(join(tmpdir(), 'logjam-cw-bench-'));
   try {
     const transport = pino.transport({
       target: transportPath(),
       // The writer below is a burst far faster than any endpoint; a buffer that holds the whole burst measures
       // shipping throughput instead of the (separately tested) overflow policy.
-      options: { logGroupName: GROUP, logStreamName: 'bench', service: 'bench', maxBufferedEvents: total + 1000, maxBufferedBytes: 512 * 1024 * 1024 },
+      options: { logGroupName: GROUP, logStreamName: STREAM, service: 'bench', maxBufferedEvents: total + 1000, maxBufferedBytes: 512 * 1024 * 1024 },
     });
-    const logger = pino({ timestamp: pino.stdTimeFunctions.epochTime }, transport);
+    const pinoOptions = { timestamp: pino.stdTimeFunctions.epochTime };
+    const logger = pino(pinoOptions, transport);
+    const fileDestination = pino.destination({ dest: join(fileDir, 'bench.log'), sync: false });
+    const fileLogger = pino(pinoOptions, fileDestination);
     await new Promise<void>((resolve) => transport.once('ready', () => resolve()));
 
-    const started = process.hrtime.bigint();
-    let writingNs = 0n;
-    for (let written = 0; written < total; ) {
-      const end = Math.min(total, written + chunk);
-      const chunkStart = process.hrtime.bigint();
-      for (; written < end; written++) logger.info({ event: 'request.finish', seq: written, route: '/api/v1/todos/:id', status: 200, pad }, 'request finished');
-      writingNs += process.hrtime.bigint() - chunkStart;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    // Wait for delivery while progress is being made (bounded: a stall ends the wait).
-    let delivered = 0;
-    let lastProgress = Date.now();
-    while (delivered < total && Date.now() - lastProgress < stallTimeoutMs) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const now = fake.events(GROUP, 'bench').length;
-      if (now !== delivered) lastProgress = Date.now();
-      delivered = now;
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    let seq = 0;
+    /**
+     * App-thread ns per line of one chunk: the writes and the event-loop turn after them (thread-stream copies the
+     * lines into the worker's ring there), as this thread's CPU time (event-loop active time where unreadable).
+     */
+    const writeChunk = async (target: pino.Logger, lines: number): Promise<number> => {
+      const cpuBefore = threadCpuNs();
+      const loopBefore = performance.eventLoopUtilization();
+      for (let i = 0; i < lines; i++) target.info({ event: 'request.finish', seq: seq++, route: '/api/v1/todos/:id', status: 200, pad }, 'request finished');
+      await tick();
+      const cpuAfter = threadCpuNs();
+      const ns = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : performance.eventLoopUtilization(loopBefore).active * 1e6;
+      return ns / lines;
+    };
 
-    // Delivered already: ending now cannot stall on the fake server sharing this thread.
+    const cpuAtStart = { process: process.cpuUsage(), main: threadCpuNs(), endpoint: await ask<number | undefined>(endpoint, 'cpu', 'cpu') };
+    const started = process.hrtime.bigint();
+    for (let written = 0; written < burst; written += chunk) await writeChunk(logger, Math.min(chunk, burst - written));
+    /** Events stored once `want` are, or when no progress was made for stallTimeoutMs. */
+    const waitForDelivery = async (want: number): Promise<number> => {
+      let delivered = await ask<number>(endpoint, 'count', 'count');
+      let lastProgress = Date.now();
+      while (delivered < want && Date.now() - lastProgress < stallTimeoutMs) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const now = await ask<number>(endpoint, 'count', 'count');
+        if (now !== delivered) lastProgress = Date.now();
+        delivered = now;
+      }
+      return delivered;
+    };
+    const burstDelivered = Math.min(burst, await waitForDelivery(burst));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const processCpuNs = (() => {
+      const { user, system } = process.cpuUsage(cpuAtStart.process);
+      return (user + system) * 1000;
+    })();
+    const mainCpu = threadCpuNs();
+    const endpointCpu = await ask<number | undefined>(endpoint, 'cpu', 'cpu');
+    const transportCpuNs =
+      mainCpu !== undefined && endpointCpu !== undefined && cpuAtStart.main !== undefined && cpuAtStart.endpoint !== undefined
+        ? processCpuNs - (mainCpu - cpuAtStart.main) - (endpointCpu - cpuAtStart.endpoint)
+        : undefined;
+    const burstCalls = (await ask<EndpointCall[]>(endpoint, { calls: `"seq":${burst - 1},` }, 'calls')).filter((c) => c.status === 200 && c.dropReports < c.events);
+
+    // The app-thread comparison: the same lines to the sink and to a file, chunk by chunk, alternating.
+    const sinkNs: number[] = [];
+    const fileNs: number[] = [];
+    for (let i = 0; i < compareChunks; i++) {
+      sinkNs.push(await writeChunk(logger, chunk));
+      fileNs.push(await writeChunk(fileLogger, chunk));
+    }
+    await waitForDelivery(total);
+
+    // Delivered already: ending now does not wait on the endpoint.
     await new Promise<void>((resolve) => {
       transport.once('close', () => resolve());
       transport.end();
     });
+    await new Promise<void>((resolve) => {
+      fileDestination.once('close', () => resolve());
+      fileDestination.end();
+    });
 
-    const puts = fake.calls.filter((c) => c.op === 'PutLogEvents');
-    const ok = puts.filter((c) => c.status === 200);
-    const bytes = fake.events(GROUP, 'bench').reduce((sum, e) => sum + Buffer.byteLength(e.message) + 26, 0);
-    const userEvents = fake.events(GROUP, 'bench').filter((e) => !e.message.includes('"log.dropped"')).length;
+    const calls = await ask<EndpointCall[]>(endpoint, { calls: '' }, 'calls');
+    const puts = calls.length;
+    const ok = calls.filter((c) => c.status === 200);
+    const userEvents = ok.reduce((sum, c) => sum + c.events - c.dropReports, 0);
+    const fill = (c: EndpointCall) => Math.max(c.bytes / PUT_LIMIT_BYTES, c.events / PUT_LIMIT_EVENTS);
+    // The tail is the call with the burst's last line (calls in flight together may land in any order).
+    const tail = burstCalls.find((c) => c.holdsMarker);
+    const burstFills = burstCalls.filter((c) => c !== tail).map(fill);
     return {
       events: total,
       delivered: userEvents,
       lost: total - userEvents,
       seconds: Number(seconds.toFixed(3)),
-      eventsPerSecond: Math.round(userEvents / seconds),
-      putCalls: puts.length,
-      failedCalls: puts.length - ok.length,
-      meanBytesPerCall: ok.length ? Math.round(bytes / ok.length) : 0,
-      meanEventsPerCall: ok.length ? Math.round(userEvents / ok.length) : 0,
-      meanFill: ok.length ? Number((bytes / ok.length / PUT_LIMIT_BYTES).toFixed(3)) : 0,
-      mainThreadUsPerLine: Number((Number(writingNs) / 1e3 / total).toFixed(2)),
+      eventsPerSecond: Math.round(burstDelivered / seconds),
+      putCalls: puts,
+      failedCalls: puts - ok.length,
+      batchFill: spread(burstFills),
+      tailFill: tail ? fill(tail) : 0,
+      mainThreadNsPerLine: { cloudwatch: spread(sinkNs), file: spread(fileNs) },
+      transportCpuNsPerEvent: transportCpuNs === undefined ? undefined : Math.round(transportCpuNs / burst),
     };
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
-    await fake.close();
+    endpoint.postMessage('close');
+    await new Promise((resolve) => endpoint.once('exit', resolve));
+    rmSync(fileDir, { recursive: true, force: true });
   }
 }
 
 export function formatCloudWatchBench(r: CloudWatchBenchResult): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const ns = (s: Spread) => `${Math.round(s.median)} ns (min ${Math.round(s.min)}, max ${Math.round(s.max)})`;
+  const { cloudwatch, file } = r.mainThreadNsPerLine;
   return [
-    `cloudwatch sink: ${r.delivered}/${r.events} events delivered in ${r.seconds} s = ${r.eventsPerSecond} events/s`,
-    `  PutLogEvents calls: ${r.putCalls} (${r.failedCalls} failed: the first finds the stream missing), mean ${r.meanEventsPerCall} events and ${r.meanBytesPerCall} bytes per call (limit 1,048,576)`,
-    `  batches ${(r.meanFill * 100).toFixed(1)} % full on average (by bytes); app thread: ${r.mainThreadUsPerLine} us per line written`,
+    `cloudwatch sink: ${r.delivered}/${r.events} events delivered; the burst shipped at ${r.eventsPerSecond} events/s (${r.seconds} s, first write to last event stored)`,
+    `  PutLogEvents calls: ${r.putCalls} (${r.failedCalls} failed: the first finds the stream missing)`,
+    `  batch fill during the burst (all calls but the tail): median ${pct(r.batchFill.median)}, min ${pct(r.batchFill.min)}; tail ${pct(r.tailFill)}`,
+    `  app thread per line: cloudwatch ${ns(cloudwatch)}, file ${ns(file)}; ratio of medians ${(cloudwatch.median / file.median).toFixed(2)}`,
+    r.transportCpuNsPerEvent === undefined
+      ? '  transport CPU per event: not measurable here'
+      : `  transport CPU per event: ${r.transportCpuNsPerEvent} ns (worker + helper threads), i.e. one free core ships ~${Math.round(1e9 / r.transportCpuNsPerEvent)} events/s`,
     `  lost: ${r.lost}`,
   ].join('\n');
 }
@@ -143,7 +251,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = process.argv.slice(2);
   const events = args.includes('--smoke') ? 20_000 : 200_000;
   process.stderr.write(`cloudwatch bench: ${events} events through the transport to a local endpoint…\n`);
-  runCloudWatchBench({ events })
+  runCloudWatchBench({ events, compareChunks: args.includes('--smoke') ? 5 : 20 })
     .then((result) => {
       process.stdout.write(args.includes('--json') ? `${JSON.stringify(result)}\n` : `${formatCloudWatchBench(result)}\n`);
       process.exitCode = result.lost > 0 ? 1 : 0;

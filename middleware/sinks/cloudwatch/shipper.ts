@@ -1,8 +1,9 @@
 /**
- * The CloudWatch shipper: a bounded buffer of events and one sender that drains it with PutLogEvents.
+ * The CloudWatch shipper: a bounded buffer of events and one pump that drains it with PutLogEvents calls (up to
+ * MAX_PUTS_IN_FLIGHT at once while the endpoint is healthy, one while a batch is being retried).
  *
  * Guarantees (the ones in-process shippers usually break):
- * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (in-flight batch included) are dropped
+ * - memory is bounded: events beyond maxBufferedEvents / maxBufferedBytes (batches in flight included) are dropped
  *   NEWEST first and counted, never queued without bound and never blocking the writer;
  * - retries are spaced (exponential backoff, full jitter, capped) and only for failures that can succeed later; they
  *   go on as long as the buffer's bounds allow (no retry count gives a batch up unless the host asks for one): an
@@ -15,16 +16,16 @@
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
-  PutLogEventsCommand,
   type CloudWatchLogsClient,
   type PutLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { backoffDelay } from '../../../common/aws-retry.js';
-import { nextBatchLength, sized, toChronological, truncateMessage, type SizedEvent } from './batcher.js';
+import { nextBatchLength, toChronological, truncateMessage, type LogEvent, type SizedEvent } from './batcher.js';
 import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';
 import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
 import type { ResolvedOptions } from './options.js';
+import { prebuiltPutLogEvents, putLogEventsBody } from './put-request.js';
 import { takeSpool, writeSpool } from './spool.js';
 
 /** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
@@ -71,6 +72,17 @@ export interface ShipperStats {
   spooledOut: number;
 }
 
+/**
+ * PutLogEvents calls in flight at once when the endpoint is healthy. CloudWatch takes concurrent calls to one stream
+ * (sequence tokens are ignored now), and a call spends most of its time on the wire: with one call at a time the
+ * worker waits for every answer (~50–150 ms from AWS) before sending the next batch.
+ */
+export const MAX_PUTS_IN_FLIGHT = 4;
+
+interface InFlightBatch {
+  events: SizedEvent[];
+}
+
 export interface CloseResult {
   flushed: boolean;
   stats: ShipperStats;
@@ -92,8 +104,13 @@ export class CloudWatchShipper {
   private bufferedBytes = 0;
 
   private pumping: Promise<void> | undefined;
-  /** The batch being sent (out of the queue, still in the buffer): spooled at close if it never got through. */
-  private inFlight: SizedEvent[] | undefined;
+  /** Wakes a pump waiting for a call to finish, when a new full batch could go out beside it. */
+  private wakePump: (() => void) | undefined;
+  /** Batches being sent (out of the queue, still in the buffer): spooled at close if they never got through. */
+  private readonly inFlight = new Set<InFlightBatch>();
+  /** Batches in their backoff loop: while any is, no further call is started beside it. */
+  private retrying = 0;
+  private shippingDropReports = false;
   private drainRequested = false;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
@@ -101,6 +118,14 @@ export class CloudWatchShipper {
   private accountingClosed = false;
   private readonly abort = new AbortController();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Events ever queued / ever cut into batches, and `queued` as it was at the previous tick: the head of the queue
+   * has waited at least a tick when `cut < queuedAtLastTick`. Only then does a tick send a partial batch, so a burst
+   * (whose head is always fresh) goes out in full batches and a trickle still leaves within flushIntervalMs.
+   */
+  private queued = 0;
+  private cut = 0;
+  private queuedAtLastTick = 0;
   private readonly sleepers = new Set<() => void>();
 
   /** Drops not yet written to stderr / not yet delivered to CloudWatch (aggregated per reason). */
@@ -139,7 +164,8 @@ export class CloudWatchShipper {
       this.counters.spooledIn = spooled.length;
       for (const event of spooled) this.push(event.timestamp, event.message, true);
     }
-    this.timer = setInterval(() => this.tick(), options.flushIntervalMs);
+    // Ticks at half the interval: a partial batch leaves between half and one interval after its first event.
+    this.timer = setInterval(() => this.tick(), Math.max(1, Math.floor(options.flushIntervalMs / 2)));
     // The timer must never keep a host process alive on its own.
     this.timer.unref();
   }
@@ -152,25 +178,35 @@ export class CloudWatchShipper {
       this.recordDrop(1, 'closed');
       return;
     }
-    const fitted = truncateMessage(message, this.opts.maxEventBytes);
-    if (fitted.removedBytes > 0) {
+    // The message's UTF-8 size is measured once here; the batcher and the buffer bounds reuse it.
+    let messageBytes = Buffer.byteLength(message, 'utf8');
+    if (messageBytes + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes > this.opts.maxEventBytes) {
+      const fitted = truncateMessage(message, this.opts.maxEventBytes);
       this.counters.truncated++;
       this.counters.truncatedBytes += fitted.removedBytes;
+      message = fitted.message;
+      messageBytes = Buffer.byteLength(message, 'utf8');
     }
-    const event = sized({ timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(), message: fitted.message });
+    const event: SizedEvent = {
+      timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
+      message,
+      bytes: messageBytes + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes,
+    };
     if (this.bufferedEvents + 1 > this.opts.maxBufferedEvents || this.bufferedBytes + event.bytes > this.opts.maxBufferedBytes) {
       this.recordDrop(1, 'buffer_full');
       return;
     }
     this.queue.push(event);
+    this.queued++;
     this.queuedBytes += event.bytes;
     this.bufferedEvents++;
     this.bufferedBytes += event.bytes;
     if (this.bufferedEvents > this.counters.peakBufferedEvents) this.counters.peakBufferedEvents = this.bufferedEvents;
     if (this.bufferedBytes > this.counters.peakBufferedBytes) this.counters.peakBufferedBytes = this.bufferedBytes;
-    // A full batch goes out now rather than waiting for the interval.
-    if (!this.pumping && (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes)) {
-      void this.pump(false);
+    // A full batch goes out now rather than waiting for the interval (beside the calls in flight, if there is room).
+    if (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes) {
+      if (this.pumping) this.wakePump?.();
+      else void this.pump(false);
     }
   }
 
@@ -217,7 +253,7 @@ export class CloudWatchShipper {
       // settle, briefly, so a batch the endpoint accepted is counted as shipped and not spooled or dropped as well.
       await settleWithin(this.pumping, ABORT_SETTLE_MS);
       this.accountingClosed = true;
-      const unsent = [...(this.inFlight ?? []), ...this.queue.slice(this.head)];
+      const unsent = [...[...this.inFlight].flatMap((batch) => batch.events), ...this.queue.slice(this.head)];
       let left = this.bufferedEvents;
       if (this.opts.spoolDir !== undefined) {
         // Room is kept for the drop counts written after the lines (a few hundred bytes per reason).
@@ -240,10 +276,15 @@ export class CloudWatchShipper {
 
   private tick(): void {
     this.reportToStderr();
-    void this.pump(true);
+    const headWaited = this.cut < this.queuedAtLastTick;
+    this.queuedAtLastTick = this.queued;
+    if (headWaited) void this.pump(true);
   }
 
-  /** One sender at a time: batches go out in queue order, and a slow endpoint cannot pile up concurrent calls. */
+  /**
+   * One pump at a time: it cuts batches in queue order and keeps up to maxInFlight() calls going. Each call is
+   * sorted on its own, so calls may land out of order; nothing in CloudWatch depends on the order of calls.
+   */
   private pump(drainAll: boolean): Promise<void> {
     if (drainAll) this.drainRequested = true;
     if (this.pumping) return this.pumping;
@@ -254,22 +295,55 @@ export class CloudWatchShipper {
     return this.pumping;
   }
 
+  /**
+   * One call at a time until a call has succeeded (the stream may have to be created first, and that is done once)
+   * and while a batch is being retried (throttling or an outage is not answered with more calls).
+   */
+  private maxInFlight(): number {
+    return this.counters.batches > 0 && this.retrying === 0 ? MAX_PUTS_IN_FLIGHT : 1;
+  }
+
   private async runPump(): Promise<void> {
+    const sending = new Set<Promise<void>>();
     while (!this.aborted) {
-      const available = this.queue.length - this.head;
-      if (available === 0) break;
-      const length = nextBatchLength(this.queue, this.head);
-      // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
-      const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
-      if (!full && !this.drainRequested) break;
-      const batch = this.queue.slice(this.head, this.head + length);
-      this.head += length;
-      for (const event of batch) this.queuedBytes -= event.bytes;
-      this.compactQueue();
-      this.inFlight = batch;
-      // an aborted send leaves its batch in flight: close() spools or counts it
-      if (await this.sendBatch(batch)) this.inFlight = undefined;
+      const events = sending.size < this.maxInFlight() ? this.cutBatch() : undefined;
+      if (events) {
+        const batch: InFlightBatch = { events };
+        this.inFlight.add(batch);
+        // an aborted send leaves its batch in flight: close() spools or counts it
+        const send: Promise<void> = this.sendBatch(batch).then((done) => {
+          if (done) this.inFlight.delete(batch);
+          sending.delete(send);
+        });
+        sending.add(send);
+        continue;
+      }
+      if (sending.size === 0) break;
+      await new Promise<void>((resolve) => {
+        // woken by push() only when one more call could start; otherwise by the next call that finishes
+        if (sending.size < this.maxInFlight()) this.wakePump = resolve;
+        for (const call of sending) void call.then(resolve);
+      });
+      this.wakePump = undefined;
     }
+    // close() waits for the pump to settle the calls it aborted: their outcome decides what is spooled.
+    await Promise.all(sending);
+  }
+
+  /** The next batch out of the queue, or undefined when none is due (a partial batch goes only when draining). */
+  private cutBatch(): SizedEvent[] | undefined {
+    const available = this.queue.length - this.head;
+    if (available === 0) return undefined;
+    const length = nextBatchLength(this.queue, this.head);
+    // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
+    const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
+    if (!full && !this.drainRequested) return undefined;
+    const batch = this.queue.slice(this.head, this.head + length);
+    this.head += length;
+    this.cut += length;
+    for (const event of batch) this.queuedBytes -= event.bytes;
+    this.compactQueue();
+    return batch;
   }
 
   private compactQueue(): void {
@@ -288,9 +362,22 @@ export class CloudWatchShipper {
     for (const event of batch) this.bufferedBytes -= event.bytes;
   }
 
-  private async sendBatch(batch: SizedEvent[]): Promise<boolean> {
+  private async sendBatch(entry: InFlightBatch): Promise<boolean> {
+    let retried = false;
+    try {
+      return await this.sendWithRetries(entry, () => {
+        if (!retried) this.retrying++;
+        retried = true;
+      });
+    } finally {
+      if (retried) this.retrying--;
+    }
+  }
+
+  private async sendWithRetries(entry: InFlightBatch, onRetry: () => void): Promise<boolean> {
+    let batch = entry.events;
     let ordered = toChronological(batch);
-    let logEvents = ordered.map(({ timestamp, message }) => ({ timestamp, message }));
+    let body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
     let attempt = 0;
     let createdDestination = false;
     for (;;) {
@@ -300,19 +387,19 @@ export class CloudWatchShipper {
         const aged = this.dropAged(ordered);
         if (aged > 0) {
           ordered = ordered.slice(aged);
-          logEvents = logEvents.slice(aged);
           batch = ordered;
-          this.inFlight = ordered; // the aged ones are counted: never spooled as well
+          entry.events = ordered; // the aged ones are counted: never spooled as well
           if (ordered.length === 0) return true;
+          body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
         }
       }
       let failure: unknown;
       try {
-        const output = await this.put(logEvents);
+        const output = await this.put(body);
         // accepted, even if close() aborted meanwhile: count it shipped, so it is neither spooled nor dropped
         this.counters.batches++;
         for (const event of batch) this.counters.shippedBytes += event.bytes;
-        this.countAccepted(output, logEvents.length);
+        this.countAccepted(output, ordered.length);
         this.release(batch);
         if (this.aborted) return true;
         await this.shipDropReports();
@@ -337,6 +424,7 @@ export class CloudWatchShipper {
       }
       if (kind === 'retryable' && attempt < this.opts.maxRetries) {
         this.counters.retries++;
+        onRetry();
         await this.sleep(backoffDelay(attempt, this.opts.backoff, this.random));
         attempt++;
         continue;
@@ -362,12 +450,9 @@ export class CloudWatchShipper {
     return aged;
   }
 
-  private put(logEvents: { timestamp: number; message: string }[]): Promise<PutLogEventsCommandOutput> {
+  private put(body: Buffer): Promise<PutLogEventsCommandOutput> {
     this.counters.putCalls++;
-    return this.client.send(
-      new PutLogEventsCommand({ logGroupName: this.opts.logGroupName, logStreamName: this.opts.logStreamName, logEvents }),
-      { abortSignal: this.abort.signal },
-    );
+    return this.client.send(prebuiltPutLogEvents(this.opts.logGroupName, this.opts.logStreamName, body), { abortSignal: this.abort.signal });
   }
 
   /** AWS accepts the call but may refuse a prefix (too old / expired) and a suffix (too new): those are lost. */
@@ -451,12 +536,22 @@ export class CloudWatchShipper {
 
   /** After a successful call: deliver the drop counts to CloudWatch too (one attempt; they stay pending on failure). */
   private async shipDropReports(): Promise<void> {
-    if (this.unreportedCloudWatch.size === 0 || this.aborted) return;
+    // one at a time: two calls finishing together must not deliver the same counts twice
+    if (this.unreportedCloudWatch.size === 0 || this.aborted || this.shippingDropReports) return;
+    this.shippingDropReports = true;
+    try {
+      await this.shipDropReportsOnce();
+    } finally {
+      this.shippingDropReports = false;
+    }
+  }
+
+  private async shipDropReportsOnce(): Promise<void> {
     const snapshot = [...this.unreportedCloudWatch];
     const now = Date.now();
-    const logEvents = snapshot.map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
+    const logEvents: LogEvent[] = snapshot.map(([reason, count]) => ({ timestamp: now, message: dropLine(this.opts.service, count, reason, this.lastDropDetail.get(reason), now) }));
     try {
-      await this.put(logEvents);
+      await this.put(putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, logEvents));
     } catch {
       return;
     }

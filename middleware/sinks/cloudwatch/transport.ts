@@ -7,18 +7,13 @@
  * thread-stream's end() waits (up to 10 s) for this stream to close — the shipper makes a final flush bounded
  * by shutdownTimeoutMs and counts anything left as dropped.
  */
-import build from 'pino-abstract-transport';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { lineTime } from './line-time.js';
 import { resolveOptions, type CloudWatchTransportOptions, type ResolvedOptions } from './options.js';
 import { dropLine } from './drop-report.js';
 import { FIELDS, SCHEMA_VERSION } from '../../schema.js';
 import { CloudWatchShipper } from './shipper.js';
-
-interface ParsedLine {
-  line: string;
-  time: number;
-}
+import { lineStream } from './line-stream.js';
 
 export default async function cloudWatchTransport(options: CloudWatchTransportOptions) {
   let resolved: ResolvedOptions;
@@ -36,20 +31,16 @@ export default async function cloudWatchTransport(options: CloudWatchTransportOp
   });
   const shipper = new CloudWatchShipper(resolved, { client });
 
-  return build(
-    async (source: AsyncIterable<ParsedLine>) => {
-      for await (const { line, time } of source) shipper.push(time, line);
+  return lineStream(
+    (lines, now) => {
+      for (const line of lines) shipper.push(lineTime(line, now), line);
     },
-    {
-      // Only the timestamp is needed; returning an object keeps pino-abstract-transport from JSON-parsing lines.
-      parseLine: (line: string): ParsedLine => ({ line, time: lineTime(line, Date.now()) }),
-      close: async () => {
-        try {
-          await shipper.close();
-        } finally {
-          client.destroy();
-        }
-      },
+    async () => {
+      try {
+        await shipper.close();
+      } finally {
+        client.destroy();
+      }
     },
   );
 }
@@ -72,16 +63,13 @@ function misconfigured(options: CloudWatchTransportOptions | undefined, error: u
       [FIELDS.sink]: 'cloudwatch',
     })}\n`,
   );
-  let lines = 0;
-  return build(
-    async (source: AsyncIterable<ParsedLine>) => {
-      for await (const { line } of source) if (line.length > 0) lines++;
+  let dropped = 0;
+  return lineStream(
+    (lines) => {
+      for (const line of lines) if (line.length > 0) dropped++;
     },
-    {
-      parseLine: (line: string): ParsedLine => ({ line, time: 0 }),
-      close: async () => {
-        if (lines > 0) process.stderr.write(`${dropLine(service, lines, 'misconfigured')}\n`);
-      },
+    async () => {
+      if (dropped > 0) process.stderr.write(`${dropLine(service, dropped, 'misconfigured')}\n`);
     },
   );
 }

@@ -105,7 +105,7 @@ it('retries throttling, 5xx and a dropped connection with spaced retries, and de
   // spaced, not a retry storm: full jitter draws each wait from [0, ceiling]; six draws adding up to under 100 ms
   // has a probability of about 4e-6, and timers never fire early, so this lower bound holds on a loaded machine.
   expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(100);
-  // everything arrived, in order, each line once
+  // everything arrived, each line once
   expect(storedSeqs(storedLines(fake, GROUP, STREAM))).toEqual(range(0, n));
   expect([...sentPerEvent.values()].every((count) => count === 1)).toBe(true);
   expect(logger.drops()).toEqual([]);

@@ -109,7 +109,7 @@ it('endpoint down then back: nothing lost within the bound, memory bounded, log.
   );
 
   expect(closed).toEqual({ flushed: true, code: 0 });
-  // Nothing lost within the bound, everything after recovery delivered, in order.
+  // Nothing lost within the bound, everything after recovery delivered, each once.
   expect(delivered).toEqual([...range(0, BOUND), ...range(BOUND + OVERFLOW, offered)]);
   // Beyond the bound: counted exactly, once, in both places. Which bound drops a line depends on timing: the sink's
   // buffer (buffer_full) or, when the burst outruns the worker thread, the queue in front of it (backpressure).

@@ -18,9 +18,16 @@ export function storedLines(fake: FakeCloudWatch, group: string, stream?: string
   });
 }
 
-/** The `seq` of the test's own lines (log.dropped reports and other lines left out), in stored order. */
+/**
+ * The `seq` of the test's own lines (log.dropped reports and other lines left out), in seq order: the sink's calls
+ * in flight together may land in any order (each call is in time order), so stored order says nothing; a line
+ * stored twice still shows as a repeated seq.
+ */
 export function storedSeqs(lines: readonly StoredLine[]): number[] {
-  return lines.filter((l) => typeof l.seq === 'number' && l[FIELDS.event] === undefined).map((l) => l.seq as number);
+  return lines
+    .filter((l) => typeof l.seq === 'number' && l[FIELDS.event] === undefined)
+    .map((l) => l.seq as number)
+    .sort((a, b) => a - b);
 }
 
 /** The `log.dropped` events the sink delivered to CloudWatch itself. */

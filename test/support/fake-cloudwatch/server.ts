@@ -162,7 +162,7 @@ function prefixFilter<T>(items: T[], name: (item: T) => string, prefix: unknown)
   return typeof prefix === 'string' ? items.filter((item) => name(item).startsWith(prefix)) : items;
 }
 
-const BUILT_IN_OPERATIONS: Record<string, OperationHandler> = {
+export const BUILT_IN_OPERATIONS: Record<string, OperationHandler> = {
   CreateLogGroup(body, store) {
     const name = requireString(body, 'logGroupName');
     if (store.groups.has(name)) throw new FakeAwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
