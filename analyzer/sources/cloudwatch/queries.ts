@@ -65,7 +65,7 @@ export function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function list(values: readonly string[]): string {
+export function list(values: readonly string[]): string {
   return `[${values.map(quote).join(', ')}]`;
 }
 
@@ -83,7 +83,7 @@ export function binColumn(binMs?: number): string {
   return `bin(${binLiteral(binMs)})`;
 }
 
-function windowClause(p: QueryParams): string {
+export function windowClause(p: QueryParams): string {
   let clause = '';
   if (p.since !== undefined) clause += ` and ${F.time} >= ${Math.floor(p.since)}`;
   if (p.until !== undefined) clause += ` and ${F.time} <= ${Math.ceil(p.until)}`;
@@ -99,24 +99,34 @@ function selectionClause(p: QueryParams): string {
  * `filter run_id = "<id>" and schema = <version> [and event = "<event>"] [and time window]`. Lines of another schema
  * version are left out of every section (as the local source does) and counted by `events`.
  */
-function runFilter(p: QueryParams, event?: string, anySchema = false): string {
+export function runFilter(p: QueryParams, event?: string, anySchema = false): string {
+  return `filter ${runClause(p, event, anySchema)}`;
+}
+
+/** runFilter's condition, for a filter that joins it with another (combined-queries.ts). */
+export function runClause(p: QueryParams, event?: string, anySchema = false): string {
   const schemaClause = anySchema ? '' : ` and ${F.schema} = ${SCHEMA_VERSION}`;
   const eventClause = event === undefined ? '' : ` and ${F.event} = ${quote(event)}`;
-  return `filter ${selectionClause(p)}${schemaClause}${eventClause}${windowClause(p)}`;
+  return `${selectionClause(p)}${schemaClause}${eventClause}${windowClause(p)}`;
 }
 
 /** The selection's lines and process-wide ones (no request id): a window takes every line, so no clause. */
-function selectionOrProcessClause(p: QueryParams): string {
+export function selectionOrProcessClause(p: QueryParams): string {
   return p.runId === undefined ? '' : ` and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))`;
 }
 
 /** Lines with no run id (runtime.stats, log.dropped) are scoped to the run by time and service. */
-function contextFilter(p: QueryParams, event: string): string {
-  const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
-  return `filter ${F.event} = ${quote(event)}${services}${windowClause(p)}`;
+export function contextFilter(p: QueryParams, event: string): string {
+  return `filter ${contextClause(p, event)}`;
 }
 
-const LATENCY_STATS = [
+/** contextFilter's condition, for a filter that joins it with another (combined-queries.ts). */
+export function contextClause(p: QueryParams, event: string): string {
+  const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
+  return `${F.event} = ${quote(event)}${services}${windowClause(p)}`;
+}
+
+export const LATENCY_STATS = [
   `count(*) as requests`,
   `avg(${F.durationMs}) as mean`,
   `pct(${F.durationMs}, 50) as p50`,
@@ -127,7 +137,7 @@ const LATENCY_STATS = [
 ].join(', ');
 
 /** Means per request for "where the time goes", and two example request ids per group (no raw rows needed). */
-const TIME_SPLIT_STATS = [
+export const TIME_SPLIT_STATS = [
   `avg(${F.dbMs}) as db_ms_mean`,
   `avg(${F.poolWaitMs}) as pool_wait_ms_mean`,
   `avg(${F.dbQueries}) as db_queries_mean`,
@@ -148,7 +158,7 @@ export const SUSPICIOUS_PATH_REGEX =
 export const ERR_MESSAGE_FIELD = `${F.err}.message`;
 
 /** service.start's capacity facts, per process (processes query): numbers by max, text by the latest line's. */
-const SERVICE_FACT_STATS = [
+export const SERVICE_FACT_STATS = [
   ...[F.cpus, F.cpuQuota, F.memoryLimitMb, F.workers, F.poolMax].map((f) => `max(${f}) as ${f}`),
   ...[F.memoryLimitSource, F.nodeVersion, F.platform].map((f) => `latest(${f}) as ${f}`),
 ].join(', ');
@@ -179,7 +189,7 @@ export const DIMENSION_COLUMNS = {
 } as const;
 
 /** The lines that end a request: a request with only a start line among these never finished. */
-const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
+export const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The queries. Each takes QueryParams; keys are section/finding ids.
