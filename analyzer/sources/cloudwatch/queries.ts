@@ -1,9 +1,9 @@
 /**
  * The CloudWatch Logs Insights query text behind every section of the analysis. They belong to the CloudWatch
- * source, which runs them (so a run of millions of requests costs a handful of `stats … by` queries, computed by
- * Logs Insights itself) and attaches them as the evidence of each section (RunAggregate.queries, language
- * 'logs-insights'), so every finding can show a query a person can paste into the console. The local source
- * attaches its own equivalents (analyzer/sources/ndjson/evidence.ts).
+ * source, which attaches them as the evidence of each section (RunAggregate.queries, language 'logs-insights'), so
+ * every finding can show a query a person can paste into the console. It runs some of them as they are and gets
+ * the other sections' tables from a few combined queries (combined-queries.ts: at most ten queries per analyze,
+ * computed by Logs Insights itself). The local source attaches its own equivalents (analyzer/sources/ndjson/evidence.ts).
  *
  * Every builder is a pure function of the same parameters (QueryParams) so a caller can build them all at once
  * (see `buildQueries`). Field and event names come from middleware/schema.ts, never spelled inline.
