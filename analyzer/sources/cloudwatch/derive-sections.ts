@@ -31,9 +31,10 @@ export interface DerivedSections {
   oddValues: number;
 }
 
-const SCHEMA = String(SCHEMA_VERSION);
+/** Lines of the schema version the sections read (other versions are only counted, by `events`). */
+const isCurrentSchema = (row: InsightsRow, r: RowReader) => r.num(row, F.schema) === SCHEMA_VERSION;
 
-/** Whether a `processes` row holds the selection's lines: the run's, or (a time window) the request lines. */
+/** How many of a `processes` row's lines are the selection's: the run's, or (a time window) the request lines. */
 function selectedLines(row: InsightsRow, runId: string | undefined, r: RowReader): number {
   if (runId === undefined) return r.num0(row, C.requestLines);
   return row[F.runId] === runId ? r.num0(row, 'lines') : 0;
@@ -45,7 +46,7 @@ export function runServices(processRows: InsightsRow[], runId: string | undefine
   const services = new Set<string>();
   for (const row of processRows) {
     const service = r.str(row, F.service);
-    if (service && row[F.schema] === SCHEMA && selectedLines(row, runId, r) > 0) services.add(service);
+    if (service && isCurrentSchema(row, r) && selectedLines(row, runId, r) > 0) services.add(service);
   }
   return [...services].sort();
 }
@@ -123,9 +124,10 @@ function deriveProcessSections(rows: InsightsRow[], runId: string | undefined, o
   for (const row of rows) {
     const event = r.str(row, F.event);
     const selected = selectedLines(row, runId, r);
+    const currentSchema = isCurrentSchema(row, r);
     if (selected > 0) {
       out.events.push({ ...pick(row, [F.event, F.schema]), lines: String(selected) });
-      if (row[F.schema] === SCHEMA) {
+      if (currentSchema) {
         const key = JSON.stringify([row[F.service], row[F.host], row[F.pid], row[F.worker]]);
         const entry = perProcess.get(key);
         if (entry) entry.lines = String(Number(entry.lines) + selected);
@@ -150,7 +152,7 @@ function deriveProcessSections(rows: InsightsRow[], runId: string | undefined, o
       runtime.poolMax = Math.max(runtime.poolMax, r.num0(row, F.poolMax));
     } else if (event === EVENTS.logDropped) {
       out.dropped.push({ ...pick(row, [F.sink, F.reason]), lines: String(lines), ...present(F.dropped, row[F.dropped]) });
-    } else if (event === EVENTS.dbPoolTimeout && row[F.schema] === SCHEMA) {
+    } else if (event === EVENTS.dbPoolTimeout && currentSchema) {
       timeouts.count += lines;
       timeouts.waitMax = Math.max(timeouts.waitMax, r.num0(row, 'pool_wait_ms_max'));
     }

@@ -116,7 +116,7 @@ export function selectionOrProcessClause(p: QueryParams): string {
 }
 
 /** Lines with no run id (runtime.stats, log.dropped) are scoped to the run by time and service. */
-export function contextFilter(p: QueryParams, event: string): string {
+function contextFilter(p: QueryParams, event: string): string {
   return `filter ${contextClause(p, event)}`;
 }
 
@@ -189,7 +189,7 @@ export const DIMENSION_COLUMNS = {
 } as const;
 
 /** The lines that end a request: a request with only a start line among these never finished. */
-export const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
+const REQUEST_LIFECYCLE = [EVENTS.requestStart, EVENTS.requestFinish, EVENTS.requestAbort, EVENTS.requestError];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The queries. Each takes QueryParams; keys are section/finding ids.
