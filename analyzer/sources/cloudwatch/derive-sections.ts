@@ -5,7 +5,9 @@
  * sink, over two time pieces) adds up to the same numbers. Only single-row sections (runtime, pool-timeouts) and the
  * per-process list of `services` are folded here.
  *
- * A row that cannot be placed (no event) is counted in `oddValues`, as assemble.ts counts a row it cannot use.
+ * A row that cannot be placed (no event) is counted in `oddValues`, as assemble.ts counts a row it cannot use, and
+ * so are the combined rows' unreadable cells: every section row made from one is a new object, so assemble.ts
+ * (which counts the unreadable cells of the rows it is given) does not count them a second time.
  */
 import { EVENTS, FIELDS as F, SCHEMA_VERSION } from '../../../middleware/schema.js';
 import type { SectionRows } from './assemble.js';
@@ -66,7 +68,7 @@ export function deriveSections(combined: CombinedRows, runId: string | undefined
 
   // routes: a matched route's row has its route; an unmatched path's row carries its status in place of the route
   for (const row of combined.routes) {
-    if (r.str(row, F.route) !== undefined) out.routes.push(row);
+    if (r.str(row, F.route) !== undefined) out.routes.push({ ...row });
     else out.unmatchedRoutes.push({ ...row, ...present(F.path, row.route_or_path), ...present(F.status, row[C.statusUnlessMatched]) });
   }
 
@@ -102,7 +104,7 @@ export function deriveSections(combined: CombinedRows, runId: string | undefined
     } else if (event === EVENTS.requestAbort) {
       out.timelineAborts.push({ ...row, aborts: row.lines ?? '' });
     } else if (event === EVENTS.runtimeStats) {
-      out.timelineRuntime.push(row);
+      out.timelineRuntime.push({ ...row });
     } else {
       r.skipped();
     }
@@ -135,7 +137,7 @@ function deriveProcessSections(rows: InsightsRow[], runId: string | undefined, o
       }
     }
     if (!ofRunServices(row)) continue;
-    if (r.str(row, F.pid) !== undefined) out.processes!.push(row);
+    if (r.str(row, F.pid) !== undefined) out.processes!.push({ ...row });
     if (r.num(row, C.inWindow) !== 1) continue;
     const lines = r.num0(row, 'lines');
     if (event === EVENTS.runtimeStats) {

@@ -9,7 +9,7 @@ import { assembleAggregate, type SectionRows } from '../../../analyzer/sources/c
 import { combinedQueries } from '../../../analyzer/sources/cloudwatch/combined-queries.js';
 import { deriveSections, runServices, type CombinedRows } from '../../../analyzer/sources/cloudwatch/derive-sections.js';
 import { binColumn, insightsQueries, type InsightsQueryId, type QueryParams } from '../../../analyzer/sources/cloudwatch/queries.js';
-import { toRows, type InsightsRow } from '../../../analyzer/sources/cloudwatch/rows.js';
+import { toRows, type InsightsRow, type ResultCell } from '../../../analyzer/sources/cloudwatch/rows.js';
 import { EVENTS, FIELDS as F, SCHEMA_VERSION } from '../../../middleware/schema.js';
 import { runQuery, type QueryInput } from '../../support/fake-cloudwatch/insights.js';
 import { craftRun, RUN_ID } from '../../integration/cloudwatch-source/crafted-run.js';
@@ -111,5 +111,18 @@ describe('combined Logs Insights queries -> per-section tables', () => {
     expect(derived.rows.runtime).toMatchObject([{ samples: '2', elu_mean: '0.5', elu_max: '0.7' }]);
     expect(derived.rows.poolTimeouts).toEqual([{ timeouts: '0', pool_wait_ms_max: '0' }]);
     expect(derived.rows.processes).toHaveLength(3);
+  });
+
+  it('counts an unreadable cell of a combined row once, not again in every section made from it', () => {
+    const cells = (row: Record<string, unknown>) => Object.entries(row).map(([field, value]) => ({ field, value }));
+    const [timeline, processes] = [
+      { event: EVENTS.runtimeStats, 'bin(1m)': '2025-01-31 12:00:00.000', lines: '1', elu: { odd: true } },
+      { event: EVENTS.serviceStart, host: 'h', pid: '1', lines: '1', first_time: '1', last_time: '1', cpus: ['odd'] },
+    ].map((row) => toRows([cells(row)] as unknown as ResultCell[][]));
+    const combined: CombinedRows = { summary: [], duplicates: [], unfinishedRoutes: [], suspiciousPaths: [], routes: [], requestCounts: [], timeline: timeline!, processes: processes! };
+    const derived = deriveSections(combined, 'r');
+    expect(derived.oddValues).toBe(2);
+    const assembled = assembleAggregate({ runId: 'r', source: 'cloudwatch:g', firstTime: T0, lastTime: T0 + 1000, binMs: 60_000, binColumn: 'bin(1m)', examples: 3, rows: derived.rows, queries: {} });
+    expect(assembled.oddValues).toBe(0);
   });
 });
