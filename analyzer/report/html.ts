@@ -17,7 +17,7 @@ import { QUERY_LANGUAGE_LABELS, type Finding } from '../model.js';
 import { CHARTS_SCRIPT } from './html/charts-script.js';
 import { describeOffset } from '../analyses/client-join.js';
 import type { AnalysisReport } from './report.js';
-import { describeFormatLimits, describeFormats, describeSelection } from './text.js';
+import { describeFormatLimits, describeFormats, describeScanned, describeSelection } from './text.js';
 import { frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
 
 export interface HtmlOptions {
@@ -134,6 +134,7 @@ function summaryHtml(report: AnalysisReport): string {
   ];
   const formats = describeFormats(input.formats);
   if (formats) rows.push(['input formats', [`${formats} lines read`, ...describeFormatLimits(input.formats).map((l) => `cannot tell from ${l}`)].join('; ')]);
+  if (run.scanned) rows.push(['Logs Insights', describeScanned(run.scanned)]);
   return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 

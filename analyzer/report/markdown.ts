@@ -4,7 +4,7 @@ import { describeResult } from '../thresholds.js';
 import { renderCapacityMarkdown } from '../capacity/render.js';
 import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
-import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeScanned, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
 import { describeAlbInput, frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
 
 const ICON: Record<Severity, string> = { critical: '🔴 critical', warning: '🟠 warning', info: '🔵 info' };
@@ -36,6 +36,7 @@ export function renderMarkdown(unsafeReport: AnalysisReport): string {
   for (const limit of describeFormatLimits(i.formats)) out.push(`  - cannot tell from ${mdCell(limit)}`);
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(`- **Input files:** ${mdCell(files)}`);
+  if (r.scanned) out.push(`- **Logs Insights:** ${describeScanned(r.scanned)}`);
   out.push('');
 
   if (report.thresholds?.length) {

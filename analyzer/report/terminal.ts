@@ -10,7 +10,7 @@ import type { AnalysisReport } from './report.js';
 import { MULTILINE_FIELDS, sanitizeDeep, sanitizeOutput } from './sanitize.js';
 import { sparkline } from './sparkline.js';
 import { table } from './table.js';
-import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
+import { describeDropped, describeFormatLimits, describeFormats, describeInputFiles, describeScanned, describeSelection, fmtMs, fmtPct, fmtTime } from './text.js';
 import { describeAlbInput, frontDoorFailureTable, frontDoorRouteTable, frontDoorSummaryLine, type SectionTable } from './front-door.js';
 
 export function useColor(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -64,7 +64,7 @@ export function renderTerminal(unsafeReport: AnalysisReport, options: TerminalOp
   const files = describeInputFiles(i.inputFiles);
   if (files) out.push(c.dim(`input files: ${files}`));
   if (r.scanned) {
-    out.push(c.dim(`Logs Insights: ${r.scanned.queries} queries, ${r.scanned.recordsScanned} records / ${(r.scanned.bytesScanned / 1e6).toFixed(1)} MB scanned`));
+    out.push(c.dim(`Logs Insights: ${describeScanned(r.scanned)}`));
   }
   out.push('');
 

@@ -39,6 +39,22 @@ export function describeDropped(dropped: number, processes: readonly ProcessSumm
 }
 
 /**
+ * What Logs Insights read for the report: "10 queries, 5230 records / 1.2 MB scanned" (the CloudWatch source's
+ * statistics, summed over its queries; AWS bills Logs Insights by the bytes scanned).
+ */
+export function describeScanned(scanned: { queries: number; recordsScanned: number; bytesScanned: number }): string {
+  return `${scanned.queries} queries, ${scanned.recordsScanned} records / ${fmtBytes(scanned.bytesScanned)} scanned`;
+}
+
+/** Decimal units, as AWS bills (GB scanned): "812 B", "51.2 kB", "1.2 MB", "3.4 GB". */
+export function fmtBytes(bytes: number): string {
+  if (bytes < 1e3) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+/**
  * What the report covers: "run r1", or "time window 2025-01-31 12:00:00Z → 12:30:00Z" (analyze without --run: every
  * request in it, whatever its run id; an open bound is the start or end of the input).
  */

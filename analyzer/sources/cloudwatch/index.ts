@@ -1,8 +1,10 @@
 /**
  * The CloudWatch source: a log group read with Logs Insights. Everything is computed by Logs Insights itself with
- * `stats … by` queries (queries.ts), so a run of millions of requests costs about twenty queries, each scanning the
- * run's time range once; raw rows are fetched only for a trace. The rows become raw counts (assemble.ts), finished
- * into the RunAggregate by the same layer as the local source's (analyzer/aggregate/finish.ts).
+ * `stats … by` queries, so a run of millions of requests costs at most ten queries (issue 20), each scanning the
+ * run's time range once: the run's range, the summary, the dimensions and a few combined queries grouped by every
+ * key a set of sections needs (combined-queries.ts), whose rows become the sections' tables (derive-sections.ts);
+ * raw rows are fetched only for a trace. The tables become raw counts (assemble.ts), finished into the RunAggregate
+ * by the same layer as the local source's (analyzer/aggregate/finish.ts).
  *
  * The AWS endpoint can be redirected with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS (the SDK honours it), which is how the
  * tests run this source against a local fake.
@@ -16,7 +18,9 @@ import { timeSliceMs } from '../../aggregate/dimension-stats.js';
 import type { EvidenceQuery, RunAggregate } from '../../model.js';
 import { binColumn, buildQueries, insightsQueries, type InsightsQueryId, type QueryParams } from './queries.js';
 import type { AggregateOptions, RunInventory, RunListing, RunSource, TraceLine, UntaggedRequests } from '../source.js';
-import { assembleAggregate, type SectionRows } from './assemble.js';
+import { assembleAggregate } from './assemble.js';
+import { combinedQueries, SECTIONS_OF, type CombinedQueryId } from './combined-queries.js';
+import { deriveSections, runServices, type CombinedRows } from './derive-sections.js';
 import { toSourceError, type ErrorContext } from './errors.js';
 import { RowReader, type InsightsRow } from './rows.js';
 import { QueryRunner, type RangeS, type RunnerTuning } from './runner.js';
@@ -171,17 +175,19 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
         const binMs = options.binMs ?? chooseBinMs(firstTime, lastTime);
         const params: QueryParams = { ...window, binMs };
 
-        // 2. Everything else at once (the limiter bounds how many run together).
+        // 2. Everything else at once (the limiter bounds how many run together): ten queries at most in all, each
+        // grouped by every key a set of sections needs (combined-queries.ts), the sections derived from their rows.
         const run = (id: InsightsQueryId, p: QueryParams = params) => runner.runSplit(id, insightsQueries[id](p), range);
-        const services = run('services');
-        // runtime.stats and log.dropped carry no run id: scoped to the run's time range and services
-        const contextParams = services.then((rows): QueryParams => ({
-          ...params,
-          since: Math.max(firstTime, since ?? -Infinity),
-          until: Math.min(lastTime, until ?? Infinity),
-          services: [...new Set(rows.map((row) => row[F.service]).filter((s): s is string => Boolean(s)))].sort(),
-        }));
-        const runContext = (id: InsightsQueryId) => contextParams.then((p) => run(id, p));
+        // runtime.stats and log.dropped carry no run id: scoped to the run's own time range and services
+        const contextWindow = { since: Math.max(firstTime, since ?? -Infinity), until: Math.min(lastTime, until ?? Infinity) };
+        // a --since before the run widens this one query, so it finds service.start lines (the facts capacity math
+        // sizes from) of processes that started long before the run; the other queries keep the run's range
+        const processes = runner.runSplit(
+          'processes',
+          combinedQueries.processes(params, contextWindow),
+          since !== undefined && since < firstTime - RANGE_MARGIN_MS ? toRangeS(since, lastTime + RANGE_MARGIN_MS) : range,
+        );
+        const contextParams = processes.then((rows): QueryParams => ({ ...params, ...contextWindow, services: runServices(rows, runId) }));
         // the dimensions query counts requests above the run's p95, so it waits for the summary that has it
         const summary = run('summary');
         const sliceMs = timeSliceMs(firstTime, lastTime, binMs);
@@ -190,46 +196,26 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           const p95 = row ? r.num(row, 'p95') : undefined;
           return row && r.num0(row, 'requests') > 0 && p95 !== undefined ? { ...params, slowThresholdMs: p95, sliceMs } : undefined;
         });
-        const sections: Record<keyof SectionRows, Promise<InsightsRow[]>> = {
+        const queried: Record<keyof CombinedRows, Promise<InsightsRow[]>> = {
           summary,
-          events: run('events'),
-          services,
-          statuses: run('statuses'),
           duplicates: run('duplicates'),
           unfinishedRoutes: run('unfinished-routes'),
-          routes: run('routes'),
-          routeStatuses: run('route-statuses'),
-          unmatchedRoutes: run('unmatched-routes'),
-          timeline: run('timeline'),
-          timelineErrors: run('timeline-errors'),
-          timelineAborts: run('timeline-aborts'),
-          aborts: run('aborts'),
           suspiciousPaths: run('suspicious-paths'),
-          statusClusters: run('status-clusters'),
-          errorMessages: run('error-messages'),
-          runtime: runContext('runtime'),
-          timelineRuntime: runContext('timeline-runtime'),
-          dropped: runContext('dropped'),
-          poolTimeouts: runContext('pool-timeouts'),
-          // the run's services, over the run's range (± margin), not cut to its lines: a service.stop after them counts.
-          // A --since before the run widens this one query, so it finds service.start lines (the facts capacity math
-          // sizes from) of processes that started long before the run; the other queries keep the run's range.
-          processes: contextParams.then((p) =>
-            runner.runSplit(
-              'processes',
-              insightsQueries.processes({ ...p, since: params.since, until: params.until }),
-              since !== undefined && since < firstTime - RANGE_MARGIN_MS ? toRangeS(since, lastTime + RANGE_MARGIN_MS) : range,
-            ),
-          ),
+          routes: runner.runSplit('routes', combinedQueries.routes(params), range),
+          requestCounts: runner.runSplit('request-counts', combinedQueries['request-counts'](params), range),
+          timeline: contextParams.then((p) => runner.runSplit('timeline', combinedQueries.timeline(params, p), range)),
+          processes,
           dimensions: dimensionParams.then((p) => (p ? run('slow-request-dimensions', p) : [])),
         };
         // allSettled, then rethrow the first failure: no query is left unobserved (an unhandled rejection)
-        const settled = await Promise.allSettled(Object.values(sections));
+        const settled = await Promise.allSettled(Object.values(queried));
         const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
         if (failed) throw failed.reason;
-        const keys = Object.keys(sections) as (keyof SectionRows)[];
-        const rows = Object.fromEntries(keys.map((k, i) => [k, (settled[i] as PromiseFulfilledResult<InsightsRow[]>).value])) as unknown as SectionRows;
+        const keys = Object.keys(queried) as (keyof CombinedRows)[];
+        const combined = Object.fromEntries(keys.map((k, i) => [k, (settled[i] as PromiseFulfilledResult<InsightsRow[]>).value])) as unknown as CombinedRows;
+        const derived = deriveSections(combined, runId);
 
+        // the evidence: each section's own query, which pasted alone gives the table derived here
         const ctxParams = await contextParams;
         const dimParams = await dimensionParams;
         const queries = {
@@ -246,18 +232,19 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
           binColumn: binColumn(binMs),
           ...(options.binMs !== undefined ? { requestedBinMs: options.binMs } : {}),
           examples: options.examples ?? 3,
-          rows,
+          rows: derived.rows,
           queries,
           scanned: { ...runner.scanned },
           ...(dimParams?.slowThresholdMs !== undefined ? { dimensions: { slowThresholdMs: dimParams.slowThresholdMs } } : {}),
         });
-        if (runner.truncated.length > 0 || oddValues > 0) {
+        const unreadable = oddValues + derived.oddValues;
+        if (runner.truncated.length > 0 || unreadable > 0) {
           aggregate.input.warnings = [
             ...(aggregate.input.warnings ?? []),
             ...(runner.truncated.length > 0
-              ? [`Logs Insights queries still at the 10,000-row cap after splitting the time range (incomplete): ${[...new Set(runner.truncated)].join(', ')}`]
+              ? [`Logs Insights queries still at the 10,000-row cap after splitting the time range (incomplete): ${describeTruncated(runner.truncated)}`]
               : []),
-            ...(oddValues > 0 ? [`${oddValues} unreadable values in Logs Insights results were ignored`] : []),
+            ...(unreadable > 0 ? [`${unreadable} unreadable values in Logs Insights results were ignored`] : []),
           ];
         }
         // without --since/--until the window is the lookback (7 days by default) ending now: the report says so
@@ -290,6 +277,13 @@ export function createCloudWatchSource(opts: CloudWatchSourceOptions): RunSource
       });
     },
   };
+}
+
+/** Truncated query names, each combined one with the sections it feeds ("timeline (timeline, timeline-errors, …)"). */
+function describeTruncated(names: readonly string[]): string {
+  return [...new Set(names)]
+    .map((name) => (Object.hasOwn(SECTIONS_OF, name) ? `${name} (${SECTIONS_OF[name as CombinedQueryId].join(', ')})` : name))
+    .join(', ');
 }
 
 function pick(record: Record<string, EvidenceQuery>, keys: string[]): Record<string, EvidenceQuery> {

@@ -1,9 +1,9 @@
 /**
  * The CloudWatch Logs Insights query text behind every section of the analysis. They belong to the CloudWatch
- * source, which runs them (so a run of millions of requests costs a handful of `stats … by` queries, computed by
- * Logs Insights itself) and attaches them as the evidence of each section (RunAggregate.queries, language
- * 'logs-insights'), so every finding can show a query a person can paste into the console. The local source
- * attaches its own equivalents (analyzer/sources/ndjson/evidence.ts).
+ * source, which attaches them as the evidence of each section (RunAggregate.queries, language 'logs-insights'), so
+ * every finding can show a query a person can paste into the console. It runs some of them as they are and gets
+ * the other sections' tables from a few combined queries (combined-queries.ts: at most ten queries per analyze,
+ * computed by Logs Insights itself). The local source attaches its own equivalents (analyzer/sources/ndjson/evidence.ts).
  *
  * Every builder is a pure function of the same parameters (QueryParams) so a caller can build them all at once
  * (see `buildQueries`). Field and event names come from middleware/schema.ts, never spelled inline.
@@ -65,7 +65,7 @@ export function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function list(values: readonly string[]): string {
+export function list(values: readonly string[]): string {
   return `[${values.map(quote).join(', ')}]`;
 }
 
@@ -83,7 +83,7 @@ export function binColumn(binMs?: number): string {
   return `bin(${binLiteral(binMs)})`;
 }
 
-function windowClause(p: QueryParams): string {
+export function windowClause(p: QueryParams): string {
   let clause = '';
   if (p.since !== undefined) clause += ` and ${F.time} >= ${Math.floor(p.since)}`;
   if (p.until !== undefined) clause += ` and ${F.time} <= ${Math.ceil(p.until)}`;
@@ -99,24 +99,34 @@ function selectionClause(p: QueryParams): string {
  * `filter run_id = "<id>" and schema = <version> [and event = "<event>"] [and time window]`. Lines of another schema
  * version are left out of every section (as the local source does) and counted by `events`.
  */
-function runFilter(p: QueryParams, event?: string, anySchema = false): string {
+export function runFilter(p: QueryParams, event?: string, anySchema = false): string {
+  return `filter ${runClause(p, event, anySchema)}`;
+}
+
+/** runFilter's condition, for a filter that joins it with another (combined-queries.ts). */
+export function runClause(p: QueryParams, event?: string, anySchema = false): string {
   const schemaClause = anySchema ? '' : ` and ${F.schema} = ${SCHEMA_VERSION}`;
   const eventClause = event === undefined ? '' : ` and ${F.event} = ${quote(event)}`;
-  return `filter ${selectionClause(p)}${schemaClause}${eventClause}${windowClause(p)}`;
+  return `${selectionClause(p)}${schemaClause}${eventClause}${windowClause(p)}`;
 }
 
 /** The selection's lines and process-wide ones (no request id): a window takes every line, so no clause. */
-function selectionOrProcessClause(p: QueryParams): string {
+export function selectionOrProcessClause(p: QueryParams): string {
   return p.runId === undefined ? '' : ` and (${F.runId} = ${quote(p.runId)} or not ispresent(${F.requestId}))`;
 }
 
 /** Lines with no run id (runtime.stats, log.dropped) are scoped to the run by time and service. */
 function contextFilter(p: QueryParams, event: string): string {
-  const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
-  return `filter ${F.event} = ${quote(event)}${services}${windowClause(p)}`;
+  return `filter ${contextClause(p, event)}`;
 }
 
-const LATENCY_STATS = [
+/** contextFilter's condition, for a filter that joins it with another (combined-queries.ts). */
+export function contextClause(p: QueryParams, event: string): string {
+  const services = p.services && p.services.length > 0 ? ` and ${F.service} in ${list(p.services)}` : '';
+  return `${F.event} = ${quote(event)}${services}${windowClause(p)}`;
+}
+
+export const LATENCY_STATS = [
   `count(*) as requests`,
   `avg(${F.durationMs}) as mean`,
   `pct(${F.durationMs}, 50) as p50`,
@@ -127,7 +137,7 @@ const LATENCY_STATS = [
 ].join(', ');
 
 /** Means per request for "where the time goes", and two example request ids per group (no raw rows needed). */
-const TIME_SPLIT_STATS = [
+export const TIME_SPLIT_STATS = [
   `avg(${F.dbMs}) as db_ms_mean`,
   `avg(${F.poolWaitMs}) as pool_wait_ms_mean`,
   `avg(${F.dbQueries}) as db_queries_mean`,
@@ -148,7 +158,7 @@ export const SUSPICIOUS_PATH_REGEX =
 export const ERR_MESSAGE_FIELD = `${F.err}.message`;
 
 /** service.start's capacity facts, per process (processes query): numbers by max, text by the latest line's. */
-const SERVICE_FACT_STATS = [
+export const SERVICE_FACT_STATS = [
   ...[F.cpus, F.cpuQuota, F.memoryLimitMb, F.workers, F.poolMax].map((f) => `max(${f}) as ${f}`),
   ...[F.memoryLimitSource, F.nodeVersion, F.platform].map((f) => `latest(${f}) as ${f}`),
 ].join(', ');

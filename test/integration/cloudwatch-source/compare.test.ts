@@ -56,6 +56,10 @@ describe('compare from CloudWatch Logs Insights', () => {
     const compared = startQueries() - before;
     expect(compared).toBeLessThanOrEqual(separately);
     expect(comparison.base.scanned!.queries + comparison.run.scanned!.queries).toBe(compared);
+    // issue 20: each run of a comparison costs at most 10 StartQuery calls, as one analyze does
+    expect(comparison.base.scanned!.queries).toBeLessThanOrEqual(10);
+    expect(comparison.run.scanned!.queries).toBeLessThanOrEqual(10);
+    expect(compared).toBeLessThanOrEqual(20);
 
     expect(comparison.overall.latency.method).toBe('floor-only');
     expect(comparison.overall.latency.mean.verdict).toBe('regression');

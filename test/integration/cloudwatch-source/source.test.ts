@@ -10,6 +10,9 @@ import { createCloudWatchSource } from '../../../analyzer/sources/cloudwatch/ind
 import { createLocalSource } from '../../../analyzer/sources/ndjson/index.js';
 import { LogjamError } from '../../../common/errors.js';
 import type { RunAggregate } from '../../../analyzer/model.js';
+import { analyze } from '../../../analyzer/analyses/index.js';
+import { OUTPUT_FORMATS } from '../../../analyzer/report/formats.js';
+import { buildReport } from '../../../analyzer/report/report.js';
 import { craftRun, OTHER_RUN_ID, RUN_ID, type CraftedRun } from './crafted-run.js';
 import { FAST, putLines, startFake, type Fake } from './helpers.js';
 
@@ -132,10 +135,25 @@ describe('CloudWatch source on a crafted run', () => {
     expect(cloud.queries['suspicious-paths']).toMatchObject({ language: 'logs-insights' });
     expect(cloud.queries['suspicious-paths']!.text).toContain(`run_id = "${RUN_ID}"`);
     expect(cloud.queries['runtime']!.text).toContain('runtime.stats');
-    expect(cloud.scanned!.queries).toBeGreaterThanOrEqual(20);
+    // issue 20: one analyze costs at most 10 queries (range, summary, dimensions and seven combined ones)
+    expect(cloud.scanned!.queries).toBeLessThanOrEqual(10);
+    expect(cloud.scanned!.queries).toBeGreaterThanOrEqual(9);
     expect(cloud.scanned!.recordsScanned).toBeGreaterThan(0);
     expect(cloud.scanned!.bytesScanned).toBeGreaterThan(0);
     expect(cloud.source).toBe(`cloudwatch:${GROUP} (us-east-1)`);
+  });
+
+  it('shows the query count and the bytes scanned in the input section of every format', () => {
+    const report = buildReport({ aggregate: cloud, findings: analyze(cloud), now: new Date(0) });
+    const { queries, recordsScanned, bytesScanned } = cloud.scanned!;
+    expect(bytesScanned).toBeGreaterThan(1e3);
+    expect(bytesScanned).toBeLessThan(1e6);
+    const line = `${queries} queries, ${recordsScanned} records / ${(bytesScanned / 1e3).toFixed(1)} kB scanned`;
+    for (const format of ['terminal', 'markdown', 'html'] as const) {
+      expect(OUTPUT_FORMATS[format].render(report), format).toContain(line);
+    }
+    const json = JSON.parse(OUTPUT_FORMATS.json.render(report)) as { run: { scanned: RunAggregate['scanned'] } };
+    expect(json.run.scanned).toEqual(cloud.scanned);
   });
 
   it('lists the runs of the group with their requests', async () => {

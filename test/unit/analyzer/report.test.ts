@@ -5,6 +5,7 @@ import { buildReport } from '../../../analyzer/report/report.js';
 import { renderTerminal, useColor } from '../../../analyzer/report/terminal.js';
 import { renderTrace } from '../../../analyzer/report/trace.js';
 import { sparkline } from '../../../analyzer/report/sparkline.js';
+import { fmtBytes } from '../../../analyzer/report/text.js';
 import { logLines } from '../../support/log-lines.js';
 import { aggregateLines } from './helpers.js';
 
@@ -44,6 +45,10 @@ describe('report renderers', () => {
     const md = renderMarkdown(await report());
     expect(md).toContain('/weird\\|pipe');
     expect(md).toContain('## Findings');
+  });
+
+  it('bytes scanned in decimal units, as AWS bills them', () => {
+    expect([812, 51_234, 1_234_567, 3_400_000_000].map(fmtBytes)).toEqual(['812 B', '51.2 kB', '1.2 MB', '3.4 GB']);
   });
 
   it('sparkline scales to the max', () => {

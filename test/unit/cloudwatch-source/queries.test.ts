@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binColumn, binLiteral, buildQueries, insightsQueries, quote, SUSPICIOUS_PATH_REGEX, type InsightsQueryId } from '../../../analyzer/sources/cloudwatch/queries.js';
 import { suspiciousSegment } from '../../../analyzer/aggregate/paths.js';
+import { combinedQueries } from '../../../analyzer/sources/cloudwatch/combined-queries.js';
 import { parseQuery } from '../../support/fake-cloudwatch/insights.js';
 
 const params = { runId: 'lab-1', requestId: 'req-1', binMs: 5000, since: 1000, until: 2000, services: ['svc'] };
@@ -19,6 +20,24 @@ describe('Logs Insights queries', () => {
     // internal variants are not shown in reports
     expect(Object.keys(q)).not.toContain('trace');
     expect(Object.keys(q)).toContain('suspicious-paths');
+  });
+
+  it('scopes the combined queries like the section queries they replace', () => {
+    const context = { ...params, since: 1200, until: 1800 };
+    expect(combinedQueries.routes(params)).toContain('filter run_id = "lab-1" and schema = 1 and event = "request.finish" and time >= 1000 and time <= 2000');
+    expect(combinedQueries['request-counts'](params)).toContain(
+      'filter run_id = "lab-1" and schema = 1 and time >= 1000 and time <= 2000 and event in ["request.finish", "request.abort", "request.error"]',
+    );
+    const timeline = combinedQueries.timeline(params, context);
+    expect(timeline).toContain('(event = "runtime.stats" and service in ["svc"] and time >= 1200 and time <= 1800)');
+    expect(timeline).toContain('by bin(5s), event');
+    const processes = combinedQueries.processes(params, context);
+    expect(processes).toContain('filter (run_id = "lab-1" or not ispresent(request_id)) and time >= 1000 and time <= 2000');
+    // a time window with no bounds takes every line: no filter at all
+    expect(combinedQueries.processes({ runId: undefined }, context).startsWith('fields ')).toBe(true);
+    for (const text of [combinedQueries.routes(params), combinedQueries['request-counts'](params), timeline, processes]) {
+      expect(() => parseQuery(text)).not.toThrow();
+    }
   });
 
   it('quotes ids so a hostile run id cannot change the query', () => {
