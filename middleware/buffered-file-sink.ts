@@ -11,7 +11,8 @@
  * (flush-on-signal.ts) write out all that is gathered, in order.
  *
  * A write that fails (disk full, I/O error) does not throw into the request that logged: the lines of that batch
- * are counted as lost and reported on stderr (one message per failure kind, with the running count at close).
+ * are counted as lost and reported on stderr: the first loss of each kind at once, and the total at close or exit
+ * when more were lost since.
  */
 import { closeSync, writeSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
@@ -36,6 +37,8 @@ export class BufferedFileSink extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private lost = 0;
+  /** `lost` when it was last reported: the total is reported again at close/exit when it grew since. */
+  private lostReported = 0;
   private readonly reported = new Set<string>();
   private readonly exitRef: WeakRef<BufferedFileSink>;
   private readonly flushOnTimer = (): void => {
@@ -103,6 +106,7 @@ export class BufferedFileSink extends EventEmitter {
   end(): void {
     if (this.closed) return;
     this.flushSync();
+    this.reportLostTotal();
     this.closed = true;
     sinksToFlushAtExit.delete(this.exitRef);
     let failure: Error | undefined;
@@ -119,6 +123,13 @@ export class BufferedFileSink extends EventEmitter {
     return this.lost;
   }
 
+  /** At close and exit: the lines lost since the last report, so no loss goes untold. */
+  reportLostTotal(): void {
+    if (this.lost === this.lostReported) return;
+    this.lostReported = this.lost;
+    this.report(`logjam: the log file sink lost ${this.lost} line(s) in all\n`);
+  }
+
   private writeOut(bytes: Buffer, lines: number): void {
     let offset = 0;
     try {
@@ -133,8 +144,13 @@ export class BufferedFileSink extends EventEmitter {
     this.lost += lines;
     if (this.reported.has(reason)) return;
     this.reported.add(reason);
-    const report = this.options.report ?? ((message: string) => process.stderr.write(message));
-    report(`logjam: the log file sink lost ${lines} line(s) (${reason}); ${this.lost} lost so far\n`);
+    this.lostReported = this.lost;
+    this.report(`logjam: the log file sink lost ${lines} line(s) (${reason}); ${this.lost} lost so far\n`);
+  }
+
+  private report(message: string): void {
+    if (this.options.report) this.options.report(message);
+    else process.stderr.write(message);
   }
 }
 
@@ -149,6 +165,10 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const ref of sinksToFlushAtExit) ref.deref()?.flushSync();
+    for (const ref of sinksToFlushAtExit) {
+      const sink = ref.deref();
+      sink?.flushSync();
+      sink?.reportLostTotal();
+    }
   });
 }

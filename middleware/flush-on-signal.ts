@@ -1,7 +1,7 @@
 /**
- * SIGTERM/SIGINT with no handler of the application's kill the process at once: no 'exit' event, so the file sink's exit hook
- * never writes out what it has gathered. One listener per signal (for all file sinks of the
- * process) flushes them; when it is the only listener, it then re-raises the signal, so the process ends exactly as
+ * SIGTERM/SIGINT with no handler of the application's kill the process at once: no 'exit' event, so the file sink's
+ * exit hook never writes out what it has gathered. One listener per signal (for all file sinks of the process)
+ * flushes them; when it is the only listener, it then re-raises the signal, so the process ends exactly as
  * it would have without us (killed by that signal). When the application listens too, its handler decides when to
  * exit (its shutdown calls closeLogger) and nothing more is done here.
  */

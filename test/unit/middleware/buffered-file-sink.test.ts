@@ -77,9 +77,14 @@ describe('BufferedFileSink', () => {
     expect(sink.lostLines()).toBe(2);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatch(/lost 2 line\(s\) \(EBADF\)/);
-    sink.end();
-    expect(sink.write(line(3))).toBe(false);
+    sink.write(line(3));
+    sink.flushSync();
     expect(sink.lostLines()).toBe(3);
-    expect(reports[1]).toMatch(/lost 1 line\(s\) \(the sink was closed\); 3 lost so far/);
+    expect(reports).toHaveLength(1);
+    sink.end();
+    expect(reports[1]).toMatch(/lost 3 line\(s\) in all/);
+    expect(sink.write(line(4))).toBe(false);
+    expect(sink.lostLines()).toBe(4);
+    expect(reports[2]).toMatch(/lost 1 line\(s\) \(the sink was closed\); 4 lost so far/);
   });
 });
