@@ -6,13 +6,13 @@
  * pino's async file destination). Each variant is a server process of its own (middleware-server.ts), so the CPU time
  * it spends per request is measured apart from the load generator and from everything else on the machine.
  *
- *   node dist/bench/middleware.js [--duration 5] [--warmup 2] [--rounds 3] [--connections 10,50] [--finish-only]
+ *   node dist/bench/middleware.js [--duration 3] [--warmup 1] [--rounds 3] [--connections 10,50] [--finish-only]
  *     [--baseline <other build>/dist/middleware/index.js] [--node <other node binary>] [--smoke] [--json]
  *
  * Progress goes to stderr; the table (or --json) to stdout. Targets (issue 20): logjam start+finish >= 0.85x bare
  * Express on Node 24 (0.80x on Node 20) on the hello-world and the small JSON route at every connection count, and
  * >= 1.2x pino-http there; on the 100-todo route not slower than pino-http. Each figure is the median over the
- * interleaved rounds; the spread (min–max over rounds of the per-round ratio to bare) is printed beside it.
+ * interleaved rounds; the spread (min–max over rounds of the per-round ratio to bare, and to pino-http) is printed beside it.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,9 +23,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 
 export interface BenchOptions {
-  /** Measured seconds per variant and route (default 5). */
+  /** Measured seconds per variant and route (default 3). */
   durationS?: number;
-  /** Warm-up seconds before each measurement (default 2). */
+  /** Warm-up seconds before each measurement (default 1). */
   warmupS?: number;
   /** Concurrent connections, each count measured in turn (default 10 and 50). */
   connections?: readonly number[];
@@ -60,6 +60,14 @@ export interface Result {
   ratioToBare: number;
   /** Lowest and highest per-round ratio to bare (each round's bare measurement is adjacent in time): the spread. */
   ratioToBareRange: [number, number];
+  /** requestsPerSec / pino-http's requestsPerSec on the same route, in this run (0 when pino-http was not measured). */
+  ratioToPino: number;
+  /** Lowest and highest per-round ratio to pino-http: the spread. */
+  ratioToPinoRange: [number, number];
+  /** pino-http's serverUsPerRequest / this one. */
+  costRatioToPino: number;
+  /** Lowest and highest per-round cost ratio to pino-http. */
+  costRatioToPinoRange: [number, number];
   /** Non-2xx answers and socket errors: a correct run has none. */
   errors: number;
 }
@@ -107,8 +115,8 @@ async function load(url: string, durationS: number, connections: number): Promis
 }
 
 export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Result[]> {
-  const durationS = options.durationS ?? 5;
-  const warmupS = options.warmupS ?? 2;
+  const durationS = options.durationS ?? 3;
+  const warmupS = options.warmupS ?? 1;
   const connectionCounts = options.connections ?? [10, 50];
   const rounds = Math.max(1, Math.round(options.rounds ?? 3));
   const progress = options.onProgress ?? ((m: string) => process.stderr.write(`[bench] ${m}\n`));
@@ -162,33 +170,54 @@ interface Samples {
   errors: number;
 }
 
-/** Medians over rounds, and each variant's ratio to bare Express measured in the same round. Pure. */
+/** Medians over rounds, and each variant's ratios to bare Express and to pino-http measured in the same round. Pure. */
 export function summarize(samples: ReadonlyMap<string, Samples>): Result[] {
   const results: Result[] = [];
   for (const [key, s] of samples) {
     const [variant, route, conns] = key.split('|') as [VariantName, RouteName, string];
-    const bare = samples.get(`bare express|${route}|${conns}`);
-    const perRound = bare ? s.rps.map((rps, i) => (bare.rps[i] ? rps / (bare.rps[i] ?? 1) : 0)) : [0];
-    const costPerRound = bare ? s.cost.map((cost, i) => (cost > 0 ? (bare.cost[i] ?? 0) / cost : 0)) : [0];
-    const requestsPerSec = median(s.rps);
-    const serverUsPerRequest = median(s.cost);
-    const bareRps = bare ? median(bare.rps) : 0;
-    const bareCost = bare ? median(bare.cost) : 0;
+    const vsBare = ratiosTo(s, samples.get(`bare express|${route}|${conns}`));
+    const vsPino = ratiosTo(s, samples.get(`pino-http|${route}|${conns}`));
     results.push({
       variant,
       route,
       connections: Number(conns),
-      requestsPerSec,
+      requestsPerSec: median(s.rps),
       p99Ms: median(s.p99),
-      serverUsPerRequest,
+      serverUsPerRequest: median(s.cost),
       errors: s.errors,
-      ratioToBare: bareRps > 0 ? requestsPerSec / bareRps : 0,
-      ratioToBareRange: [Math.min(...perRound), Math.max(...perRound)],
-      costRatioToBare: serverUsPerRequest > 0 ? bareCost / serverUsPerRequest : 0,
-      costRatioToBareRange: [Math.min(...costPerRound), Math.max(...costPerRound)],
+      ratioToBare: vsBare.rps,
+      ratioToBareRange: vsBare.rpsRange,
+      costRatioToBare: vsBare.cost,
+      costRatioToBareRange: vsBare.costRange,
+      ratioToPino: vsPino.rps,
+      ratioToPinoRange: vsPino.rpsRange,
+      costRatioToPino: vsPino.cost,
+      costRatioToPinoRange: vsPino.costRange,
     });
   }
   return results;
+}
+
+/**
+ * `s` against `other` (0 when `other` was not measured): the ratio of the medians, and the spread of the per-round
+ * ratios (each round's measurements of the two are adjacent in time). By req/s: s / other; by cost: other / s.
+ */
+function ratiosTo(
+  s: Samples,
+  other: Samples | undefined,
+): { rps: number; rpsRange: [number, number]; cost: number; costRange: [number, number] } {
+  if (other === undefined) return { rps: 0, rpsRange: [0, 0], cost: 0, costRange: [0, 0] };
+  const perRound = s.rps.map((rps, i) => (other.rps[i] ? rps / (other.rps[i] ?? 1) : 0));
+  const costPerRound = s.cost.map((cost, i) => (cost > 0 ? (other.cost[i] ?? 0) / cost : 0));
+  const rps = median(s.rps);
+  const otherRps = median(other.rps);
+  const cost = median(s.cost);
+  return {
+    rps: otherRps > 0 ? rps / otherRps : 0,
+    rpsRange: [Math.min(...perRound), Math.max(...perRound)],
+    cost: cost > 0 ? median(other.cost) / cost : 0,
+    costRange: [Math.min(...costPerRound), Math.max(...costPerRound)],
+  };
 }
 
 function median(values: number[]): number {
@@ -199,7 +228,8 @@ function median(values: number[]): number {
 
 /** The results as a fixed-width table. Pure: results in, text out. */
 export function formatTable(results: readonly Result[]): string {
-  const header = ['route', 'conns', 'variant', 'req/s', 'p99 ms', 'x bare', 'range', 'server cpu us/req', 'x bare (cpu)', 'range', 'errors'];
+  const header = ['route', 'conns', 'variant', 'req/s', 'p99 ms', 'x bare', 'range', 'x pino', 'range', 'cpu us/req', 'x bare (cpu)', 'range', 'x pino (cpu)', 'range', 'errors'];
+  const range = ([low, high]: [number, number]) => `${low.toFixed(2)}–${high.toFixed(2)}`;
   const rows = results.map((r) => [
     ROUTES[r.route],
     String(r.connections),
@@ -207,10 +237,14 @@ export function formatTable(results: readonly Result[]): string {
     r.requestsPerSec.toFixed(0),
     r.p99Ms.toFixed(2),
     r.ratioToBare.toFixed(2),
-    `${r.ratioToBareRange[0].toFixed(2)}–${r.ratioToBareRange[1].toFixed(2)}`,
+    range(r.ratioToBareRange),
+    r.ratioToPino.toFixed(2),
+    range(r.ratioToPinoRange),
     r.serverUsPerRequest.toFixed(1),
     r.costRatioToBare.toFixed(2),
-    `${r.costRatioToBareRange[0].toFixed(2)}–${r.costRatioToBareRange[1].toFixed(2)}`,
+    range(r.costRatioToBareRange),
+    r.costRatioToPino.toFixed(2),
+    range(r.costRatioToPinoRange),
     String(r.errors),
   ]);
   return alignRows(header, rows, 3);
@@ -242,10 +276,9 @@ export function verdict(results: readonly Result[], bareTarget: number): { ok: b
   let ok = true;
   let okCost = true;
   for (const r of results.filter((x) => x.variant === 'logjam start+finish')) {
-    const pino = find('pino-http', r.route, r.connections);
-    if (!pino) return { ok: false, okCost: false, text: 'incomplete results' };
-    const vsPino = r.requestsPerSec / pino.requestsPerSec;
-    const vsPinoCost = pino.serverUsPerRequest / r.serverUsPerRequest;
+    if (!find('pino-http', r.route, r.connections)) return { ok: false, okCost: false, text: 'incomplete results' };
+    const vsPino = r.ratioToPino;
+    const vsPinoCost = r.costRatioToPino;
     const big = r.route === 'todos';
     const met = big ? vsPino >= 1 : r.ratioToBare >= bareTarget && vsPino >= 1.2;
     const metCost = big ? vsPinoCost >= 1 : r.costRatioToBare >= bareTarget && vsPinoCost >= 1.2;
@@ -336,8 +369,8 @@ function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
   };
   const smoke = argv.includes('--smoke');
   return {
-    durationS: value('--duration') ?? (smoke ? 1 : 5),
-    warmupS: value('--warmup') ?? (smoke ? 0.5 : 2),
+    durationS: value('--duration') ?? (smoke ? 1 : 3),
+    warmupS: value('--warmup') ?? (smoke ? 0.5 : 1),
     connections: counts('--connections') ?? (smoke ? [10] : [10, 50]),
     rounds: value('--rounds') ?? (smoke ? 1 : 3),
     json: argv.includes('--json'),

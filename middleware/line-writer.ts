@@ -36,40 +36,53 @@ interface MetadataStream {
   lastLogger?: Logger;
 }
 
-const direct = new WeakSet<Logger>();
+/** What writeLine needs of a logger createLogger built, read once: pino keeps these on the logger under symbols. */
+interface DirectPlan {
+  /** Top-level keys pino treats specially (a serializer, a redaction stringifier): such a line goes pino's way. */
+  special: ReadonlySet<string>;
+  levelPrefixes: Record<number, string>;
+  end: string;
+  stream: DestinationStream & MetadataStream;
+  needsMetadata: boolean;
+  timeSliceIndex: number;
+}
+
+const plans = new WeakMap<Logger, DirectPlan>();
 
 /** For createLogger: `logger` was built with the configuration this module's serializer reproduces. */
 export function serializeLinesDirectly(logger: Logger): void {
+  const stringifiers = internal<Record<string | symbol, unknown>>(logger, stringifiersSym);
   // a wildcard redaction runs on every field of every line: pino's path only
-  if (internal<Record<symbol, unknown>>(logger, stringifiersSym)[wildcardFirstSym] === undefined) direct.add(logger);
+  if (stringifiers[wildcardFirstSym] !== undefined) return;
+  const stream = internal<DestinationStream & MetadataStream>(logger, streamSym);
+  plans.set(logger, {
+    special: new Set([...Object.keys(internal<object>(logger, serializersSym)), ...Object.keys(stringifiers)]),
+    levelPrefixes: internal<Record<number, string>>(logger, lsCacheSym),
+    end: internal<string>(logger, endSym),
+    stream,
+    needsMetadata: (stream as unknown as Record<symbol, unknown>)[needsMetadataGsym] === true,
+    timeSliceIndex: internal<number>(logger, timeSliceIndexSym),
+  });
 }
 
 /** Write one line of `fields` and `msg` at `level` through `logger`: byte for byte what logger[level](fields, msg) writes. */
 export function writeLine(logger: Logger, level: LevelLabel, fields: Record<string, unknown>, msg: string): void {
-  if (!direct.has(logger)) {
+  const plan = plans.get(logger);
+  const props = plan && serializeFields(fields, plan.special);
+  if (plan === undefined || props === undefined) {
     logger[level](fields, msg);
     return;
   }
   const num = logger.levels.values[level] ?? 0;
   if (num < logger.levelVal) return;
-  const props = serializeFields(
-    fields,
-    internal<Record<string, unknown>>(logger, serializersSym),
-    internal<Record<string, unknown>>(logger, stringifiersSym),
-  );
-  if (props === undefined) {
-    logger[level](fields, msg);
-    return;
-  }
   const time = `,"time":${Date.now()}`;
-  const levelPrefix = internal<Record<number, string>>(logger, lsCacheSym)[num] ?? '';
-  const line = `${levelPrefix}${time}${internal<string>(logger, chindingsSym)}${props},"msg":${JSON.stringify(msg)}${internal<string>(logger, endSym)}`;
-  const stream = internal<DestinationStream & MetadataStream>(logger, streamSym);
-  if ((stream as unknown as Record<symbol, unknown>)[needsMetadataGsym] === true) {
+  const line = `${plan.levelPrefixes[num] ?? ''}${time}${internal<string>(logger, chindingsSym)}${props},"msg":${quote(msg)}${plan.end}`;
+  const stream = plan.stream;
+  if (plan.needsMetadata) {
     stream.lastLevel = num;
     stream.lastObj = fields;
     stream.lastMsg = msg;
-    stream.lastTime = time.slice(internal<number>(logger, timeSliceIndexSym));
+    stream.lastTime = time.slice(plan.timeSliceIndex);
     stream.lastLogger = logger;
   }
   stream.write(line);
@@ -88,34 +101,48 @@ function jsonKey(key: string): string {
   return cached;
 }
 
+/** Longest string checked by hand; a longer one (rare in a request line) is left to JSON.stringify. */
+const QUOTE_SCAN_LIMIT = 128;
+
+/**
+ * JSON.stringify(value) for a string, without its cost for the common case: the ids, methods, paths and routes of
+ * request lines rarely hold anything to escape. Anything that might need it (a control character, a quote, a
+ * backslash, any surrogate) goes to JSON.stringify, so the result is always JSON.stringify's.
+ */
+function quote(value: string): string {
+  if (value.length > QUOTE_SCAN_LIMIT) return JSON.stringify(value);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
+
 /**
  * `,"key":value` for each field, as pino's asJson writes them (undefined and functions left out, non-finite numbers
- * as null), or undefined when a field has a serializer or a redaction stringifier (pino's path must write it).
+ * as null), or undefined when a field is one pino treats specially or not a string, number or boolean (objects,
+ * null, bigints, symbols: pino's path, its safe stringify).
  */
-function serializeFields(
-  fields: Record<string, unknown>,
-  serializers: Record<string, unknown>,
-  stringifiers: Record<string, unknown>,
-): string | undefined {
+function serializeFields(fields: Record<string, unknown>, special: ReadonlySet<string>): string | undefined {
   let out = '';
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined) continue;
-    if (serializers[key] !== undefined || stringifiers[key] !== undefined) return undefined;
+    if (special.has(key)) return undefined;
     switch (typeof value) {
       case 'string':
-        out += jsonKey(key) + JSON.stringify(value);
+        out += jsonKey(key) + quote(value);
         break;
       case 'number':
         out += jsonKey(key) + (Number.isFinite(value) ? String(value) : 'null');
         break;
       case 'boolean':
-        out += jsonKey(key) + String(value);
+        out += jsonKey(key) + (value ? 'true' : 'false');
         break;
       case 'function':
         break;
       default:
-        return undefined; // objects, bigints, symbols: pino's path (its safe stringify)
+        return undefined;
     }
   }
   return out;

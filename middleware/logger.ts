@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import pino from 'pino';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import { BoundedStream, type BackpressureTarget } from './bounded-stream.js';
-import { flushOnSignal, type SonicBoomLike } from './flush-on-signal.js';
+import { BufferedFileSink } from './buffered-file-sink.js';
+import { flushOnSignal } from './flush-on-signal.js';
 import { forgetDefaultLogger, offerDefaultLogger } from './default-logger.js';
 import { serializeError } from './errors.js';
 import { droppedLine } from './dropped-line.js';
@@ -41,7 +42,6 @@ export const DEFAULT_FILE_BUFFER_BYTES = 8192;
 export const MAX_FILE_BUFFER_BYTES = 1024 * 1024;
 /** Gathered lines are written at least this often, however light the traffic. */
 export const FILE_FLUSH_INTERVAL_MS = 100;
-const SONIC_BOOM_MAX_WRITE = 16 * 1024;
 
 /**
  * Default bound on the bytes queued in the app thread for the CloudWatch worker beyond thread-stream's 4 MB ring:
@@ -84,23 +84,18 @@ export function buildLogger(options: LoggerOptions = {}): Logger {
 
   const file = options.file ?? nonEmpty(env.LOG_FILE);
   if (file !== undefined) {
-    // Async writes of gathered lines keep the file sink off the request path: one write per fileBufferBytes (or per
-    // FILE_FLUSH_INTERVAL_MS when traffic is light) instead of one per line. closeLogger, process exit (pino's exit
-    // hook), an uncaught exception (exit again) and SIGTERM/SIGINT (flush-on-signal.ts) write out what is gathered.
-    const bufferBytes = resolveFileBufferBytes(options.fileBufferBytes);
-    const dest = pino.destination({
+    // Gathered lines, one synchronous write per fileBufferBytes (or per FILE_FLUSH_INTERVAL_MS when traffic is
+    // light) instead of one per line (buffered-file-sink.ts). closeLogger, process exit (the sink's exit hook), an
+    // uncaught exception (exit again) and SIGTERM/SIGINT (flush-on-signal.ts) write out what is gathered.
+    const dest = new BufferedFileSink(
       // opened here, synchronously: lines written before an asynchronous open completed were lost when the process
       // ended at once (process.exit or an uncaught exception just after start: the exit hook had no file to write to)
-      dest: openForAppend(file),
-      sync: false,
-      minLength: bufferBytes,
-      // sonic-boom refuses minLength >= maxWrite (16 KiB by default)
-      maxWrite: Math.max(SONIC_BOOM_MAX_WRITE, bufferBytes * 2),
-      periodicFlush: bufferBytes > 0 ? FILE_FLUSH_INTERVAL_MS : 0,
-    }) as SonicBoomLike;
+      openForAppend(file),
+      { bufferBytes: resolveFileBufferBytes(options.fileBufferBytes), flushIntervalMs: FILE_FLUSH_INTERVAL_MS },
+    );
     streams.push(dest);
     const unguard = flushOnSignal(dest);
-    ownClosers.push(() => endSonicBoom(dest).finally(unguard));
+    ownClosers.push(() => endFileSink(dest).finally(unguard));
   }
 
   const cloudwatch = options.cloudwatch === undefined ? cloudWatchFromEnv(env) : options.cloudwatch;
@@ -264,8 +259,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 
-/** SonicBoom's end() flushes what is buffered (waiting for the file to open if needed), then closes. */
-function endSonicBoom(dest: SonicBoomLike): Promise<void> {
+/** The file sink's end() writes out what is gathered, then closes the file. */
+function endFileSink(dest: BufferedFileSink): Promise<void> {
   return new Promise((resolve, reject) => {
     dest.once('close', () => resolve());
     dest.once('error', (err) => reject(err ?? new Error('file sink failed')));
