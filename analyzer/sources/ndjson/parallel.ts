@@ -40,13 +40,18 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32
 export async function planParallel(files: readonly InputFile[]): Promise<FileRange[][] | undefined> {
   const threads = setting('LOGJAM_ANALYZE_THREADS', availableParallelism());
   if (threads < 2 || files.some((f) => f.path === undefined)) return undefined;
-  const sized = [];
-  for (const f of files) sized.push({ path: f.path!, size: (await stat(f.path!)).size });
-  const total = sized.reduce((n, f) => n + f.size, 0);
-  if (total < setting('LOGJAM_PARALLEL_MIN_BYTES', DEFAULT_MIN_BYTES)) return undefined;
-  for (const f of sized) if (await isGzipFile(f.path)) return undefined;
-  const ranges = await splitIntoRanges(sized, threads);
-  return ranges.length > 1 ? ranges : undefined;
+  try {
+    const sized = [];
+    for (const f of files) sized.push({ path: f.path!, size: (await stat(f.path!)).size });
+    const total = sized.reduce((n, f) => n + f.size, 0);
+    if (total < setting('LOGJAM_PARALLEL_MIN_BYTES', DEFAULT_MIN_BYTES)) return undefined;
+    for (const f of sized) if (await isGzipFile(f.path)) return undefined;
+    const ranges = await splitIntoRanges(sized, threads);
+    return ranges.length > 1 ? ranges : undefined;
+  } catch {
+    // a file gone or unreadable since the directory was listed: the one pass reports it (LJ_LOGS_UNREADABLE)
+    return undefined;
+  }
 }
 
 function runRange(task: RangeTask): { worker: Worker; snapshot: Promise<AggregatorSnapshot> } {

@@ -1,6 +1,6 @@
 /**
  * The parallel pass's merge (RunAggregator.snapshot/absorb over ranges.ts's byte ranges), in-process: the input cut
- * into 2…9 ranges of whole lines, each range aggregated on its own, the states absorbed in order after a structured
+ * into 2, 3 and 8 ranges of whole lines, each range aggregated on its own, the states absorbed in order after a structured
  * clone (what a worker's postMessage does) — the report is the one a single pass gives, to the last digit. The logs
  * are cut everywhere: requests open across a cut, error lines whose finish is in the next range, malformed and
  * over-long lines, CRLF endings, a BOM, a last line without newline, several files. And where one pass only can
@@ -54,7 +54,7 @@ function writeMixed(dir: string, name: string, lines: string[], o: { crlfEvery?:
 describe('parallel pass: ranges absorbed in order give the one-pass report', () => {
   const dir = tempDir();
   const file = join(dir, 'one.ndjson');
-  writeMixed(dir, 'one.ndjson', mixedLogLines({ requests: 1500, longLineBytes: 6000 }), { crlfEvery: 5, bom: true, finalNewline: false });
+  writeMixed(dir, 'one.ndjson', mixedLogLines({ requests: 1200, longLineBytes: 6000 }), { crlfEvery: 5, bom: true, finalNewline: false });
   const many = join(dir, 'many');
   mkdirSync(many);
   writeMixed(many, 'a.ndjson', mixedLogLines({ requests: 600, seed: 1, ids: 'a', longLineBytes: 6000 }), { bom: true, finalNewline: false });
@@ -66,7 +66,7 @@ describe('parallel pass: ranges absorbed in order give the one-pass report', () 
     ['one file', file],
     ['a directory of files', many],
   ] as const) {
-    for (const parts of [2, 3, 5, 9]) {
+    for (const parts of [2, 3, 8]) {
       it(`${label}, ${parts} ranges: the time window, then run-1 in a --since/--until range`, async () => {
         const window = { runId: undefined, source: 'test' };
         const seq = await onePass(path, window);
@@ -78,7 +78,7 @@ describe('parallel pass: ranges absorbed in order give the one-pass report', () 
         expect(json(par!)).toEqual(json(seq));
 
         const L = logLines();
-        const run = { runId: 'run-1', source: 'test', examples: 5, since: L.at(20_000), until: L.at(40_000_000) };
+        const run = { runId: 'run-1', source: 'test', examples: 5, since: L.at(5_000), until: L.at(20_000) };
         const seqRun = await onePass(path, run);
         const parRun = await inRanges(path, parts, run);
         expect(json(parRun!)).toEqual(json(seqRun));
