@@ -30,11 +30,11 @@ function setting(name: string, fallback: number): number {
 }
 
 /**
- * Worker heap: the per-line objects are short-lived; what a range keeps (histograms, tables, id hashes) is
- * mostly typed arrays outside the heap. A bounded heap keeps the threads' sum under the analyzer's memory target;
- * a worker that runs out fails and the input is read in one pass.
+ * Worker heap: the per-line objects are short-lived, and what a range keeps (histograms, tables, id hashes) is
+ * mostly typed arrays outside the heap, so a small young generation and a bounded old one cap what each worker
+ * adds to the peak RSS; a worker that runs out fails and the input is read in one pass.
  */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
 /** The ranges for a parallel pass over `files`, or undefined when one pass it is. */
 export async function planParallel(files: readonly InputFile[]): Promise<FileRange[][] | undefined> {
