@@ -7,17 +7,18 @@
  * route/suspicious-path tables, a compact hash set of finished request ids (16 bytes per request, see hash-set.ts)
  * and a map of requests currently open (start seen, no finish yet — normally the in-flight requests only).
  */
-import { ProcessTracker } from './processes.js';
+import { ProcessTracker, type ProcessSummary } from './processes.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
 import { ALB_EVENT, type AlbLine } from './alb-record.js';
 import { AdaptiveBins } from './bins.js';
 import { FrontDoorJoin } from './front-door.js';
-import { DimensionAccumulator } from './dimensions.js';
+import { DimensionAccumulator, type RawDimensions } from './dimensions.js';
 import { finishAggregate } from './finish.js';
 import { HashedIdSet } from './hash-set.js';
-import { createHistogram, recordMs } from './histogram.js';
+import { Sum } from './sum.js';
+import { createHistogram, histogramFromState, histogramState, recordMs, type HistogramState } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
 import {
@@ -71,6 +72,11 @@ export interface AggregatorOptions {
    * requests those sets alone would be 16 bytes per request and line kind. undefined = unknown id: the sets decide.
    */
   knownIds?: KnownRequestIds;
+  /**
+   * This aggregator reads a later range of a parallel pass (sources/ndjson/parallel.ts): it remembers its error
+   * finishes whose start it did not see, for an error line of an earlier range that waits for one (absorb()).
+   */
+  laterRange?: boolean;
 }
 
 /** See AggregatorOptions.knownIds. Events: 's' start, 'f' finish, 'a' abort, 'e' error. */
@@ -86,10 +92,10 @@ interface RouteAcc {
   count: number;
   statuses: Map<number, number>;
   hist: Histogram;
-  durationSum: number;
-  dbMsSum: number;
-  poolWaitMsSum: number;
-  dbQueriesSum: number;
+  durationSum: Sum;
+  dbMsSum: Sum;
+  poolWaitMsSum: Sum;
+  dbQueriesSum: Sum;
   aborts: number;
   examples: string[];
 }
@@ -100,18 +106,18 @@ interface BinAcc {
   errors4xx: number;
   aborts: number;
   unfinished: number;
-  durationSum: number;
-  dbMsSum: number;
-  poolWaitMsSum: number;
+  durationSum: Sum;
+  dbMsSum: Sum;
+  poolWaitMsSum: Sum;
   hist: Histogram;
 }
 
 /** Process-wide lines (no run id): kept per time bucket, scoped to the run's time range at the end. */
 interface ContextAcc {
   samples: number;
-  eluSum: number;
+  eluSum: Sum;
   eluMax: number;
-  elP99Sum: number;
+  elP99Sum: Sum;
   elP99Max: number;
   elMaxMax: number;
   heapMax: number;
@@ -168,9 +174,9 @@ function newBin(): BinAcc {
     errors4xx: 0,
     aborts: 0,
     unfinished: 0,
-    durationSum: 0,
-    dbMsSum: 0,
-    poolWaitMsSum: 0,
+    durationSum: new Sum(),
+    dbMsSum: new Sum(),
+    poolWaitMsSum: new Sum(),
     hist: createHistogram(),
   };
 }
@@ -181,9 +187,9 @@ function mergeBin(into: BinAcc, from: BinAcc): void {
   into.errors4xx += from.errors4xx;
   into.aborts += from.aborts;
   into.unfinished += from.unfinished;
-  into.durationSum += from.durationSum;
-  into.dbMsSum += from.dbMsSum;
-  into.poolWaitMsSum += from.poolWaitMsSum;
+  into.durationSum.absorb(from.durationSum);
+  into.dbMsSum.absorb(from.dbMsSum);
+  into.poolWaitMsSum.absorb(from.poolWaitMsSum);
   into.hist.add(from.hist);
   from.hist.destroy();
 }
@@ -191,9 +197,9 @@ function mergeBin(into: BinAcc, from: BinAcc): void {
 function newContext(): ContextAcc {
   return {
     samples: 0,
-    eluSum: 0,
+    eluSum: new Sum(),
     eluMax: 0,
-    elP99Sum: 0,
+    elP99Sum: new Sum(),
     elP99Max: 0,
     elMaxMax: 0,
     heapMax: 0,
@@ -208,9 +214,9 @@ function newContext(): ContextAcc {
 
 function mergeContext(a: ContextAcc, b: ContextAcc): void {
   a.samples += b.samples;
-  a.eluSum += b.eluSum;
+  a.eluSum.absorb(b.eluSum);
   a.eluMax = Math.max(a.eluMax, b.eluMax);
-  a.elP99Sum += b.elP99Sum;
+  a.elP99Sum.absorb(b.elP99Sum);
   a.elP99Max = Math.max(a.elP99Max, b.elP99Max);
   a.elMaxMax = Math.max(a.elMaxMax, b.elMaxMax);
   a.heapMax = Math.max(a.heapMax, b.heapMax);
@@ -246,6 +252,52 @@ export function emptyAccounting(): InputAccounting {
   };
 }
 
+/** A finish (status >= 400) whose request's start and error lines were not in its range. */
+interface ErrorFinish {
+  cluster: string;
+  /** the message it filed (its own error's), when it carried one */
+  template?: string;
+}
+
+type WithHistogramState<T> = Omit<T, 'hist'> & { hist: HistogramState };
+
+/** RunAggregator.snapshot(): the state of one part of the input, as structured-clone data. */
+export interface AggregatorSnapshot {
+  input: InputAccounting;
+  peaks: { open: number; pendingErrors: number };
+  overflow: { routes: number; suspiciousPaths: number; openRequests: number };
+  processes: ProcessSummary[];
+  processOverflow: number;
+  runLines: number;
+  firstTime: number;
+  lastTime: number;
+  services: string[];
+  workers: Map<string, Map<number | string, RawProcess>>;
+  finished: Float64Array;
+  seen: Float64Array;
+  open: Map<string, OpenRequest>;
+  pendingErrors: Map<string, { template: string; line: LogLine }>;
+  errorFinishes: Map<string, ErrorFinish>;
+  errorFinishesOverflow: number;
+  routes: Map<string, WithHistogramState<RouteAcc>>;
+  clusters: Map<string, ClusterAcc>;
+  suspicious: Map<string, SuspiciousAcc>;
+  total: HistogramState;
+  dimensions: RawDimensions;
+  bins: { binMs: number; entries: [number, WithHistogramState<BinAcc>][] };
+  context: { binMs: number; entries: [number, ContextAcc][] };
+  totals: RunAggregator['totals'];
+}
+
+/** The buffers of a snapshot that move to the receiving thread instead of being copied. */
+export function snapshotTransferables(s: AggregatorSnapshot): ArrayBuffer[] {
+  const buffers = [s.finished.buffer, s.seen.buffer, s.total.counts.buffer];
+  for (const r of s.routes.values()) buffers.push(r.hist.counts.buffer);
+  for (const [, b] of s.bins.entries) buffers.push(b.hist.counts.buffer);
+  for (const v of s.dimensions.values) if (v.bucketCounts) buffers.push(v.bucketCounts.buffer);
+  return buffers as ArrayBuffer[];
+}
+
 export class RunAggregator {
   readonly input: InputAccounting = emptyAccounting();
   private readonly processTracker = new ProcessTracker();
@@ -272,16 +324,21 @@ export class RunAggregator {
   // Wide: process-wide lines span the whole input, which may be longer than the run.
   private readonly context = new AdaptiveBins<ContextAcc>(newContext, mergeContext, 1000, 20_000);
   private readonly overflow = { routes: 0, suspiciousPaths: 0, openRequests: 0 };
+  /** AggregatorOptions.laterRange: error finishes without a start here, by id: their cluster and own message */
+  private readonly errorFinishes = new Map<string, ErrorFinish>();
+  private errorFinishesOverflow = 0;
+  /** the most requests open and errors pending at once: whether a later part's state can be absorbed exactly */
+  private readonly peaks = { open: 0, pendingErrors: 0 };
   private totals = {
     requests: 0,
     aborts: 0,
     errors4xx: 0,
     errors5xx: 0,
-    dbQueries: 0,
+    dbQueries: new Sum(),
     poolTimeouts: 0,
-    dbMsSum: 0,
-    poolWaitMsSum: 0,
-    durationSum: 0,
+    dbMsSum: new Sum(),
+    poolWaitMsSum: new Sum(),
+    durationSum: new Sum(),
   };
 
   /** ALB access-log lines joined to the run's request lines (front-door.ts) */
@@ -388,9 +445,9 @@ export class RunAggregator {
       const elu = num(line[F.elu]);
       const p99 = num(line[F.elDelayP99Ms]);
       c.samples++;
-      c.eluSum += elu;
+      c.eluSum.add(elu);
       c.eluMax = Math.max(c.eluMax, elu);
-      c.elP99Sum += p99;
+      c.elP99Sum.add(p99);
       c.elP99Max = Math.max(c.elP99Max, p99);
       c.elMaxMax = Math.max(c.elMaxMax, num(line[F.elDelayMaxMs]));
       c.heapMax = Math.max(c.heapMax, num(line[F.heapUsedMb]));
@@ -439,10 +496,10 @@ export class RunAggregator {
       count: 0,
       statuses: new Map(),
       hist: createHistogram(),
-      durationSum: 0,
-      dbMsSum: 0,
-      poolWaitMsSum: 0,
-      dbQueriesSum: 0,
+      durationSum: new Sum(),
+      dbMsSum: new Sum(),
+      poolWaitMsSum: new Sum(),
+      dbQueriesSum: new Sum(),
       aborts: 0,
       examples: [],
     };
@@ -467,6 +524,7 @@ export class RunAggregator {
       return;
     }
     this.open.set(id, { method: str(line[F.method]) ?? '?', path: str(line[F.path]) ?? '/', time: line.time });
+    if (this.open.size > this.peaks.open) this.peaks.open = this.open.size;
   }
 
   private hasFinished(id: string): boolean {
@@ -488,10 +546,10 @@ export class RunAggregator {
     const dbQueries = num(line[F.dbQueries]);
     const t = this.totals;
     t.requests++;
-    t.durationSum += duration;
-    t.dbMsSum += dbMs;
-    t.poolWaitMsSum += poolWait;
-    t.dbQueries += dbQueries;
+    t.durationSum.add(duration);
+    t.dbMsSum.add(dbMs);
+    t.poolWaitMsSum.add(poolWait);
+    t.dbQueries.add(dbQueries);
     if (status >= 500) t.errors5xx++;
     else if (status >= 400) t.errors4xx++;
     recordMs(this.total, duration);
@@ -502,19 +560,19 @@ export class RunAggregator {
     r.count++;
     bump(r.statuses, status);
     recordMs(r.hist, duration);
-    r.durationSum += duration;
-    r.dbMsSum += dbMs;
-    r.poolWaitMsSum += poolWait;
-    r.dbQueriesSum += dbQueries;
+    r.durationSum.add(duration);
+    r.dbMsSum.add(dbMs);
+    r.poolWaitMsSum.add(poolWait);
+    r.dbQueriesSum.add(dbQueries);
     if (r.examples.length < this.examples) r.examples.push(id);
 
     const b = this.bins.at(line.time);
     b.requests++;
     if (status >= 500) b.errors5xx++;
     else if (status >= 400) b.errors4xx++;
-    b.durationSum += duration;
-    b.dbMsSum += dbMs;
-    b.poolWaitMsSum += poolWait;
+    b.durationSum.add(duration);
+    b.dbMsSum.add(dbMs);
+    b.poolWaitMsSum.add(poolWait);
     recordMs(b.hist, duration);
 
     const pending = this.pendingErrors.get(id);
@@ -524,10 +582,17 @@ export class RunAggregator {
       // a finish line may carry its own error (pino-http's "request errored" lines: one line per request)
       const template = pending?.template ?? templateOf(errorMessage(line, false));
       if (template !== undefined) this.addMessage(c, template);
+      if (pending === undefined && this.options.laterRange) this.noteErrorFinish(id, `${r.method} ${r.route} ${status}`, template);
     }
     const path = line[F.path] as string;
     const segment = suspiciousSegment(path);
     if (segment !== undefined) this.suspiciousPath(r.method === '*' ? (line[F.method] as string) : r.method, path, status, id);
+  }
+
+  private noteErrorFinish(id: string, cluster: string, template: string | undefined): void {
+    if (this.seen.has(`s\u0000${id}`)) return;
+    if (this.errorFinishes.size >= LIMITS.pendingErrors) this.errorFinishesOverflow++;
+    else this.errorFinishes.set(id, { cluster, ...(template !== undefined ? { template } : {}) });
   }
 
   private cluster(method: string, route: string, status: number, id?: string): ClusterAcc {
@@ -585,6 +650,7 @@ export class RunAggregator {
     const template = messageTemplate(message);
     if (!this.hasFinished(id) && this.pendingErrors.size < LIMITS.pendingErrors) {
       this.pendingErrors.set(id, { template, line });
+      if (this.pendingErrors.size > this.peaks.pendingErrors) this.peaks.pendingErrors = this.pendingErrors.size;
       return;
     }
     this.errorWithoutFinish(template, line);
@@ -600,6 +666,194 @@ export class RunAggregator {
   private addMessage(c: ClusterAcc, template: string): void {
     if (c.messages.has(template) || c.messages.size < LIMITS.messagesTracked) bump(c.messages, template);
     else c.untracked++;
+  }
+
+  /**
+   * This aggregator's whole state, as plain data for a structured-clone transfer from a worker thread (the
+   * transferables() of it move instead of copying). The aggregator is spent afterwards.
+   */
+  snapshot(): AggregatorSnapshot {
+    const hist = <T extends { hist: Histogram }>(acc: T) => ({ ...acc, hist: histogramState(acc.hist) });
+    return {
+      input: this.input,
+      peaks: this.peaks,
+      overflow: this.overflow,
+      processes: this.processTracker.snapshot(),
+      processOverflow: this.processTracker.overflow,
+      runLines: this.runLines,
+      firstTime: this.firstTime,
+      lastTime: this.lastTime,
+      services: [...this.services],
+      workers: this.workers,
+      finished: this.finished.table53,
+      seen: this.seen.table53,
+      open: this.open,
+      pendingErrors: this.pendingErrors,
+      errorFinishes: this.errorFinishes,
+      errorFinishesOverflow: this.errorFinishesOverflow,
+      routes: new Map([...this.routes].map(([key, r]) => [key, hist(r)])),
+      clusters: this.clusters,
+      suspicious: this.suspicious,
+      total: histogramState(this.total),
+      dimensions: this.dimensions.counts(),
+      bins: { binMs: this.bins.binMs, entries: this.bins.entries().map(([start, b]) => [start, hist(b)]) },
+      context: { binMs: this.context.binMs, entries: this.context.entries() },
+      totals: this.totals,
+    };
+  }
+
+  /**
+   * Adds the snapshot() of the part of the input that comes right after the lines pushed here, so that counts() is
+   * what one pass over both parts gives. Returns false — and the aggregator must be dropped — when the two parts
+   * interact in a way only one pass in input order can count the same: ALB lines (the join depends on arrival
+   * order), a request line also in the other part (de-duplication), an error line here whose finish is there
+   * (its message goes to that finish's cluster), or a capped table full (which entries a cap keeps is order).
+   */
+  absorb(later: AggregatorSnapshot): boolean {
+    if (this.options.albFirst || this.options.knownIds || this.input.formats?.alb || later.input.formats?.alb) return false;
+    const capped = (o: typeof this.overflow) => o.routes > 0 || o.suspiciousPaths > 0 || o.openRequests > 0;
+    if (capped(this.overflow) || capped(later.overflow)) return false;
+    if (this.open.size + later.peaks.open >= LIMITS.openRequests) return false;
+    if (this.pendingErrors.size + later.peaks.pendingErrors >= LIMITS.pendingErrors) return false;
+    const laterFinished = HashedIdSet.fromTable(later.finished);
+    const laterSeen = HashedIdSet.fromTable(later.seen);
+    if (this.finished.overlap(later.finished) > 0 || this.seen.overlap(later.seen) > 0) return false;
+
+    this.absorbInput(later.input);
+    this.processTracker.absorb(later.processes);
+    this.processTracker.overflow += later.processOverflow;
+    this.runLines += later.runLines;
+    this.firstTime = Math.min(this.firstTime, later.firstTime);
+    this.lastTime = Math.max(this.lastTime, later.lastTime);
+    for (const service of later.services) if (this.services.size < LIMITS.services) this.services.add(service);
+    for (const [host, pids] of later.workers) {
+      let mine = this.workers.get(host);
+      if (mine === undefined) {
+        if (this.workerCount >= LIMITS.workers) continue;
+        this.workers.set(host, (mine = new Map()));
+      }
+      for (const [key, p] of pids) {
+        if (mine.has(key) || this.workerCount >= LIMITS.workers) continue;
+        mine.set(key, p);
+        this.workerCount++;
+      }
+    }
+    // requests started here and ended there; started there after they finished here (out-of-order input)
+    for (const id of this.open.keys()) {
+      if (laterFinished.has(id) || laterSeen.has(`a\u0000${id}`) || laterSeen.has(`e\u0000${id}`)) this.open.delete(id);
+    }
+    for (const [id, o] of later.open) if (!this.finished.has(id)) this.open.set(id, o);
+
+    const examples = (into: string[], from: string[]) => {
+      for (const id of from) if (into.length < this.examples) into.push(id);
+    };
+    for (const [key, r] of later.routes) {
+      const mine = this.routes.get(key);
+      if (mine === undefined) {
+        this.routes.set(key, {
+          ...r,
+          hist: histogramFromState(r.hist),
+          durationSum: Sum.of(r.durationSum),
+          dbMsSum: Sum.of(r.dbMsSum),
+          poolWaitMsSum: Sum.of(r.poolWaitMsSum),
+          dbQueriesSum: Sum.of(r.dbQueriesSum),
+        });
+        continue;
+      }
+      mine.count += r.count;
+      for (const [status, n] of r.statuses) bump(mine.statuses, status, n);
+      mine.hist.add(histogramFromState(r.hist));
+      mine.durationSum.absorb(r.durationSum);
+      mine.dbMsSum.absorb(r.dbMsSum);
+      mine.poolWaitMsSum.absorb(r.poolWaitMsSum);
+      mine.dbQueriesSum.absorb(r.dbQueriesSum);
+      mine.aborts += r.aborts;
+      examples(mine.examples, r.examples);
+    }
+    // a full route table sends errors without a finish to "(other)" in one pass (errorWithoutFinish)
+    if (this.routes.size >= LIMITS.routes) return false;
+    for (const [key, c] of later.clusters) {
+      const mine = this.clusters.get(key);
+      if (mine === undefined) {
+        this.clusters.set(key, c);
+        continue;
+      }
+      mine.count += c.count;
+      examples(mine.examples, c.examples);
+      for (const [template, n] of c.messages) bump(mine.messages, template, n);
+      mine.untracked += c.untracked;
+    }
+    // an error line here whose finish is there: one pass files the error's message, not the finish's own, under
+    // the status the finish sent (none below 400)
+    for (const [id, p] of this.pendingErrors) {
+      if (!laterFinished.has(id)) continue;
+      const f = later.errorFinishes.get(id);
+      if (f !== undefined) {
+        const c = this.clusters.get(f.cluster)!;
+        if (f.template !== undefined) {
+          const n = (c.messages.get(f.template) ?? 0) - 1;
+          if (n > 0) c.messages.set(f.template, n);
+          else c.messages.delete(f.template);
+        }
+        this.addMessage(c, p.template);
+      } else if (later.errorFinishesOverflow > 0 || laterSeen.has(`s\u0000${id}`)) {
+        return false;
+      }
+      this.pendingErrors.delete(id);
+    }
+    // an error line there whose request finished here: one pass files its message as soon as it reads it
+    for (const [id, p] of later.pendingErrors) {
+      if (this.finished.has(id)) this.errorWithoutFinish(p.template, p.line);
+      else this.pendingErrors.set(id, p);
+    }
+    for (const c of this.clusters.values()) if (c.untracked > 0 || c.messages.size > LIMITS.messagesTracked) return false;
+    for (const [key, sp] of later.suspicious) {
+      const mine = this.suspicious.get(key);
+      if (mine === undefined) {
+        if (this.suspicious.size >= LIMITS.suspiciousPaths) return false;
+        this.suspicious.set(key, sp);
+        continue;
+      }
+      mine.count += sp.count;
+      for (const [status, n] of sp.statuses) bump(mine.statuses, status, n);
+      examples(mine.examples, sp.examples);
+    }
+    this.finished.absorb(later.finished);
+    this.seen.absorb(later.seen);
+    this.total.add(histogramFromState(later.total));
+    if (!this.dimensions.absorb(later.dimensions)) return false;
+    this.bins.absorb(later.bins.entries.map(([start, b]) => [start, { ...b, hist: histogramFromState(b.hist) }]), later.bins.binMs);
+    this.context.absorb(later.context.entries, later.context.binMs);
+    const t = this.totals;
+    const lt = later.totals;
+    t.requests += lt.requests;
+    t.aborts += lt.aborts;
+    t.errors4xx += lt.errors4xx;
+    t.errors5xx += lt.errors5xx;
+    t.dbQueries.absorb(lt.dbQueries);
+    t.poolTimeouts += lt.poolTimeouts;
+    t.dbMsSum.absorb(lt.dbMsSum);
+    t.poolWaitMsSum.absorb(lt.poolWaitMsSum);
+    t.durationSum.absorb(lt.durationSum);
+    return true;
+  }
+
+  /** Line counts add up; formats keep the order they were first read in, as in one pass. */
+  private absorbInput(later: InputAccounting): void {
+    const i = this.input;
+    i.totalLines += later.totalLines;
+    i.parsed += later.parsed;
+    i.malformed += later.malformed;
+    i.oversized += later.oversized;
+    i.foreign += later.foreign;
+    i.otherRuns += later.otherRuns;
+    i.duplicates += later.duplicates;
+    if (later.outsideTimeRange !== undefined) i.outsideTimeRange = (i.outsideTimeRange ?? 0) + later.outsideTimeRange;
+    if (later.formats) {
+      const formats = (i.formats ??= {});
+      for (const [format, n] of Object.entries(later.formats)) formats[format] = (formats[format] ?? 0) + n;
+    }
+    if (later.warnings?.length) (i.warnings ??= []).push(...later.warnings);
   }
 
   /** The run's raw counts, for the finishing layer (finish.ts). Call once, after the last push(). */
@@ -635,10 +889,10 @@ export class RunAggregator {
       errors4xx: b.errors4xx,
       aborts: b.aborts,
       unfinished: b.unfinished,
-      durationSum: b.durationSum,
-      dbMsSum: b.dbMsSum,
-      poolWaitMsSum: b.poolWaitMsSum,
-      latency: { count: b.requests, durationSum: b.durationSum, max: b.hist.totalCount ? b.hist.maxValue / 1000 : 0, hist: b.hist },
+      durationSum: b.durationSum.value,
+      dbMsSum: b.dbMsSum.value,
+      poolWaitMsSum: b.poolWaitMsSum.value,
+      latency: { count: b.requests, durationSum: b.durationSum.value, max: b.hist.totalCount ? b.hist.maxValue / 1000 : 0, hist: b.hist },
     }));
     // process-wide lines of the run's time range: the run's runtime summary, and runtime-only bins the finishing
     // layer merges into the request bins of the same start
@@ -661,11 +915,11 @@ export class RunAggregator {
       method: r.method,
       route: r.route,
       matched: r.matched,
-      latency: { count: r.count, durationSum: r.durationSum, max: r.hist.totalCount ? r.hist.maxValue / 1000 : 0, hist: r.hist },
+      latency: { count: r.count, durationSum: r.durationSum.value, max: r.hist.totalCount ? r.hist.maxValue / 1000 : 0, hist: r.hist },
       statuses: statusRecord(r.statuses),
-      dbMsSum: r.dbMsSum,
-      poolWaitMsSum: r.poolWaitMsSum,
-      dbQueriesSum: r.dbQueriesSum,
+      dbMsSum: r.dbMsSum.value,
+      poolWaitMsSum: r.poolWaitMsSum.value,
+      dbQueriesSum: r.dbQueriesSum.value,
       aborts: r.aborts,
       examples: r.examples,
     }));
@@ -693,8 +947,8 @@ export class RunAggregator {
       runtime = {
         samples: run.samples,
         elDelayP99MsMax: run.elP99Max,
-        elDelayP99MsMean: run.elP99Sum / run.samples,
-        eluMean: run.eluSum / run.samples,
+        elDelayP99MsMean: run.elP99Sum.value / run.samples,
+        eluMean: run.eluSum.value / run.samples,
         eluMax: run.eluMax,
         heapUsedMbMax: run.heapMax,
         poolWaitingMax: run.poolWaitingMax,
@@ -717,14 +971,14 @@ export class RunAggregator {
       services,
       processes,
       totals: {
-        latency: { count: t.requests, durationSum: t.durationSum, max: this.total.totalCount ? this.total.maxValue / 1000 : 0, hist: this.total },
+        latency: { count: t.requests, durationSum: t.durationSum.value, max: this.total.totalCount ? this.total.maxValue / 1000 : 0, hist: this.total },
         aborts: t.aborts,
         errors4xx: t.errors4xx,
         errors5xx: t.errors5xx,
-        dbQueries: t.dbQueries,
+        dbQueries: t.dbQueries.value,
         poolTimeouts: t.poolTimeouts + run.poolTimeouts,
-        dbMsSum: t.dbMsSum,
-        poolWaitMsSum: t.poolWaitMsSum,
+        dbMsSum: t.dbMsSum.value,
+        poolWaitMsSum: t.poolWaitMsSum.value,
       },
       routes,
       bins,

@@ -43,6 +43,20 @@ export class AdaptiveBins<T> {
   private coarsen(lo: number, hi: number): void {
     let factor = 1;
     while (Math.floor(hi / factor) - Math.floor(lo / factor) + 1 > this.maxBins) factor *= 2;
+    this.widen(factor);
+  }
+
+  /**
+   * Adds the bins another AdaptiveBins counted (its entries() at its width `binMs`) — the bins of another part of
+   * the input. Exact: this side first widens to at least `binMs`, so each of those bins lies inside one bin here, and
+   * the width still ends where one pass over both parts would have put it (keys are absolute, see above).
+   */
+  absorb(entries: [number, T][], binMs: number): void {
+    if (binMs > this.binMs) this.widen(binMs / this.binMs);
+    for (const [start, bin] of entries) this.merge(this.at(start), bin);
+  }
+
+  private widen(factor: number): void {
     const old = this.bins;
     this.bins = new Map();
     for (const [key, bin] of old) {

@@ -223,6 +223,31 @@ export class DimensionAccumulator {
     for (let i = 0; i < this.providers.length; i++) if (this.providers[i]!.coversAborts !== false) this.acc(i, aborted).aborts++;
   }
 
+  /**
+   * Adds the counts() of the part of the input right after this one's. Exact while no dimension goes over its value
+   * cap: which values a capped dimension keeps depends on the order requests arrive in, so then it returns false
+   * and the caller reads the input in one pass instead.
+   */
+  absorb(later: RawDimensions): boolean {
+    if (this.overflow > 0 || later.overflow > 0) return false;
+    for (const v of later.values) {
+      const i = this.providers.findIndex((p) => p.id === v.dimension);
+      const values = this.byDimension[i]!;
+      let acc = values.get(v.value);
+      if (acc === undefined) {
+        if (values.size >= DIMENSION_LIMITS.valuesPerDimension) return false;
+        acc = { requests: 0, buckets: new Int32Array(BUCKET_COUNT), errors5xx: 0, aborts: 0 };
+        values.set(v.value, acc);
+      }
+      acc.requests += v.requests;
+      acc.errors5xx += v.errors5xx;
+      acc.aborts += v.aborts;
+      const buckets = v.bucketCounts!;
+      for (let b = 0; b < buckets.length; b++) if (buckets[b] !== 0) acc.buckets[b]! += buckets[b]!;
+    }
+    return true;
+  }
+
   counts(): RawDimensions {
     const values: RawDimensionValue[] = [];
     this.providers.forEach((p, i) => {

@@ -34,6 +34,15 @@ export class HashedIdSet {
     this.mask = cap - 1;
   }
 
+  /** A set over another set's table53 (handed over from another thread), without copying it. */
+  static fromTable(table: Float64Array): HashedIdSet {
+    const set = new HashedIdSet(0);
+    set.table = table;
+    set.mask = table.length - 1;
+    for (const h of table) if (h !== EMPTY) set.count++;
+    return set;
+  }
+
   get size(): number {
     return this.count;
   }
@@ -61,6 +70,25 @@ export class HashedIdSet {
       if (v === h) return true;
       i = (i + 1) & this.mask;
     }
+  }
+
+  /** The table itself (empty slots are 0), to hand to another thread: transfer its buffer, then drop this set. */
+  get table53(): Float64Array {
+    return this.table;
+  }
+
+  /** Adds every hash of another set's table53; returns how many were already present. */
+  absorb(table: Float64Array): number {
+    let present = 0;
+    for (const h of table) if (h !== EMPTY && !this.addHash(h)) present++;
+    return present;
+  }
+
+  /** Hashes of `table` (another set's table53) this set holds too. */
+  overlap(table: Float64Array): number {
+    let both = 0;
+    for (const h of table) if (h !== EMPTY && this.hasHash(h)) both++;
+    return both;
   }
 
   private slot(h: number): number {

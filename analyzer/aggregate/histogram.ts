@@ -96,3 +96,44 @@ export function countAboveIndexedMs(counts: Int32Array, ms: number): number {
   for (let i = 0; i < counts.length; i++) if (counts[i]! > 0 && INDEXER.valueFromIndex(i) > limit) above += counts[i]!;
   return above;
 }
+
+/**
+ * A histogram as plain data, for a structured-clone transfer between threads (a class instance loses its prototype
+ * on the way). Exact both ways: the counts, the total and the recorded extremes (HDR keeps the exact maximum, which
+ * the reports read as the max latency) are copied as they are.
+ */
+export interface HistogramState {
+  counts: Int32Array;
+  totalCount: number;
+  maxValue: number;
+  minNonZeroValue: number;
+}
+
+/** The JsHistogram members a state is read from and written to (hdr-histogram-js declares them, not the interface). */
+interface HistogramInternals {
+  totalCount: number;
+  maxValue: number;
+  minNonZeroValue: number;
+  countsArrayLength: number;
+  getCountAtIndex(i: number): number;
+  setCountAtIndex(i: number, count: number): void;
+  setTotalCount(n: number): void;
+}
+
+export function histogramState(h: Histogram): HistogramState {
+  const js = h as unknown as HistogramInternals;
+  const counts = new Int32Array(js.countsArrayLength);
+  for (let i = 0; i < counts.length; i++) counts[i] = js.getCountAtIndex(i);
+  return { counts, totalCount: js.totalCount, maxValue: js.maxValue, minNonZeroValue: js.minNonZeroValue };
+}
+
+export function histogramFromState(state: HistogramState): Histogram {
+  const h = createHistogram();
+  const js = h as unknown as HistogramInternals;
+  const { counts } = state;
+  for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) js.setCountAtIndex(i, counts[i]!);
+  js.setTotalCount(state.totalCount);
+  js.maxValue = state.maxValue;
+  js.minNonZeroValue = state.minNonZeroValue;
+  return h;
+}

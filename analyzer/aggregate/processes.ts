@@ -153,6 +153,41 @@ export class ProcessTracker {
     if (event === EVENTS.serviceStart) noteFacts(p, time, serviceFactsOf(line));
   }
 
+  /** Every process seen so far, in first-seen order (summaries() keeps those of the run): another part's state. */
+  snapshot(): ProcessSummary[] {
+    return [...this.byKey.values()];
+  }
+
+  /**
+   * Adds the snapshot() of the part of the input that comes right after this one's, exactly as if its lines had been
+   * pushed here: sums, the earlier first line, the later last line (the later part wins ties, as a later line does),
+   * the first service named, the latest facts. Processes past MAX_PROCESSES are left out in the same first-seen order.
+   */
+  absorb(later: readonly ProcessSummary[]): void {
+    for (const q of later) {
+      const key = processKey(q.host, q.pid);
+      const p = this.byKey.get(key);
+      if (p === undefined) {
+        if (this.byKey.size >= MAX_PROCESSES) this.overflow += q.lines;
+        else this.byKey.set(key, { ...q });
+        continue;
+      }
+      p.lines += q.lines;
+      p.runLines += q.runLines;
+      if (q.firstTime < p.firstTime) p.firstTime = q.firstTime;
+      if (q.lastTime >= p.lastTime) {
+        p.lastTime = q.lastTime;
+        p.lastEvent = q.lastEvent;
+      }
+      p.started ||= q.started;
+      p.stopped ||= q.stopped;
+      p.requestsStarted += q.requestsStarted;
+      p.requestsEnded += q.requestsEnded;
+      if (p.service === undefined && q.service !== undefined) p.service = q.service;
+      if (q.factsTime !== undefined) noteFacts(p, q.factsTime, q.facts);
+    }
+  }
+
   /** The processes that wrote lines of the run, by host then pid. */
   summaries(): ProcessSummary[] {
     return sortProcesses([...this.byKey.values()].filter((p) => p.runLines > 0));

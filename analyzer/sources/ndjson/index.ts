@@ -13,9 +13,10 @@ import { RunIndex } from '../../aggregate/run-index.js';
 import { nearestRuns, RunNotFoundError, WindowEmptyError, windowOf } from '../../aggregate/nearest-runs.js';
 
 export { RunNotFoundError };
-import { resolveInputs } from './inputs.js';
+import { resolveInputs, type InputFile } from './inputs.js';
 import { localEvidence } from './evidence.js';
 import { scanInputs } from './scan.js';
+import { aggregateInParallel, planParallel } from './parallel.js';
 
 export interface LocalSourceOptions {
   /** only lines in [since, until] (epoch ms), from --since/--until */
@@ -122,37 +123,54 @@ export function createLocalSource(path: string, options: LocalSourceOptions = {}
     async aggregate(runId: string | undefined, opts: AggregateOptions = {}): Promise<RunAggregate> {
       const since = opts.since ?? options.since;
       const until = opts.until ?? options.until;
-      const agg = new RunAggregator({
-        runId,
-        source: description,
-        examples: opts.examples,
-        ...(opts.knownIds ? { knownIds: opts.knownIds } : {}),
-        since,
-        until,
-        albFirst: (options.extraPaths?.length ?? 0) > 0,
-        // the local source can run jq on its files, not Logs Insights: its evidence is jq
-        evidence: (found) => localEvidence({ path, directory: isDirectory(path), runId, since: found.since, until: found.until }),
-      });
-      // the same pass indexes the other runs, so "run not found" can name them without a second read
-      const index = new RunIndex();
+      const workerOptions = { runId, source: description, examples: opts.examples, since, until };
+      const newAggregator = () =>
+        new RunAggregator({
+          ...workerOptions,
+          ...(opts.knownIds ? { knownIds: opts.knownIds } : {}),
+          albFirst: (options.extraPaths?.length ?? 0) > 0,
+          // the local source can run jq on its files, not Logs Insights: its evidence is jq
+          evidence: (found) => localEvidence({ path, directory: isDirectory(path), runId, since: found.since, until: found.until }),
+        });
+      const finished = (agg: RunAggregator): RunAggregate =>
+        runId === undefined ? { ...agg.result(), window: windowOf(since, until) } : agg.result();
       const onRunLine = opts.onRunLine;
-      await scanInputs(
-        await inputs(agg.input),
-        agg.input,
-        (line) => {
-          const id = line[F.runId];
-          if (runId !== undefined && typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
-          else if (onRunLine !== undefined && runId !== undefined && id === runId) onRunLine(line);
-          agg.push(line);
-        },
-        options.maxLineBytes,
-      );
-      if (runId === undefined) {
-        if (agg.lines === 0) throw new WindowEmptyError(description, since, until);
-        return { ...agg.result(), window: windowOf(since, until) };
+
+      // plain files large enough: several threads over byte ranges (parallel.ts), the same report as one pass.
+      // Not with ALB logs or a client-log join: both join lines in input order.
+      if (path !== '-' && options.extraPaths === undefined && opts.knownIds === undefined && onRunLine === undefined) {
+        const agg = newAggregator();
+        const files = await inputs(agg.input);
+        const ranges = await planParallel(files);
+        if (ranges !== undefined && (await aggregateInParallel(ranges, agg, workerOptions, options.maxLineBytes))) {
+          if (agg.lines > 0) return finished(agg);
+          if (runId === undefined) throw new WindowEmptyError(description, since, until);
+          // run not found: the one pass below also indexes the other runs, to name the nearest
+        } else if (ranges === undefined) {
+          return scanOnce(agg, files);
+        }
       }
-      if (agg.lines === 0) throw new RunNotFoundError(runId, nearestRuns(runId, index.list()), description);
-      return agg.result();
+      return scanOnce(newAggregator());
+
+      /** One pass; `files`: the inputs when inputs() already ran for `agg` */
+      async function scanOnce(agg: RunAggregator, files?: InputFile[]): Promise<RunAggregate> {
+        // the same pass indexes the other runs, so "run not found" can name them without a second read
+        const index = new RunIndex();
+        await scanInputs(
+          files ?? (await inputs(agg.input)),
+          agg.input,
+          (line) => {
+            const id = line[F.runId];
+            if (runId !== undefined && typeof id === 'string' && id !== runId) index.note(id, line.time, finishedRequestId(line));
+            else if (onRunLine !== undefined && runId !== undefined && id === runId) onRunLine(line);
+            agg.push(line);
+          },
+          options.maxLineBytes,
+        );
+        if (agg.lines > 0) return finished(agg);
+        if (runId === undefined) throw new WindowEmptyError(description, since, until);
+        throw new RunNotFoundError(runId, nearestRuns(runId, index.list()), description);
+      }
     },
 
     async trace(requestId: string): Promise<TraceLine[]> {

@@ -15,12 +15,14 @@ export const LOG_FILE = /\.(ndjson|jsonl|log)(\.gz)?$|\.gz$/i;
 export interface InputFile {
   /** display name */
   name: string;
+  /** the file on disk (absent for stdin): what the parallel pass splits into byte ranges (parallel.ts) */
+  path?: string;
   open(): Promise<Readable>;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-async function isGzipFile(path: string): Promise<boolean> {
+export async function isGzipFile(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(2);
@@ -34,6 +36,7 @@ async function isGzipFile(path: string): Promise<boolean> {
 function fileInput(path: string): InputFile {
   return {
     name: path,
+    path,
     async open() {
       const gz = await isGzipFile(path);
       const raw = createReadStream(path, { highWaterMark: 256 * 1024 });

@@ -1,0 +1,78 @@
+/**
+ * `logjam analyze` with its parallel pass forced onto small logs (LOGJAM_PARALLEL_MIN_BYTES=0, several threads):
+ * the built CLI prints the same --json report as with one thread, for a file and for a directory, a time window
+ * and a run; and the worker threads really did the ranges (the pass, run from dist/, reports it absorbed every
+ * range). The merge itself, cut everywhere: test/unit/analyzer/parallel-merge.test.ts.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type * as Aggregator from '../../../analyzer/aggregate/aggregator.js';
+import type * as Parallel from '../../../analyzer/sources/ndjson/parallel.js';
+import type * as Ranges from '../../../analyzer/sources/ndjson/ranges.js';
+import { CLI, ROOT } from '../../support/cli.js';
+import { mixedLogLines } from '../../support/mixed-log.js';
+import { tempDir } from '../../unit/analyzer/helpers.js';
+
+let dir: string;
+let file: string;
+
+function analyze(args: string[], threads: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, NO_COLOR: '1', LOGJAM_ANALYZE_THREADS: String(threads), LOGJAM_PARALLEL_MIN_BYTES: '0' };
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [CLI, 'analyze', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+/** The report without the time it was made at. */
+async function report(args: string[], threads: number): Promise<unknown> {
+  const r = await analyze(args, threads);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const json = JSON.parse(r.stdout) as { generatedAt?: string };
+  delete json.generatedAt;
+  return json;
+}
+
+beforeAll(() => {
+  dir = tempDir();
+  // a line over the CLI's 1 MB line cap, so a range holds an oversized line
+  const lines = mixedLogLines({ requests: 1200, longLineBytes: 1_100_000 });
+  file = join(dir, 'app.ndjson');
+  writeFileSync(file, `\ufeff${lines.join('\r\n')}`);
+  mkdirSync(join(dir, 'runs'));
+  writeFileSync(join(dir, 'runs', 'a.ndjson'), mixedLogLines({ requests: 700, seed: 2, ids: 'a' }).join('\n'));
+  writeFileSync(join(dir, 'runs', 'b.ndjson'), `${mixedLogLines({ requests: 900, seed: 3, ids: 'b' }).join('\n')}\n`);
+});
+
+describe('analyze: the parallel pass prints the one-thread report', () => {
+  it('a file: the time window', async () => {
+    expect(await report(['--logs', file], 3)).toEqual(await report(['--logs', file], 1));
+  });
+
+  it('a directory of files: a run, from --since', async () => {
+    const args = ['--logs', join(dir, 'runs'), '--run', 'run-1', '--since', '2025-01-15T12:00:05Z'];
+    expect(await report(args, 4)).toEqual(await report(args, 1));
+  });
+
+  it('worker threads read the later ranges and every range is absorbed', async () => {
+    const dist = (path: string) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
+    const { aggregateInParallel } = (await dist('analyzer/sources/ndjson/parallel.js')) as typeof Parallel;
+    const { splitIntoRanges } = (await dist('analyzer/sources/ndjson/ranges.js')) as typeof Ranges;
+    const { RunAggregator } = (await dist('analyzer/aggregate/aggregator.js')) as typeof Aggregator;
+    const ranges = await splitIntoRanges([{ path: file, size: statSync(file).size }], 3);
+    const options = { runId: undefined, source: file };
+    const agg = new RunAggregator(options);
+    expect(await aggregateInParallel(ranges, agg, options)).toBe(true);
+    expect(agg.input.oversized).toBeGreaterThan(0);
+    expect(agg.lines).toBeGreaterThan(2000);
+  });
+});
