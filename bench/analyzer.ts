@@ -44,10 +44,13 @@ export interface AnalyzerBenchRun {
   minS: number;
   maxS: number;
   mbPerS: number;
+  /** median CPU time (user + system, every thread): steadier than wall time on a busy machine */
+  cpuS: number | undefined;
   /** median peak RSS; undefined when it cannot be measured (jq without GNU time) */
   peakRssMb: number | undefined;
-  /** this command's time / the JSON.parse loop's time on the same log (< 1: faster than the loop) */
+  /** this command's time / the JSON.parse loop's time on the same log (< 1: faster than the loop), by wall and CPU */
   vsJsonLoop?: number;
+  cpuVsJsonLoop?: number;
 }
 
 export interface AnalyzerBenchResult {
@@ -204,9 +207,9 @@ async function duckdb(file: string, threads: string): Promise<void> {
   instance.closeSync();
 }
 
-/** Written to fd 3 at exit by every node child (preloaded): its own peak RSS, in KB. */
+/** Written to fd 3 at exit by every node child (preloaded): its own peak RSS in KB and CPU time in µs. */
 const RSS_REPORTER = `data:text/javascript,${encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
+  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });",
 )}`;
 
 interface Command {
@@ -219,6 +222,7 @@ interface Command {
 
 interface Sample {
   s: number;
+  cpuS: number | undefined;
   rssKb: number | undefined;
 }
 
@@ -230,7 +234,7 @@ function runOnce(command: Command, gnuTime: boolean): Promise<Sample> {
     const [exe, args] = command.node
       ? [process.execPath, ['--import', RSS_REPORTER, ...command.node]]
       : gnuTime
-        ? [GNU_TIME, ['-f', '%M', ...command.program!]]
+        ? [GNU_TIME, ['-f', '%M %U %S', ...command.program!]]
         : [command.program![0]!, command.program!.slice(1)];
     const t0 = process.hrtime.bigint();
     // stdout to /dev/null: the report (or jq's output) is produced, not kept
@@ -243,8 +247,10 @@ function runOnce(command: Command, gnuTime: boolean): Promise<Sample> {
     c.on('close', (code) => {
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       if (code !== 0) return rej(new Error(`${command.name} exited ${code}: ${err.trim().slice(-500)}`));
-      const rss = command.node ? Number(fd3) : gnuTime ? Number(err.trim().split('\n').at(-1)) : NaN;
-      res({ s, rssKb: Number.isFinite(rss) && rss > 0 ? rss : undefined });
+      // node children: "<maxRSS KB> <cpu µs>" on fd 3; GNU time: "<maxRSS KB> <user s> <system s>" last on stderr
+      const [rss, a, b] = (command.node ? fd3 : gnuTime ? (err.trim().split('\n').at(-1) ?? '') : '').split(' ').map(Number);
+      const cpu = command.node ? a! / 1e6 : a! + b!;
+      res({ s, cpuS: Number.isFinite(cpu) ? cpu : undefined, rssKb: rss !== undefined && Number.isFinite(rss) && rss > 0 ? rss : undefined });
     });
   });
 }
@@ -305,6 +311,7 @@ export async function runAnalyzerBench(options: AnalyzerBenchOptions = {}): Prom
   const runs: AnalyzerBenchRun[] = commands.map((c, i) => {
     const ss = samples[i]!.map((x) => x.s);
     const rss = samples[i]!.map((x) => x.rssKb).filter((x): x is number => x !== undefined);
+    const cpu = samples[i]!.map((x) => x.cpuS).filter((x): x is number => x !== undefined);
     const s = median(ss);
     const bytes = statSync(c.file).size;
     return {
@@ -315,21 +322,30 @@ export async function runAnalyzerBench(options: AnalyzerBenchOptions = {}): Prom
       minS: Math.min(...ss),
       maxS: Math.max(...ss),
       mbPerS: bytes / 1e6 / s,
+      cpuS: cpu.length ? median(cpu) : undefined,
       peakRssMb: rss.length ? median(rss) / 1024 : undefined,
     };
   });
   const loop = runs[2]!;
-  for (const run of runs) if (run.bytes === loop.bytes) run.vsJsonLoop = run.s / loop.s;
+  for (const run of runs) {
+    if (run.bytes !== loop.bytes) continue;
+    run.vsJsonLoop = run.s / loop.s;
+    if (run.cpuS !== undefined && loop.cpuS !== undefined) run.cpuVsJsonLoop = run.cpuS / loop.cpuS;
+  }
   return { rounds, runs, rssRatio: runs[1]!.peakRssMb! / runs[0]!.peakRssMb!, notes };
 }
 
 function print(result: AnalyzerBenchResult): void {
-  process.stdout.write(`medians of ${result.rounds} interleaved round(s), spread min–max; whole process, output to /dev/null\n`);
+  process.stdout.write(
+    `medians of ${result.rounds} interleaved round(s), spread min–max; whole process, output to /dev/null; ` +
+      `cpu = user + system of all its threads; ×loop = the time over the JSON.parse loop's (wall, cpu)\n`,
+  );
   for (const r of result.runs) {
-    const ratio = r.vsJsonLoop === undefined ? '' : `, ×${r.vsJsonLoop.toFixed(2)} the JSON.parse loop's time`;
+    const cpu = r.cpuS === undefined ? 'n/a' : `${r.cpuS.toFixed(2)} s`;
+    const ratio = r.vsJsonLoop === undefined ? '' : `, ×loop ${r.vsJsonLoop.toFixed(2)} wall, ${r.cpuVsJsonLoop?.toFixed(2) ?? 'n/a'} cpu`;
     process.stdout.write(
       `${r.name.padEnd(40)} ${r.lines.toLocaleString('en')} lines (${(r.bytes / 1e6).toFixed(0)} MB): ` +
-        `${r.s.toFixed(2)} s (${r.minS.toFixed(2)}–${r.maxS.toFixed(2)}), ${r.mbPerS.toFixed(0)} MB/s, ` +
+        `${r.s.toFixed(2)} s (${r.minS.toFixed(2)}–${r.maxS.toFixed(2)}), ${r.mbPerS.toFixed(0)} MB/s, cpu ${cpu}, ` +
         `peak RSS ${r.peakRssMb === undefined ? 'n/a' : `${r.peakRssMb.toFixed(0)} MB`}${ratio}\n`,
     );
   }
