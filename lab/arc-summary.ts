@@ -62,20 +62,26 @@ interface Style {
 
 const fixed = (v: number | undefined, digits = 0): string => (v === undefined ? '–' : v.toFixed(digits));
 
+/** The handout's headline figure: the share of checks that passed (its students see 94 %). */
+function checksPassed(n: StepNumbers): string {
+  return n.checksTotal > 0 ? `${((100 * (n.checksTotal - n.checksFailed)) / n.checksTotal).toFixed(1)} %` : '–';
+}
+
 function stepsTable(steps: ArcStep[]): string[] {
   const rows = steps.map((s) => [
     s.step,
     String(s.workers),
     String(s.numbers.requests),
     `${s.numbers.checksFailed} / ${s.numbers.checksTotal}`,
+    checksPassed(s.numbers),
     String(s.numbers.noResponse),
     String(s.numbers.answeredCheckFailures),
     fixed(s.numbers.rho, 2),
     fixed(s.numbers.capacityRps),
     fixed(s.numbers.serverP95Ms),
   ]);
-  const right: Align[] = ['left', ...Array.from({ length: 8 }, (): Align => 'right')];
-  return table(['step', 'workers', 'requests', 'failed checks', 'no response', 'failed on answered', 'ρ', 'capacity req/s', 'p95 ms'], rows, right);
+  const right: Align[] = ['left', ...Array.from({ length: 9 }, (): Align => 'right')];
+  return table(['step', 'workers', 'requests', 'failed checks', 'checks passed', 'no response', 'failed on answered', 'ρ', 'capacity req/s', 'p95 ms'], rows, right);
 }
 
 function verificationLines(summary: ArcSummary, style: Style): string[] {
