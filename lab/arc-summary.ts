@@ -136,7 +136,9 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
       : 'calibration: ') +
       `one worker served ${c.oneWorkerRps.toFixed(0)} req/s in a ${c.probe.durationS} s probe (CPU_WORK_MS=${c.cpuWorkMs}${c.probe.cpuRps !== undefined ? `; ${c.probe.cpuRps.toFixed(0)} req/s per CPU second of the app` : ''}); ` +
       `the studiers' peak is ${c.ratio} × that: ${c.studiersPeak} studiers / ${c.studierThinkS} s think + ${c.plannerRps.toFixed(0)} req/s of planners ` +
-      `≈ ${c.peakArrivalRps.toFixed(0)} req/s (the handout's 2,500 studiers, sized to this machine's speed now).`,
+      `≈ ${c.peakArrivalRps.toFixed(0)} req/s (the handout's 2,500 studiers, sized to this machine's speed now); ` +
+      `${c.planners.iterations} planner iterations on ${c.planners.vus} VU${c.planners.vus > 1 ? 's' : ''} (the handout's 400 on 20, scaled with the studiers: ` +
+      `the same share of the checks).`,
   );
   out.push('');
   out.push(...stepsTable(summary.steps));
