@@ -25,11 +25,13 @@ interface LabFlags {
 }
 
 /**
- * The lab compressed 12.5×: the 6-minute ramp and the planners' 400 iterations run in about 35 s per step, so the
- * default arc (buggy, then fixed) stays under 2 minutes. The studiers' peak is calibrated per machine (docs/lab.md):
- * 1.8 × what one worker served in the probe, so their peak times requests out on a fast machine and a busy one.
+ * The lab compressed 12.5×: the 6-minute ramp and the planners (scaled with the studiers) run in about 35 s per
+ * step, so the default arc (buggy, then fixed) stays under 2 minutes. The studiers' peak is calibrated per machine
+ * (docs/lab.md): 1.5 × what one worker served in the probe — measured, the least that times requests out after the
+ * fixes with a margin for the probe's error, and little enough that most checks of the buggy run still pass, as in
+ * the handout.
  */
-export const LAB_DEFAULTS = { timeScale: '0.08', vuScale: '1', cpuWorkMs: '5', poolMax: '10', peakRatio: '1.8', probe: '3s' } as const;
+export const LAB_DEFAULTS = { timeScale: '0.08', vuScale: '1', cpuWorkMs: '3', poolMax: '10', peakRatio: '1.5', probe: '3s' } as const;
 
 /** k6's default per-request timeout; the lab scales it with the rest, so timeouts happen at the same point of the curve. */
 const K6_TIMEOUT_MS = 60_000;
@@ -63,7 +65,7 @@ export function registerLab(program: Command): void {
     .option('--fixed', 'run only the fixed test (both client bugs corrected) to see what is left')
     .option('--verify', 'run the fixed test at 1 worker, then at the size the capacity plan recommends (as many workers as this machine can host), and compare')
     .option('--time-scale <factor>', "multiply every stage and sleep of the lab's scenario", LAB_DEFAULTS.timeScale)
-    .option('--vu-scale <factor>', 'multiply the planners (20 VUs, 400 iterations at 1); the studiers are calibrated', LAB_DEFAULTS.vuScale)
+    .option('--vu-scale <factor>', "multiply the planners (at 1: the handout's share of the checks, scaled with the calibrated studiers)", LAB_DEFAULTS.vuScale)
     .option('--timeout <duration>', "per-request timeout (default: k6's 60 s × the time scale)")
     .option('--cpu-work-ms <ms>', "CPU time per request in the app: emulates the lab's 1 vCPU Python worker", LAB_DEFAULTS.cpuWorkMs)
     .option('--pool-max <n>', "the app's DB pool size", LAB_DEFAULTS.poolMax)

@@ -62,20 +62,26 @@ interface Style {
 
 const fixed = (v: number | undefined, digits = 0): string => (v === undefined ? '–' : v.toFixed(digits));
 
+/** The handout's headline figure: the share of checks that passed (its students see 94 %). */
+function checksPassed(n: StepNumbers): string {
+  return n.checksTotal > 0 ? `${((100 * (n.checksTotal - n.checksFailed)) / n.checksTotal).toFixed(1)} %` : '–';
+}
+
 function stepsTable(steps: ArcStep[]): string[] {
   const rows = steps.map((s) => [
     s.step,
     String(s.workers),
     String(s.numbers.requests),
     `${s.numbers.checksFailed} / ${s.numbers.checksTotal}`,
+    checksPassed(s.numbers),
     String(s.numbers.noResponse),
     String(s.numbers.answeredCheckFailures),
     fixed(s.numbers.rho, 2),
     fixed(s.numbers.capacityRps),
     fixed(s.numbers.serverP95Ms),
   ]);
-  const right: Align[] = ['left', ...Array.from({ length: 8 }, (): Align => 'right')];
-  return table(['step', 'workers', 'requests', 'failed checks', 'no response', 'failed on answered', 'ρ', 'capacity req/s', 'p95 ms'], rows, right);
+  const right: Align[] = ['left', ...Array.from({ length: 9 }, (): Align => 'right')];
+  return table(['step', 'workers', 'requests', 'failed checks', 'checks passed', 'no response', 'failed on answered', 'ρ', 'capacity req/s', 'p95 ms'], rows, right);
 }
 
 function verificationLines(summary: ArcSummary, style: Style): string[] {
@@ -130,7 +136,9 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
       : 'calibration: ') +
       `one worker served ${c.oneWorkerRps.toFixed(0)} req/s in a ${c.probe.durationS} s probe (CPU_WORK_MS=${c.cpuWorkMs}${c.probe.cpuRps !== undefined ? `; ${c.probe.cpuRps.toFixed(0)} req/s per CPU second of the app` : ''}); ` +
       `the studiers' peak is ${c.ratio} × that: ${c.studiersPeak} studiers / ${c.studierThinkS} s think + ${c.plannerRps.toFixed(0)} req/s of planners ` +
-      `≈ ${c.peakArrivalRps.toFixed(0)} req/s (the handout's 2,500 studiers, sized to this machine's speed now).`,
+      `≈ ${c.peakArrivalRps.toFixed(0)} req/s (the handout's 2,500 studiers, sized to this machine's speed now); ` +
+      `${c.planners.iterations} planner iterations on ${c.planners.vus} VU${c.planners.vus > 1 ? 's' : ''} (the handout's 400 on 20, scaled with the studiers: ` +
+      `the same share of the checks).`,
   );
   out.push('');
   out.push(...stepsTable(summary.steps));

@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LogjamError } from '../common/errors.js';
+import type { LabPlanners } from './lab-scenario.js';
 
 export interface ProbeResult {
   /** completed requests per second over the measured window */
@@ -126,6 +127,8 @@ export interface Calibration {
   studierThinkS: number;
   /** the planners' own arrival rate, req/s (they run during the peak too) */
   plannerRps: number;
+  /** the planners of every step: the handout's share of the checks for this peak (lab-scenario.ts labPlanners) */
+  planners: LabPlanners;
   /** studiers at the peak (the handout's 2,500, recomputed for this machine) */
   studiersPeak: number;
   /** offered at the peak: studiers / Z + planners, req/s */
@@ -144,6 +147,7 @@ export function calibrate(
   probe: ProbeResult,
   ratio: number,
   studierThinkS: number,
+  planners: LabPlanners,
   plannerRps: number,
   cpuWorkMs: number,
   lightened?: Calibration['lightened'],
@@ -163,6 +167,7 @@ export function calibrate(
     ratio,
     studierThinkS,
     plannerRps,
+    planners,
     studiersPeak,
     peakArrivalRps: studiersPeak / studierThinkS + plannerRps,
     probe,
@@ -171,20 +176,27 @@ export function calibrate(
 
 /**
  * The handout's planners send about a tenth of the peak's requests; at most a fifth here keeps the studiers' peak
- * (and so the timeouts) the lesson, not the planners' fixed 800 requests.
+ * (and so the timeouts) the lesson. The planners scale with the studiers (labPlanners), so only their floor of
+ * MIN_PLANNER_ITERATIONS can take more than that share, on a machine that serves only a few req/s.
  */
 export const MAX_PLANNER_SHARE = 0.2;
 
 /**
- * On a slow or busy machine one worker with the default CPU work serves so little that the planners alone would be
- * most of the peak (and their 800 requests most of the checks). Then the knob is lightened by the service time it
- * must lose, once: 1/rps − 1/needed, in ms (never below 0: the app's own work is then all there is).
- * Undefined = the knob stays.
+ * A lightened knob keeps at least this share of its CPU work. Without the knob, the buggy run's growing todo list is
+ * most of a request's cost: measured, its worker then served 0.36 × what the fixed run's did (138 against 387 req/s),
+ * so the buggy run drowned in timeouts while the fixed run, at the same peak, had none — lesson 3 lost.
+ */
+export const MIN_KNOB_KEPT = 0.5;
+
+/**
+ * On a slow or busy machine one worker with the default CPU work could serve so little that the planners alone
+ * would be most of the peak. Then the knob is lightened by the service time it must lose, once: 1/rps − 1/needed,
+ * in ms, but never below MIN_KNOB_KEPT of it. Undefined = the knob stays.
  */
 export function lighterCpuWork(probe: ProbeResult, cpuWorkMs: number, ratio: number, plannerRps: number): number | undefined {
   const neededRps = plannerRps / (MAX_PLANNER_SHARE * ratio);
   const capacity = probeCapacityRps(probe);
   if (cpuWorkMs <= 0 || !(capacity > 0) || capacity >= neededRps) return undefined;
   const lighter = cpuWorkMs - (1000 / capacity - 1000 / neededRps);
-  return Math.max(0, Math.round(lighter * 10) / 10);
+  return Math.max(MIN_KNOB_KEPT * cpuWorkMs, Math.round(lighter * 10) / 10);
 }

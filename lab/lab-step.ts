@@ -22,7 +22,7 @@ import {
 import { runLoad, terminalProgress } from '../loadtests/runner/index.js';
 import { startAppProcess } from './app-process.js';
 import { probeCapacity, processCpuSeconds, type ProbeResult } from './calibrate.js';
-import { LAB_SCENARIO, labScenarioModule, type LabVariant } from './lab-scenario.js';
+import { LAB_SCENARIO, labScenarioModule, type LabPlanners, type LabVariant } from './lab-scenario.js';
 
 export type StepName = 'buggy' | 'fixed' | 'verify';
 
@@ -129,7 +129,7 @@ export function stepNumbers(analysis: RunAnalysis, client: ClientView): StepNumb
 }
 
 /** What the caller decides from a probe: the studiers' peak, or (once, in the first step) a lighter CPU knob first. */
-export type ProbeDecision = { studiersPeak: number } | { retryCpuWorkMs: number };
+export type ProbeDecision = { studiersPeak: number; planners: LabPlanners } | { retryCpuWorkMs: number };
 
 interface LabApp {
   url: string;
@@ -178,6 +178,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
   const summaryPath = join(s.dir, 'summary.json');
   let probe: ProbeResult | undefined;
   let studiersPeak = 0;
+  let planners: LabPlanners | undefined;
   let clientLog: string | undefined;
   let cpuWorkMs = s.cpuWorkMs;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -201,10 +202,10 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
       if ('retryCpuWorkMs' in decision) {
         retryCpuWorkMs = decision.retryCpuWorkMs;
       } else {
-        studiersPeak = decision.studiersPeak;
+        ({ studiersPeak, planners } = decision);
         const load = await runLoad(
           {
-            scenarioModule: labScenarioModule(s.variant, studiersPeak, s.vuScale),
+            scenarioModule: labScenarioModule(s.variant, studiersPeak, planners, s.vuScale),
             moduleLabel: { scenario: LAB_SCENARIO, variant: s.variant },
             endpoint: app.url,
             runId: s.runId,

@@ -21,7 +21,7 @@ import { generateRunId } from '../loadtests/runner/index.js';
 import { renderArcSummary, type ArcSummary } from './arc-summary.js';
 import { beforeAfter } from './before-after.js';
 import { calibrate, lighterCpuWork, probeCapacityRps, type Calibration } from './calibrate.js';
-import { plannerRps, studierThinkS } from './lab-scenario.js';
+import { labPlanners, plannerRps, studierThinkS } from './lab-scenario.js';
 import { runStep, type StepName, type StepResult } from './lab-step.js';
 import { arcLessons, type LineToChange, type RunFacts } from './lessons.js';
 import { planVerification } from './verify-size.js';
@@ -86,6 +86,7 @@ function calibrationMarkdown(c: Calibration, r: StepResult): string {
     `- one worker served ${c.oneWorkerRps.toFixed(1)} req/s in the lab's first probe (${c.probe.durationS} s, CPU_WORK_MS=${c.cpuWorkMs})` +
       (c.lightened ? `, after CPU_WORK_MS=${c.lightened.fromCpuWorkMs} served only ${c.lightened.rps.toFixed(1)} req/s` : ''),
     `- the studiers' peak: ${c.ratio} × that = ${c.studiersPeak} studiers / ${c.studierThinkS} s think + ${c.plannerRps.toFixed(1)} req/s of planners ≈ ${c.peakArrivalRps.toFixed(1)} req/s`,
+    `- the planners: ${c.planners.iterations} iterations on ${c.planners.vus} VU${c.planners.vus > 1 ? 's' : ''} (the handout's 400 on 20, scaled with the studiers: the same share of the checks)`,
     `- this step (${r.settings.step}, ${r.settings.workers} worker${r.settings.workers > 1 ? 's' : ''}): its own probe served ${r.probe.rps.toFixed(1)} req/s`,
     '',
   ].join('\n');
@@ -137,23 +138,28 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
         probeMs: options.probeMs,
         onProbe: (probe, cpuWorkMs, canRetry) => {
           if (!calibration) {
-            const planners = plannerRps(options.timeScale, options.vuScale);
-            const lighter = canRetry ? lighterCpuWork(probe, cpuWorkMs, options.peakRatio, planners) : undefined;
+            // the planners follow the studiers' peak, which is what the peak leaves after them: sized from the
+            // studiers the peak would have alone, they are ~4 % of its requests, so the difference is negligible
+            const thinkS = studierThinkS(options.timeScale);
+            const planners = labPlanners(options.peakRatio * probeCapacityRps(probe) * thinkS);
+            const plannersRps = plannerRps(planners, options.timeScale, options.vuScale);
+            const lighter = canRetry ? lighterCpuWork(probe, cpuWorkMs, options.peakRatio, plannersRps) : undefined;
             if (lighter !== undefined) {
               firstProbe = { fromCpuWorkMs: cpuWorkMs, rps: probeCapacityRps(probe) };
               say(`one worker served only ${probeCapacityRps(probe).toFixed(0)} req/s with CPU_WORK_MS=${cpuWorkMs}: this machine is slow or busy now; starting over with CPU_WORK_MS=${lighter}`);
               return { retryCpuWorkMs: lighter };
             }
-            calibration = calibrate(probe, options.peakRatio, studierThinkS(options.timeScale), planners, cpuWorkMs, firstProbe);
+            calibration = calibrate(probe, options.peakRatio, thinkS, planners, plannersRps, cpuWorkMs, firstProbe);
             say(
               `calibrated: one worker served ${calibration.oneWorkerRps.toFixed(0)} req/s here${probe.cpuRps !== undefined ? ` (${probe.cpuRps.toFixed(0)} per CPU second of it: the rest went to the machine's other work)` : ''}; the studiers' peak is set to ` +
                 `${options.peakRatio} × that: ${calibration.studiersPeak} studiers / ${calibration.studierThinkS} s think time + ` +
-                `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s`,
+                `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s; ` +
+                `${planners.iterations} planner iterations on ${planners.vus} VU${planners.vus > 1 ? 's' : ''} (the handout's share of the checks)`,
             );
           } else {
             say(`${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${calibration.studiersPeak} studiers`);
           }
-          return { studiersPeak: calibration.studiersPeak };
+          return { studiersPeak: calibration.studiersPeak, planners: calibration.planners };
         },
       },
       { stderr: io.stderr, signal: io.signal, say, dim: style.dim },

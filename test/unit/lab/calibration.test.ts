@@ -3,31 +3,32 @@ import { computeCapacity, parseDeploymentFacts } from '../../../analyzer/capacit
 import { beforeAfter } from '../../../lab/before-after.js';
 import { MAX_PLANNER_SHARE, calibrate, lighterCpuWork, type ProbeResult } from '../../../lab/calibrate.js';
 import type { StepNumbers } from '../../../lab/lab-step.js';
-import { labScenarioModule, plannerRps, studierThinkS } from '../../../lab/lab-scenario.js';
+import { MIN_PLANNER_ITERATIONS, labPlanners, labScenarioModule, plannerRps, studierChecks, studierThinkS } from '../../../lab/lab-scenario.js';
 import { planVerification } from '../../../lab/verify-size.js';
 import { aggregate, latency } from '../capacity/fixtures.js';
 
+const planners = { vus: 3, iterations: 60 };
 const probe = (rps: number, failed = 0): ProbeResult => ({ rps, requests: rps * 2, meanMs: 4000 / rps, concurrency: 4, durationS: 2, runId: 'r-probe', failed });
 
 describe('the calibration', () => {
   it("sets the studiers' peak to ratio × one worker's capacity, the planners' requests counted in", () => {
     // 150 req/s measured, 1.7 × → 255 req/s at the peak; the planners send 25 of them; Z = 9.6 s
-    const c = calibrate(probe(150), 1.7, 9.6, 25, 5);
+    const c = calibrate(probe(150), 1.7, 9.6, planners, 25, 5);
     expect(c.studiersPeak).toBe(Math.round((255 - 25) * 9.6));
     expect(c.peakArrivalRps).toBeCloseTo(c.studiersPeak / 9.6 + 25, 6);
     expect(c.peakArrivalRps / c.oneWorkerRps).toBeCloseTo(1.7, 2);
   });
 
   it('scales with the machine: half the capacity, half the studiers (above the planners)', () => {
-    const fast = calibrate(probe(200), 1.5, 10, 20, 5);
-    const slow = calibrate(probe(100), 1.5, 10, 20, 5);
+    const fast = calibrate(probe(200), 1.5, 10, planners, 20, 5);
+    const slow = calibrate(probe(100), 1.5, 10, planners, 20, 5);
     // the planners (20 req/s × Z = 10 s) stand in for 200 studiers on both
     expect(fast.studiersPeak + 200).toBe(2 * (slow.studiersPeak + 200));
   });
 
   it('refuses a probe the app did not answer', () => {
-    expect(() => calibrate(probe(0), 1.5, 10, 20, 5)).toThrow(/capacity probe/);
-    expect(() => calibrate(probe(50, 20), 1.5, 10, 20, 5)).toThrow(/20 failed/);
+    expect(() => calibrate(probe(0), 1.5, 10, planners, 20, 5)).toThrow(/capacity probe/);
+    expect(() => calibrate(probe(50, 20), 1.5, 10, planners, 20, 5)).toThrow(/20 failed/);
   });
 
   it('lightens the CPU knob once when the planners would be more than their share of the peak', () => {
@@ -36,17 +37,37 @@ describe('the calibration', () => {
     expect(lighterCpuWork(probe(80), 5, 1.7, 25)).toBeUndefined();
     // 65 req/s = 15.4 ms a request; 73.5 req/s = 13.6 ms: 1.8 ms lighter
     expect(lighterCpuWork(probe(65), 5, 1.7, 25)).toBeCloseTo(5 - (1000 / 65 - 1000 / needed), 1);
-    // a very busy machine: the knob goes to 0, never below
-    expect(lighterCpuWork(probe(20), 5, 1.7, 25)).toBe(0);
+    // a very busy machine: the knob keeps half its work (2.5 of 5 ms), so the CPU work and not the buggy run's
+    // growing list stays what a request costs
+    expect(lighterCpuWork(probe(20), 5, 1.7, 25)).toBe(2.5);
     expect(lighterCpuWork(probe(20), 0, 1.7, 25)).toBeUndefined();
   });
 
-  it("the scenario keeps the handout's ramp shape and planners, only the studiers change", () => {
-    const m = labScenarioModule('buggy', 1250, 1) as { options: { scenarios: { studiers: { stages: { target: number }[] }; planners: { vus: number; iterations: number } } } };
+  it("the scenario keeps the handout's ramp shape; the planners are the ones given", () => {
+    const m = labScenarioModule('buggy', 1250, { vus: 3, iterations: 55 }, 1) as {
+      options: { scenarios: { studiers: { stages: { target: number }[] }; planners: { vus: number; iterations: number; exec: string } } };
+    };
     expect(m.options.scenarios.studiers.stages.map((s) => s.target)).toEqual([500, 1250, 0]);
-    expect(m.options.scenarios.planners).toMatchObject({ vus: 20, iterations: 400 });
+    expect(m.options.scenarios.planners).toMatchObject({ vus: 3, iterations: 55, exec: 'createAndDeleteTodo' });
     expect(studierThinkS(0.08)).toBeCloseTo(9.6, 9);
-    expect(plannerRps(0.08, 1)).toBeCloseTo(25, 9);
+    // 3 VUs × 2 requests per 2 × 0.8 s of think time
+    expect(plannerRps({ vus: 3, iterations: 55 }, 0.08, 1)).toBeCloseTo(3.75, 9);
+  });
+
+  it("scales the planners with the studiers, so their checks are the handout's share (800 of 13,000)", () => {
+    // the ramp 0 → 40 % → 100 % → 0 in stages of Z each: 1.4 × the peak in VU-seconds / Z, plus half an iteration each
+    expect(studierChecks(1000)).toBeCloseTo(1900, 6);
+    for (const peak of [600, 1000, 2500, 5000]) {
+      const p = labPlanners(peak);
+      const share = (2 * p.iterations) / (2 * p.iterations + studierChecks(peak));
+      expect(share).toBeCloseTo(800 / 13_000, 2);
+      // 20 iterations a VU, as the handout's 400 on 20: the planners run as long as the ramp
+      expect(p.iterations / p.vus).toBeGreaterThan(15);
+      expect(p.iterations / p.vus).toBeLessThan(25);
+    }
+    expect(labPlanners(2 * 1000).iterations).toBeCloseTo(2 * labPlanners(1000).iterations, -1);
+    // a very slow machine: the floor keeps the two client bugs unmistakable
+    expect(labPlanners(50)).toEqual({ vus: 1, iterations: MIN_PLANNER_ITERATIONS });
   });
 });
 
