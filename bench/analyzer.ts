@@ -207,9 +207,13 @@ async function duckdb(file: string, threads: string): Promise<void> {
   instance.closeSync();
 }
 
-/** Written to fd 3 at exit by every node child (preloaded): its own peak RSS in KB and CPU time in µs. */
+/**
+ * Written to fd 3 at exit by every node child (preloaded): its peak RSS in KB and CPU time in µs, both process-wide
+ * (getrusage: every thread). Worker threads load the preload too (analyze's parallel pass): only the main thread
+ * reports, or the workers' lines would run into its own.
+ */
 const RSS_REPORTER = `data:text/javascript,${encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });",
+  "import { writeSync } from 'node:fs'; import { isMainThread } from 'node:worker_threads'; if (isMainThread) process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });",
 )}`;
 
 interface Command {
