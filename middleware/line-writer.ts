@@ -68,13 +68,18 @@ export function serializeLinesDirectly(logger: Logger): void {
 /** Write one line of `fields` and `msg` at `level` through `logger`: byte for byte what logger[level](fields, msg) writes. */
 export function writeLine(logger: Logger, level: LevelLabel, fields: Record<string, unknown>, msg: string): void {
   const plan = plans.get(logger);
-  const props = plan && serializeFields(fields, plan.special);
-  if (plan === undefined || props === undefined) {
+  if (plan === undefined) {
     logger[level](fields, msg);
     return;
   }
+  // a line below the logger's level costs nothing: checked before any field is serialized
   const num = logger.levels.values[level] ?? 0;
   if (num < logger.levelVal) return;
+  const props = serializeFields(fields, plan.special);
+  if (props === undefined) {
+    logger[level](fields, msg);
+    return;
+  }
   const time = `,"time":${Date.now()}`;
   const line = `${plan.levelPrefixes[num] ?? ''}${time}${internal<string>(logger, chindingsSym)}${props},"msg":${quote(msg)}${plan.end}`;
   const stream = plan.stream;

@@ -15,10 +15,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `bin` (CLI or ALIAS) with args in `cwd`; `stdin` is written and closed (an empty stdin when absent). */
-export function runBin(bin: string, args: string[], stdin?: string, cwd?: string): Promise<CliResult> {
+/**
+ * Run `bin` (CLI or ALIAS) with args in `cwd`; `stdin` is written and closed (an empty stdin when absent); `env` is
+ * added to this process's environment.
+ */
+export function runBin(bin: string, args: string[], stdin?: string, cwd?: string, env?: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -4,7 +4,6 @@
  * and a run; and the worker threads really did the ranges (the pass, run from dist/, reports it absorbed every
  * range). The merge itself, cut everywhere: test/unit/analyzer/parallel-merge.test.ts.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,23 +11,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Aggregator from '../../../analyzer/aggregate/aggregator.js';
 import type * as Parallel from '../../../analyzer/sources/ndjson/parallel.js';
 import type * as Ranges from '../../../analyzer/sources/ndjson/ranges.js';
-import { CLI, ROOT } from '../../support/cli.js';
+import { CLI, ROOT, runBin, type CliResult } from '../../support/cli.js';
 import { mixedLogLines } from '../../support/mixed-log.js';
 import { tempDir } from '../../unit/analyzer/helpers.js';
 
 let dir: string;
 let file: string;
 
-function analyze(args: string[], threads: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, NO_COLOR: '1', LOGJAM_ANALYZE_THREADS: String(threads), LOGJAM_PARALLEL_MIN_BYTES: '0' };
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [CLI, 'analyze', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
+function analyze(args: string[], threads: number): Promise<CliResult> {
+  return runBin(CLI, ['analyze', '--json', ...args], undefined, undefined, {
+    LOGJAM_ANALYZE_THREADS: String(threads),
+    LOGJAM_PARALLEL_MIN_BYTES: '0',
   });
 }
 
