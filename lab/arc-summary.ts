@@ -71,6 +71,7 @@ function stepsTable(steps: ArcStep[]): string[] {
   const rows = steps.map((s) => [
     s.step,
     String(s.workers),
+    String(s.studiersPeak),
     String(s.numbers.requests),
     `${s.numbers.checksFailed} / ${s.numbers.checksTotal}`,
     checksPassed(s.numbers),
@@ -80,8 +81,8 @@ function stepsTable(steps: ArcStep[]): string[] {
     fixed(s.numbers.capacityRps),
     fixed(s.numbers.serverP95Ms),
   ]);
-  const right: Align[] = ['left', ...Array.from({ length: 9 }, (): Align => 'right')];
-  return table(['step', 'workers', 'requests', 'failed checks', 'checks passed', 'no response', 'failed on answered', 'ρ', 'capacity req/s', 'p95 ms'], rows, right);
+  const right: Align[] = ['left', ...Array.from({ length: 10 }, (): Align => 'right')];
+  return table(['step', 'workers', 'studiers at peak', 'requests', 'failed checks', 'checks passed', 'no response', 'failed on answered', 'ρ', 'capacity req/s', 'p95 ms'], rows, right);
 }
 
 function verificationLines(summary: ArcSummary, style: Style): string[] {
@@ -140,6 +141,14 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
       `${c.planners.iterations} planner iterations on ${c.planners.vus} VU${c.planners.vus > 1 ? 's' : ''} (the handout's 400 on 20, scaled with the studiers: ` +
       `the same share of the checks).`,
   );
+  for (const s of summary.steps) {
+    if (s.studiersPeak > c.studiersPeak) {
+      out.push(
+        `the ${s.step} step's own probe served ${s.probeRps.toFixed(0)} req/s, more than the calibration's ${c.oneWorkerRps.toFixed(0)} (the machine was less busy): ` +
+          `its peak was raised to ${s.studiersPeak} studiers, ${c.ratio} × what it served, so part of its change in throughput is the load's.`,
+      );
+    }
+  }
   out.push('');
   out.push(...stepsTable(summary.steps));
   out.push('');

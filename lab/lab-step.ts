@@ -193,7 +193,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
         concurrency: 16 * s.workers,
         durationMs: s.probeMs,
         // a freshly started app and database are slower for their first seconds (JIT, caches): not measured
-        warmupMs: 1500,
+        warmupMs: 3000,
         signal: io.signal,
         // one worker is the app's process itself; a cluster's CPU is spread over its workers (not read here)
         ...(s.workers === 1 ? { cpuSeconds: () => processCpuSeconds(app.pid) } : {}),

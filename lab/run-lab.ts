@@ -20,7 +20,7 @@ import { projectRoot } from '../common/project-root.js';
 import { generateRunId } from '../loadtests/runner/index.js';
 import { renderArcSummary, type ArcSummary } from './arc-summary.js';
 import { beforeAfter } from './before-after.js';
-import { calibrate, lighterCpuWork, probeCapacityRps, type Calibration } from './calibrate.js';
+import { calibrate, laterStepPeak, lighterCpuWork, probeCapacityRps, type Calibration } from './calibrate.js';
 import { labPlanners, plannerRps, studierThinkS } from './lab-scenario.js';
 import { runStep, type StepName, type StepResult } from './lab-step.js';
 import { arcLessons, type LineToChange, type RunFacts } from './lessons.js';
@@ -156,10 +156,16 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
                 `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s; ` +
                 `${planners.iterations} planner iterations on ${planners.vus} VU${planners.vus > 1 ? 's' : ''} (the handout's share of the checks)`,
             );
-          } else {
-            say(`${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${calibration.studiersPeak} studiers`);
+            return { studiersPeak: calibration.studiersPeak, planners: calibration.planners };
           }
-          return { studiersPeak: calibration.studiersPeak, planners: calibration.planners };
+          const peak = laterStepPeak(calibration, probe, workers);
+          say(
+            peak.raisedFrom === undefined
+              ? `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${calibration.studiersPeak} studiers`
+              : `one worker served ${probe.rps.toFixed(0)} req/s in this probe, more than the calibration's ${calibration.oneWorkerRps.toFixed(0)} (the machine is less busy now): ` +
+                  `the peak is raised from ${peak.raisedFrom} to ${peak.studiersPeak} studiers, so it still offers ${calibration.ratio} × what the worker serves`,
+          );
+          return { studiersPeak: peak.studiersPeak, planners: calibration.planners };
         },
       },
       { stderr: io.stderr, signal: io.signal, say, dim: style.dim },
