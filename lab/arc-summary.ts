@@ -39,6 +39,21 @@ export interface ArcSummary {
   verification?: BeforeAfter;
   /** logjam compare between steps (lab/what-changed.ts): its verdict and the findings it saw vanish or appear */
   comparisons?: ArcComparison[];
+  /** the fixed step's first run, when it did not overload the worker and the step was run again */
+  rerun?: ArcRerun;
+}
+
+/** A step run a second time because its first run did not overload the worker (calibrate.ts overloadAgainPeak). */
+export interface ArcRerun {
+  step: StepName;
+  /** the first run's folder (kept) */
+  firstDir: string;
+  firstStudiersPeak: number;
+  firstNumbers: StepNumbers;
+  /** what the worker served during the first run, req/s (its capacity from the analysis) */
+  servedRps: number;
+  /** the studiers at the peak of the run that counts */
+  studiersPeak: number;
 }
 
 export interface ArcComparison {
@@ -141,8 +156,17 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
       `${c.planners.iterations} planner iterations on ${c.planners.vus} VU${c.planners.vus > 1 ? 's' : ''} (the handout's 400 on 20, scaled with the studiers: ` +
       `the same share of the checks).`,
   );
+  const rerun = summary.rerun;
+  if (rerun) {
+    const n = rerun.firstNumbers;
+    out.push(
+      `the ${rerun.step} test ran twice: at ${rerun.firstStudiersPeak} studiers its worker served ${rerun.servedRps.toFixed(0)} req/s (ρ ${fixed(n.rho, 2)}, ` +
+        `${n.timeouts} timeouts in ${n.requests} requests: the machine served more than its probe said), so it ran again at ${c.ratio} × that, ` +
+        `${rerun.studiersPeak} studiers; the table shows the second run (the first is in ${rerun.firstDir}).`,
+    );
+  }
   for (const s of summary.steps) {
-    if (s.studiersPeak > c.studiersPeak) {
+    if (s.studiersPeak > c.studiersPeak && !(rerun && s.step === rerun.step)) {
       out.push(
         `the ${s.step} step's own probe served ${s.probeRps.toFixed(0)} req/s, more than the calibration's ${c.oneWorkerRps.toFixed(0)} (the machine was less busy): ` +
           `its peak was raised to ${s.studiersPeak} studiers, ${c.ratio} × what it served, so part of its change in throughput is the load's.`,

@@ -257,3 +257,16 @@ export function laterStepPeak(c: Calibration, probe: ProbeResult, workers: numbe
   const own = studiersForPeak(probeCapacityRps(probe), c.ratio, c.studierThinkS, c.plannerRps);
   return own > c.studiersPeak ? { studiersPeak: own, raisedFrom: c.studiersPeak } : { studiersPeak: c.studiersPeak };
 }
+
+/**
+ * The studiers to run the fixed step again with, when its run did not overload the worker: no request timed out
+ * and the worker served, during the run, so much more than its probe said that ratio × what it served is more than
+ * RAISE_PEAK_ABOVE × the peak it had (the machine's other work stopped between the probe and the run). The run's own
+ * capacity — measured over its whole length, under its own load — is the better guess of the next minute than a 3 s
+ * probe. Undefined: the run stands (it timed out, or it was already near what the worker served, or another size).
+ */
+export function overloadAgainPeak(c: Calibration, run: { timeouts: number; capacityRps?: number }, studiersPeak: number, workers: number): number | undefined {
+  if (workers !== 1 || run.timeouts > 0 || !(run.capacityRps !== undefined && run.capacityRps > 0)) return undefined;
+  const again = studiersForPeak(run.capacityRps, c.ratio, c.studierThinkS, c.plannerRps);
+  return again > RAISE_PEAK_ABOVE * studiersPeak ? again : undefined;
+}

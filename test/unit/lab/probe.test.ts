@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RAISE_PEAK_ABOVE, calibrate, laterStepPeak, probeCapacity, probeRate, type ProbeResult } from '../../../lab/calibrate.js';
+import { RAISE_PEAK_ABOVE, calibrate, laterStepPeak, overloadAgainPeak, probeCapacity, probeRate, type ProbeResult } from '../../../lab/calibrate.js';
 import { renderArcSummary, type ArcSummary } from '../../../lab/arc-summary.js';
 
 const planners = { vus: 3, iterations: 60 };
@@ -95,5 +95,37 @@ describe("a later step's peak", () => {
     expect(text).toContain(`the fixed step's own probe served 240 req/s, more than the calibration's 150`);
     expect(text).toContain('raised to 3360 studiers');
     expect(text).not.toContain("the buggy step's own probe");
+  });
+});
+
+describe('the fixed test run again when its run did not overload the worker', () => {
+  const c = calibrate(probe(150), 1.5, 9.6, planners, 10, 3);
+
+  it('runs again at ratio × what the worker served during the run, when that is well above the peak it had', () => {
+    // the worker served 200 req/s during the run (the probe said 150): 1.5 × 200 − 10 = 290 req/s of studiers
+    expect(overloadAgainPeak(c, { timeouts: 0, capacityRps: 200 }, c.studiersPeak, 1)).toBe(Math.round(290 * 9.6));
+  });
+
+  it('lets the run stand when it timed out, served about what its peak assumed, or was another size', () => {
+    expect(overloadAgainPeak(c, { timeouts: 3, capacityRps: 200 }, c.studiersPeak, 1)).toBeUndefined();
+    expect(overloadAgainPeak(c, { timeouts: 0, capacityRps: 155 }, c.studiersPeak, 1)).toBeUndefined();
+    expect(overloadAgainPeak(c, { timeouts: 0 }, c.studiersPeak, 1)).toBeUndefined();
+    expect(overloadAgainPeak(c, { timeouts: 0, capacityRps: 400 }, c.studiersPeak, 2)).toBeUndefined();
+  });
+
+  it('is said in the arc summary, with the first run\'s numbers', () => {
+    const numbers = { requests: 3229, checksTotal: 3229, checksFailed: 0, noResponse: 0, timeouts: 0, answeredCheckFailures: 0, serverErrors: 0, rho: 1.13, serverP95Ms: 10 };
+    const summary = {
+      calibration: c,
+      steps: [],
+      lessons: [],
+      sizing: { recommendedWorkers: 2, hostableWorkers: 2, workers: 2, canHost: true, cores: 2 },
+      rerun: { step: 'fixed', firstDir: '/runs/lab-1/fixed-not-overloaded', firstStudiersPeak: c.studiersPeak, firstNumbers: numbers, servedRps: 200, studiersPeak: 2784 },
+    } as unknown as ArcSummary;
+    const plain = (s: string): string => s;
+    const text = renderArcSummary(summary, { bold: plain, green: plain, dim: plain, yellow: plain });
+    expect(text).toContain(`the fixed test ran twice: at ${c.studiersPeak} studiers its worker served 200 req/s (ρ 1.13, 0 timeouts in 3229 requests`);
+    expect(text).toContain('ran again at 1.5 × that, 2784 studiers');
+    expect(text).toContain('/runs/lab-1/fixed-not-overloaded');
   });
 });
