@@ -161,8 +161,12 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
             );
             return { studiersPeak: calibration.studiersPeak, planners: calibration.planners };
           }
-          if (rerun && step === 'fixed') {
-            say(`${workers} worker served ${probe.rps.toFixed(0)} req/s in the probe; the peak is ${rerun.studiersPeak} studiers (${calibration.ratio} × what the first fixed run served)`);
+          if (rerun) {
+            // the fixed step's second run, and the verification after it (it verifies that run's load)
+            say(
+              `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak is ${rerun.studiersPeak} studiers ` +
+                `(${calibration.ratio} × what the first fixed run served)`,
+            );
             return { studiersPeak: rerun.studiersPeak, planners: calibration.planners };
           }
           const peak = laterStepPeak(calibration, probe, workers);
