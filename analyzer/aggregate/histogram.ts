@@ -2,17 +2,20 @@
  * Latency histograms with bounded memory (HDR, 2 significant digits = 1% value error). Durations are recorded in
  * microseconds so sub-millisecond requests keep their resolution, and read back in milliseconds.
  */
+import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
+import type Int32HistogramModule from 'hdr-histogram-js/dist/Int32Histogram.js';
+import type JsHistogramModule from 'hdr-histogram-js/dist/JsHistogram.js';
+import type { LatencyDistribution, LatencySummary } from '../model.js';
+
 // The two classes used, not the package's index: the index also loads its WebAssembly build and log codecs (pako,
 // base64), ~18 MB of RSS in every thread that aggregates (the parallel pass's workers too) for nothing used here.
-import Int32HistogramModule from 'hdr-histogram-js/dist/Int32Histogram.js';
-import JsHistogramModule from 'hdr-histogram-js/dist/JsHistogram.js';
-
-// CommonJS modules with an `exports.default`: Node's ESM import gives their exports object
-const Int32Histogram = Int32HistogramModule.default;
-const JsHistogram = JsHistogramModule.default;
+// require(), not import: CommonJS modules with an `exports.default`, whose ESM import gives the exports object under
+// Node but the class itself under a bundler's interop (the tests run through Vite).
+const require = createRequire(import.meta.url);
+const Int32Histogram = (require('hdr-histogram-js/dist/Int32Histogram.js') as typeof Int32HistogramModule).default;
+const JsHistogram = (require('hdr-histogram-js/dist/JsHistogram.js') as typeof JsHistogramModule).default;
 type JsHistogram = InstanceType<typeof JsHistogram>;
-import type { LatencyDistribution, LatencySummary } from '../model.js';
 
 /** one hour in µs: longer durations are clamped (a request that long is a finding on its own) */
 const HIGHEST_US = 3_600_000_000;
