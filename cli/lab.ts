@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { parseDurationMs } from '../loadtests/runner/index.js';
+import { parseDurationMs } from '../loadtests/runner/options.js';
 import { assertLabOptions, runLab, type LabOptions } from '../lab/run-lab.js';
 import { UsageError } from '../common/errors.js';
 import { numberFlag as number } from './options.js';

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { UsageError } from '../common/errors.js';
 import { numberFlag as factor } from './options.js';
-import { runLoad, parseDurationMs, renderTextSummary, terminalProgress, SCENARIOS, DEFAULT_ENDPOINT } from '../loadtests/runner/index.js';
+import { parseDurationMs, DEFAULT_ENDPOINT } from '../loadtests/runner/options.js';
+import { SCENARIOS } from '../loadtests/scenarios/index.js';
 import type { RunInput } from '../loadtests/runner/run-load.js';
 
 interface LoadFlags {
@@ -87,6 +88,9 @@ Examples: logjam load checkout.ts --endpoint http://127.0.0.1:8080 -e USER=demo
     )
     .action(async (file: string | undefined, flags: LoadFlags) => {
       const input = flagsToInput(flags, file);
+      // the runner (its HTTP client, undici, ~30 MB) loads only when a load test runs: every other command of the
+      // CLI (analyze above all) imports this module to register the command
+      const { runLoad, renderTextSummary, terminalProgress } = await import('../loadtests/runner/index.js');
       const stop = new AbortController();
       let interrupts = 0;
       const onSigint = (): void => {

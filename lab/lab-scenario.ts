@@ -3,7 +3,7 @@
  * the calibration: the same ramp (40 % of the peak, then the peak, then 0) and the same think times; the planners
  * scale with the studiers, so that their checks stay the handout's share of all checks (labPlanners).
  */
-import { SCENARIOS } from '../loadtests/runner/index.js';
+import { SCENARIOS } from '../loadtests/scenarios/index.js';
 import { parseK6Duration } from '../loadtests/runner/duration.js';
 import type { ScenarioModule } from '../loadtests/load/scenario-module.js';
 import { PLANNER_THINK_S, STUDIER_THINK_S, options as handoutOptions } from '../loadtests/scenarios/planners-and-studiers.options.js';

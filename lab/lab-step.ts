@@ -19,7 +19,6 @@ import {
   type Finding,
   type RunAnalysis,
 } from '../analyzer/index.js';
-import { runLoad, terminalProgress } from '../loadtests/runner/index.js';
 import { startAppProcess } from './app-process.js';
 import { probeCapacity, processCpuSeconds, type ProbeResult } from './calibrate.js';
 import { LAB_SCENARIO, labScenarioModule, type LabPlanners, type LabVariant } from './lab-scenario.js';
@@ -203,6 +202,9 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
         retryCpuWorkMs = decision.retryCpuWorkMs;
       } else {
         ({ studiersPeak, planners } = decision);
+        // loaded here, not at the top: every CLI command imports the lab's modules to register `lab`, and the
+        // runner's HTTP client (undici) alone is ~30 MB of RSS
+        const { runLoad, terminalProgress } = await import('../loadtests/runner/index.js');
         const load = await runLoad(
           {
             scenarioModule: labScenarioModule(s.variant, studiersPeak, planners, s.vuScale),

@@ -17,7 +17,7 @@ import pc from 'picocolors';
 import { COMPARE_FORMATS, OUTPUT_FORMATS } from '../analyzer/index.js';
 import { UsageError } from '../common/errors.js';
 import { projectRoot } from '../common/project-root.js';
-import { generateRunId } from '../loadtests/runner/index.js';
+import { generateRunId } from '../loadtests/runner/options.js';
 import { renderArcSummary, type ArcRerun, type ArcSummary } from './arc-summary.js';
 import { beforeAfter } from './before-after.js';
 import { calibrate, laterStepPeak, lighterCpuWork, overloadAgainPeak, probeCapacityRps, type Calibration } from './calibrate.js';

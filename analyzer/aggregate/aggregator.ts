@@ -8,7 +8,6 @@
  * and a map of requests currently open (start seen, no finish yet — normally the in-flight requests only).
  */
 import { ProcessTracker, type ProcessSummary } from './processes.js';
-import type { Histogram } from 'hdr-histogram-js';
 import { EVENTS, FIELDS as F } from '../../middleware/schema.js';
 import type { EvidenceQuery, InputAccounting, RunAggregate, RuntimeSummary } from '../model.js';
 import { ALB_EVENT, type AlbLine } from './alb-record.js';
@@ -18,7 +17,7 @@ import { DimensionAccumulator, type RawDimensions } from './dimensions.js';
 import { finishAggregate } from './finish.js';
 import { HashedIdSet } from './hash-set.js';
 import { Sum } from './sum.js';
-import { createHistogram, histogramFromState, histogramState, recordMs, type HistogramState } from './histogram.js';
+import { DurationCounts, durationUs, usIndex, type HistogramState } from './histogram.js';
 import { messageTemplate } from './message-template.js';
 import { collapsePath, suspiciousSegment } from './paths.js';
 import {
@@ -51,6 +50,8 @@ export const LIMITS = {
 } as const;
 
 export const OTHER_ROUTE = '(other)';
+/** (method, route) pairs routeAcc() remembers; more still count, by their key */
+const ROUTE_MEMO_LIMIT = 4096;
 
 export interface AggregatorOptions {
   /**
@@ -91,7 +92,7 @@ interface RouteAcc {
   matched: boolean;
   count: number;
   statuses: Map<number, number>;
-  hist: Histogram;
+  hist: DurationCounts;
   durationSum: Sum;
   dbMsSum: Sum;
   poolWaitMsSum: Sum;
@@ -109,7 +110,7 @@ interface BinAcc {
   durationSum: Sum;
   dbMsSum: Sum;
   poolWaitMsSum: Sum;
-  hist: Histogram;
+  hist: DurationCounts;
 }
 
 /** Process-wide lines (no run id): kept per time bucket, scoped to the run's time range at the end. */
@@ -177,7 +178,7 @@ function newBin(): BinAcc {
     durationSum: new Sum(),
     dbMsSum: new Sum(),
     poolWaitMsSum: new Sum(),
-    hist: createHistogram(),
+    hist: new DurationCounts(),
   };
 }
 
@@ -191,7 +192,6 @@ function mergeBin(into: BinAcc, from: BinAcc): void {
   into.dbMsSum.absorb(from.dbMsSum);
   into.poolWaitMsSum.absorb(from.poolWaitMsSum);
   into.hist.add(from.hist);
-  from.hist.destroy();
 }
 
 function newContext(): ContextAcc {
@@ -315,9 +315,16 @@ export class RunAggregator {
   private readonly open = new Map<string, OpenRequest>();
   private readonly pendingErrors = new Map<string, { template: string; line: LogLine }>();
   private readonly routes = new Map<string, RouteAcc>();
+  /**
+   * Matched routes by method, then route template, as the lines hold them: routeAcc() finds a line's route without
+   * building its "<method> <route>" key. Only real routes (never the overflow's "(other)": each overflowing line is
+   * counted) and at most ROUTE_MEMO_LIMIT pairs.
+   */
+  private readonly routeMemo = new Map<string, Map<string, RouteAcc>>();
+  private routeMemoSize = 0;
   private readonly clusters = new Map<string, ClusterAcc>();
   private readonly suspicious = new Map<string, SuspiciousAcc>();
-  private readonly total = createHistogram();
+  private readonly total = new DurationCounts();
   /** per route, status, process, bucket…: what the slow and the failed requests have in common (dimensions.ts) */
   private readonly dimensions = new DimensionAccumulator();
   private readonly bins = new AdaptiveBins<BinAcc>(newBin, mergeBin);
@@ -470,6 +477,24 @@ export class RunAggregator {
   }
 
   private routeAcc(line: LogLine): RouteAcc {
+    const lineMethod = line[F.method];
+    const lineRoute = line[F.route];
+    if (typeof lineMethod === 'string' && typeof lineRoute === 'string') {
+      const byRoute = this.routeMemo.get(lineMethod);
+      const hit = byRoute?.get(lineRoute);
+      if (hit !== undefined) return hit;
+      const acc = this.routeAccByKey(line);
+      if (acc.method !== '*' && this.routeMemoSize < ROUTE_MEMO_LIMIT) {
+        if (byRoute === undefined) this.routeMemo.set(lineMethod, new Map([[lineRoute, acc]]));
+        else byRoute.set(lineRoute, acc);
+        this.routeMemoSize++;
+      }
+      return acc;
+    }
+    return this.routeAccByKey(line);
+  }
+
+  private routeAccByKey(line: LogLine): RouteAcc {
     const { method, route, matched } = this.routeKey(line);
     let key = `${method} ${route}`;
     let acc = this.routes.get(key);
@@ -495,7 +520,7 @@ export class RunAggregator {
       matched,
       count: 0,
       statuses: new Map(),
-      hist: createHistogram(),
+      hist: new DurationCounts(),
       durationSum: new Sum(),
       dbMsSum: new Sum(),
       poolWaitMsSum: new Sum(),
@@ -552,14 +577,17 @@ export class RunAggregator {
     t.dbQueries.add(dbQueries);
     if (status >= 500) t.errors5xx++;
     else if (status >= 400) t.errors4xx++;
-    recordMs(this.total, duration);
-    this.dimensions.finish({ line }, duration, status);
+    // one bucket index for every histogram the request counts in
+    const us = durationUs(duration);
+    const bucket = usIndex(us);
+    this.total.record(us, bucket);
+    this.dimensions.finish({ line }, bucket, status);
 
     const r = this.routeAcc(line);
     this.frontDoor.appFinish(line, r.method, r.route, r.matched);
     r.count++;
     bump(r.statuses, status);
-    recordMs(r.hist, duration);
+    r.hist.record(us, bucket);
     r.durationSum.add(duration);
     r.dbMsSum.add(dbMs);
     r.poolWaitMsSum.add(poolWait);
@@ -573,7 +601,7 @@ export class RunAggregator {
     b.durationSum.add(duration);
     b.dbMsSum.add(dbMs);
     b.poolWaitMsSum.add(poolWait);
-    recordMs(b.hist, duration);
+    b.hist.record(us, bucket);
 
     const pending = this.pendingErrors.get(id);
     if (pending !== undefined) this.pendingErrors.delete(id);
@@ -673,7 +701,7 @@ export class RunAggregator {
    * transferables() of it move instead of copying). The aggregator is spent afterwards.
    */
   snapshot(): AggregatorSnapshot {
-    const hist = <T extends { hist: Histogram }>(acc: T) => ({ ...acc, hist: histogramState(acc.hist) });
+    const hist = <T extends { hist: DurationCounts }>(acc: T) => ({ ...acc, hist: acc.hist.state() });
     return {
       input: this.input,
       peaks: this.peaks,
@@ -694,7 +722,7 @@ export class RunAggregator {
       routes: new Map([...this.routes].map(([key, r]) => [key, hist(r)])),
       clusters: this.clusters,
       suspicious: this.suspicious,
-      total: histogramState(this.total),
+      total: this.total.state(),
       dimensions: this.dimensions.counts(),
       bins: { binMs: this.bins.binMs, entries: this.bins.entries().map(([start, b]) => [start, hist(b)]) },
       context: { binMs: this.context.binMs, entries: this.context.entries() },
@@ -708,8 +736,11 @@ export class RunAggregator {
    * interact in a way only one pass in input order can count the same: ALB lines (the join depends on arrival
    * order), a request line also in the other part (de-duplication), an error line here whose finish is there
    * (its message goes to that finish's cluster), or a capped table full (which entries a cap keeps is order).
+   * `last`: no part follows and nothing is pushed afterwards, so the later part's request ids (read above to tell
+   * duplicates) are not copied into this part's sets — at a million requests that copy was the main thread's
+   * largest allocation (a 16 MB table, 24 MB while it grew).
    */
-  absorb(later: AggregatorSnapshot): boolean {
+  absorb(later: AggregatorSnapshot, last = false): boolean {
     if (this.options.albFirst || this.options.knownIds || this.input.formats?.alb || later.input.formats?.alb) return false;
     const capped = (o: typeof this.overflow) => o.routes > 0 || o.suspiciousPaths > 0 || o.openRequests > 0;
     if (capped(this.overflow) || capped(later.overflow)) return false;
@@ -752,7 +783,7 @@ export class RunAggregator {
       if (mine === undefined) {
         this.routes.set(key, {
           ...r,
-          hist: histogramFromState(r.hist),
+          hist: DurationCounts.of(r.hist),
           durationSum: Sum.of(r.durationSum),
           dbMsSum: Sum.of(r.dbMsSum),
           poolWaitMsSum: Sum.of(r.poolWaitMsSum),
@@ -762,7 +793,7 @@ export class RunAggregator {
       }
       mine.count += r.count;
       for (const [status, n] of r.statuses) bump(mine.statuses, status, n);
-      mine.hist.add(histogramFromState(r.hist));
+      mine.hist.add(r.hist);
       mine.durationSum.absorb(r.durationSum);
       mine.dbMsSum.absorb(r.dbMsSum);
       mine.poolWaitMsSum.absorb(r.poolWaitMsSum);
@@ -818,11 +849,13 @@ export class RunAggregator {
       for (const [status, n] of sp.statuses) bump(mine.statuses, status, n);
       examples(mine.examples, sp.examples);
     }
-    this.finished.absorb(later.finished);
-    this.seen.absorb(later.seen);
-    this.total.add(histogramFromState(later.total));
+    if (!last) {
+      this.finished.absorb(later.finished);
+      this.seen.absorb(later.seen);
+    }
+    this.total.add(later.total);
     if (!this.dimensions.absorb(later.dimensions)) return false;
-    this.bins.absorb(later.bins.entries.map(([start, b]) => [start, { ...b, hist: histogramFromState(b.hist) }]), later.bins.binMs);
+    this.bins.absorb(later.bins.entries.map(([start, b]) => [start, { ...b, hist: DurationCounts.of(b.hist) }]), later.bins.binMs);
     this.context.absorb(later.context.entries, later.context.binMs);
     const t = this.totals;
     const lt = later.totals;
@@ -892,7 +925,7 @@ export class RunAggregator {
       durationSum: b.durationSum.value,
       dbMsSum: b.dbMsSum.value,
       poolWaitMsSum: b.poolWaitMsSum.value,
-      latency: { count: b.requests, durationSum: b.durationSum.value, max: b.hist.totalCount ? b.hist.maxValue / 1000 : 0, hist: b.hist },
+      latency: { count: b.requests, durationSum: b.durationSum.value, max: b.hist.totalCount ? b.hist.maxValue / 1000 : 0, hist: b.hist.toHistogram() },
     }));
     // process-wide lines of the run's time range: the run's runtime summary, and runtime-only bins the finishing
     // layer merges into the request bins of the same start
@@ -915,7 +948,7 @@ export class RunAggregator {
       method: r.method,
       route: r.route,
       matched: r.matched,
-      latency: { count: r.count, durationSum: r.durationSum.value, max: r.hist.totalCount ? r.hist.maxValue / 1000 : 0, hist: r.hist },
+      latency: { count: r.count, durationSum: r.durationSum.value, max: r.hist.totalCount ? r.hist.maxValue / 1000 : 0, hist: r.hist.toHistogram() },
       statuses: statusRecord(r.statuses),
       dbMsSum: r.dbMsSum.value,
       poolWaitMsSum: r.poolWaitMsSum.value,
@@ -971,7 +1004,7 @@ export class RunAggregator {
       services,
       processes,
       totals: {
-        latency: { count: t.requests, durationSum: t.durationSum.value, max: this.total.totalCount ? this.total.maxValue / 1000 : 0, hist: this.total },
+        latency: { count: t.requests, durationSum: t.durationSum.value, max: this.total.totalCount ? this.total.maxValue / 1000 : 0, hist: this.total.toHistogram() },
         aborts: t.aborts,
         errors4xx: t.errors4xx,
         errors5xx: t.errors5xx,

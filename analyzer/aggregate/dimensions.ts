@@ -20,7 +20,7 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { FIELDS as F } from '../../middleware/schema.js';
-import { BUCKET_COUNT, durationIndex } from './histogram.js';
+import { BUCKET_COUNT } from './histogram.js';
 
 /** One request as a provider sees it: the server's finish (or abort) line, and the joined client-log line if any. */
 export interface DimensionInput {
@@ -45,6 +45,13 @@ export interface DimensionProvider {
    * they are left out of this dimension rather than counted as 0, which would make "0" look like the cause.
    */
   coversAborts?: boolean;
+  /**
+   * Speed only: a cheap identity of the value — what value() reads, as it is on the line (no string built) — so the
+   * accumulator finds a finished request's group by it without calling value() each time. The same key (and key2)
+   * must always mean the same value; undefined = no shortcut for this request (value() decides).
+   */
+  key?(input: DimensionInput): unknown;
+  key2?(input: DimensionInput): unknown;
 }
 
 /** The value of a request that has none for a dimension (a client dimension of a request with no client line). */
@@ -102,6 +109,19 @@ export function bucketLabel(b: Bucketing, index: number): string {
 }
 
 const bucketed = (b: Bucketing) => (r: DimensionInput) => bucketLabel(b, bucketIndex(b, numOf(r.line[b.field])));
+const bucketKey = (b: Bucketing) => (r: DimensionInput) => bucketIndex(b, numOf(r.line[b.field]));
+
+/**
+ * pid and worker as one number, when both fit (a pid below 2^36, a worker id below 65,535 or none): the process
+ * dimension's key2. Anything else (a fractional pid, a string worker) has no key and takes value().
+ */
+function processKey({ line }: DimensionInput): number | undefined {
+  const pid = line[F.pid];
+  const worker = line[F.worker];
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0 || pid >= 2 ** 36) return undefined;
+  if (worker === undefined) return pid * 65_536 + 65_535;
+  return typeof worker === 'number' && Number.isInteger(worker) && worker >= 0 && worker < 65_535 ? pid * 65_536 + worker : undefined;
+}
 
 /** `<method> <route template>`, or `<method> (no route)` when no route matched (never the raw path: unbounded). */
 export function routeValue(method: string | undefined, route: string | undefined): string {
@@ -115,13 +135,26 @@ export function processValue(host: string | undefined, pid: string | undefined, 
 
 /** The dimensions the server's lines hold, in the order ties are broken (route first: the most actionable). */
 export const SERVER_DIMENSIONS: readonly DimensionProvider[] = [
-  { id: 'route', label: 'route', value: ({ line }) => routeValue(text(line[F.method]), text(line[F.route])) },
-  { id: 'status', label: 'status', definesFailure: true, value: ({ line, aborted }) => (aborted ? ABORTED : text(line[F.status])) },
-  { id: 'host', label: 'host', value: ({ line }) => text(line[F.host]) },
-  { id: 'process', label: 'process', value: ({ line }) => processValue(text(line[F.host]), text(line[F.pid]), text(line[F.worker])) },
-  { id: 'db-queries', label: 'DB queries per request', coversAborts: false, value: bucketed(BUCKETS.dbQueries) },
-  { id: 'pool-wait', label: 'pool wait', coversAborts: false, value: bucketed(BUCKETS.poolWait) },
-  { id: 'response-size', label: 'response size', coversAborts: false, value: bucketed(BUCKETS.bytesOut) },
+  {
+    id: 'route',
+    label: 'route',
+    value: ({ line }) => routeValue(text(line[F.method]), text(line[F.route])),
+    key: ({ line }) => line[F.method],
+    key2: ({ line }) => line[F.route],
+  },
+  // finished requests only take the key: an aborted one's value is ABORTED whatever its status
+  { id: 'status', label: 'status', definesFailure: true, value: ({ line, aborted }) => (aborted ? ABORTED : text(line[F.status])), key: ({ line }) => line[F.status] },
+  { id: 'host', label: 'host', value: ({ line }) => text(line[F.host]), key: ({ line }) => line[F.host] },
+  {
+    id: 'process',
+    label: 'process',
+    value: ({ line }) => processValue(text(line[F.host]), text(line[F.pid]), text(line[F.worker])),
+    key: ({ line }) => line[F.host],
+    key2: processKey,
+  },
+  { id: 'db-queries', label: 'DB queries per request', coversAborts: false, value: bucketed(BUCKETS.dbQueries), key: bucketKey(BUCKETS.dbQueries) },
+  { id: 'pool-wait', label: 'pool wait', coversAborts: false, value: bucketed(BUCKETS.poolWait), key: bucketKey(BUCKETS.poolWait) },
+  { id: 'response-size', label: 'response size', coversAborts: false, value: bucketed(BUCKETS.bytesOut), key: bucketKey(BUCKETS.bytesOut) },
 ];
 
 /** The time slice dimension (derived by the finishing layer, see above). */
@@ -179,22 +212,33 @@ interface ValueAcc {
   aborts: number;
 }
 
+/** Keys remembered per dimension (DimensionProvider.key): past this, requests of new keys take value() each time. */
+const MEMO_LIMIT = 4096;
+const NO_KEY2 = Symbol('no key2');
+
 /** The streaming side: one accumulator per provider list, fed every finished and aborted request once. */
 export class DimensionAccumulator {
   private readonly byDimension: Map<string, ValueAcc>[];
+  /** per dimension: key -> key2 -> the value's accumulator (never the overflow's: each overflowing request is counted) */
+  private memo: Map<unknown, Map<unknown, ValueAcc>>[];
+  private readonly memoSize: number[];
   private overflow = 0;
 
   constructor(private readonly providers: readonly DimensionProvider[] = SERVER_DIMENSIONS) {
     this.byDimension = providers.map(() => new Map());
+    this.memo = providers.map(() => new Map());
+    this.memoSize = providers.map(() => 0);
   }
 
-  private acc(i: number, input: DimensionInput): ValueAcc {
+  /** `overflowed`: set when the value went to OTHER_VALUE (that accumulator must not be remembered for a key) */
+  private acc(i: number, input: DimensionInput, overflowed?: { yes: boolean }): ValueAcc {
     const values = this.byDimension[i]!;
     let value = this.providers[i]!.value(input) ?? NO_VALUE;
     let acc = values.get(value);
     if (acc === undefined) {
       if (values.size >= DIMENSION_LIMITS.valuesPerDimension) {
         this.overflow++;
+        if (overflowed) overflowed.yes = true;
         value = OTHER_VALUE;
         acc = values.get(value);
       }
@@ -206,11 +250,31 @@ export class DimensionAccumulator {
     return acc;
   }
 
-  /** A request.finish line (already de-duplicated by the caller). */
-  finish(input: DimensionInput, durationMs: number, status: number): void {
-    const bucket = durationIndex(durationMs);
+  /** acc() for a finished request, found by the provider's key when it has one (no value string built). */
+  private finishAcc(i: number, input: DimensionInput): ValueAcc {
+    const p = this.providers[i]!;
+    const k = p.key?.(input);
+    if (k === undefined) return this.acc(i, input);
+    const k2 = p.key2 === undefined ? NO_KEY2 : p.key2(input);
+    if (k2 === undefined) return this.acc(i, input);
+    const memo = this.memo[i]!;
+    let inner = memo.get(k);
+    const found = inner?.get(k2);
+    if (found !== undefined) return found;
+    const overflowed = { yes: false };
+    const acc = this.acc(i, input, overflowed);
+    if (!overflowed.yes && this.memoSize[i]! < MEMO_LIMIT) {
+      if (inner === undefined) memo.set(k, (inner = new Map()));
+      inner.set(k2, acc);
+      this.memoSize[i]!++;
+    }
+    return acc;
+  }
+
+  /** A request.finish line (already de-duplicated by the caller); `bucket`: durationIndex() of its duration. */
+  finish(input: DimensionInput, bucket: number, status: number): void {
     for (let i = 0; i < this.providers.length; i++) {
-      const acc = this.acc(i, input);
+      const acc = this.finishAcc(i, input);
       acc.requests++;
       acc.buckets[bucket]!++;
       if (status >= 500) acc.errors5xx++;
@@ -230,6 +294,9 @@ export class DimensionAccumulator {
    */
   absorb(later: RawDimensions): boolean {
     if (this.overflow > 0 || later.overflow > 0) return false;
+    // the values held change: what a key found before is looked up again
+    this.memo = this.providers.map(() => new Map());
+    this.memoSize.fill(0);
     for (const v of later.values) {
       const i = this.providers.findIndex((p) => p.id === v.dimension);
       const values = this.byDimension[i]!;

@@ -2,20 +2,29 @@
  * Latency histograms with bounded memory (HDR, 2 significant digits = 1% value error). Durations are recorded in
  * microseconds so sub-millisecond requests keep their resolution, and read back in milliseconds.
  */
-import { build, JsHistogram, type Histogram } from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type { Histogram } from 'hdr-histogram-js';
+import type Int32HistogramModule from 'hdr-histogram-js/dist/Int32Histogram.js';
+import type JsHistogramModule from 'hdr-histogram-js/dist/JsHistogram.js';
 import type { LatencyDistribution, LatencySummary } from '../model.js';
+
+// The two classes used, not the package's index: the index also loads its WebAssembly build and log codecs (pako,
+// base64), ~18 MB of RSS in every thread that aggregates (the parallel pass's workers too) for nothing used here.
+// require(), not import: CommonJS modules with an `exports.default`, whose ESM import gives the exports object under
+// Node but the class itself under a bundler's interop (the tests run through Vite).
+const require = createRequire(import.meta.url);
+const Int32Histogram = (require('hdr-histogram-js/dist/Int32Histogram.js') as typeof Int32HistogramModule).default;
+const JsHistogram = (require('hdr-histogram-js/dist/JsHistogram.js') as typeof JsHistogramModule).default;
+type JsHistogram = InstanceType<typeof JsHistogram>;
 
 /** one hour in µs: longer durations are clamped (a request that long is a finding on its own) */
 const HIGHEST_US = 3_600_000_000;
 
+/** What hdr-histogram-js's build({ bitBucketSize: 32, lowestDiscernibleValue: 1, 2 digits, autoResize: false }) makes. */
 export function createHistogram(): Histogram {
-  return build({
-    bitBucketSize: 32,
-    numberOfSignificantValueDigits: 2,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_US,
-    autoResize: false,
-  });
+  const h = new Int32Histogram(1, HIGHEST_US, 2);
+  h.autoResize = false;
+  return h;
 }
 
 export function recordMs(h: Histogram, ms: number): void {
@@ -85,9 +94,72 @@ export function countAboveMs(h: Histogram, ms: number): number {
 const INDEXER = createHistogram() as JsHistogram;
 export const BUCKET_COUNT = INDEXER.countsArrayLength;
 
+/** A duration as the µs value the histograms record (recordMs()'s rounding and clamp). */
+export function durationUs(ms: number): number {
+  return ms <= 0 ? 0 : Math.min(HIGHEST_US, Math.round(ms * 1000));
+}
+
+/**
+ * The bucket index of a µs value (0 <= us <= HIGHEST_US): createHistogram()'s countsArrayIndex without its float
+ * log2 and pow. With 2 significant digits and a unit of 1 the sub-buckets are 256 (half: 128, magnitude 7), so the
+ * bucket is floor(log2(us)) - 7 (at least 0), and HIGHEST_US < 2^32 lets clz32 give floor(log2) exactly; the test
+ * compares it with the library's index at every power-of-two edge.
+ */
+const SUB_BUCKET_HALF_MAGNITUDE = 7;
+export function usIndex(us: number): number {
+  const bucket = Math.max(31 - Math.clz32(us) - SUB_BUCKET_HALF_MAGNITUDE, 0);
+  return (bucket << SUB_BUCKET_HALF_MAGNITUDE) + Math.floor(us / 2 ** bucket);
+}
+
 export function durationIndex(ms: number): number {
-  const us = ms <= 0 ? 0 : Math.min(HIGHEST_US, Math.round(ms * 1000));
-  return INDEXER.countsArrayIndex(us);
+  return usIndex(durationUs(ms));
+}
+
+/**
+ * createHistogram()'s bucket counts, total and extremes without the histogram object, for the aggregator's per-line
+ * recording: the bucket index is computed once per request (usIndex) and shared by every group the request counts in
+ * (the run, its route, its time bin), where recordValue() computed it per group. toHistogram() gives the histogram
+ * recordMs() of the same durations would have built (the same state, histogramFromState()).
+ */
+export class DurationCounts {
+  counts = new Int32Array(BUCKET_COUNT);
+  totalCount = 0;
+  /** JsHistogram's own starting extremes (maxValue 0, minNonZeroValue MAX_SAFE_INTEGER) */
+  maxValue = 0;
+  minNonZeroValue = Number.MAX_SAFE_INTEGER;
+
+  /** `us` = durationUs(ms), `index` = usIndex(us) */
+  record(us: number, index: number): void {
+    this.counts[index]!++;
+    this.totalCount++;
+    if (us > this.maxValue) this.maxValue = us;
+    if (us !== 0 && us < this.minNonZeroValue) this.minNonZeroValue = us;
+  }
+
+  /** Adds another's counts (another time bin, another part of the input as a HistogramState). */
+  add(other: HistogramState): void {
+    const from = other.counts;
+    const into = this.counts;
+    for (let i = 0; i < from.length; i++) if (from[i] !== 0) into[i]! += from[i]!;
+    this.totalCount += other.totalCount;
+    if (other.maxValue > this.maxValue) this.maxValue = other.maxValue;
+    if (other.minNonZeroValue < this.minNonZeroValue) this.minNonZeroValue = other.minNonZeroValue;
+  }
+
+  /** As plain data for a thread transfer (shares the counts: this is spent afterwards). */
+  state(): HistogramState {
+    return { counts: this.counts, totalCount: this.totalCount, maxValue: this.maxValue, minNonZeroValue: this.minNonZeroValue };
+  }
+
+  static of(state: HistogramState): DurationCounts {
+    const d = new DurationCounts();
+    d.add(state);
+    return d;
+  }
+
+  toHistogram(): Histogram {
+    return histogramFromState(this.state());
+  }
 }
 
 export function countAboveIndexedMs(counts: Int32Array, ms: number): number {

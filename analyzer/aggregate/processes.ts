@@ -126,6 +126,8 @@ function note(p: ProcessSummary, time: number, event: string | undefined, count:
 
 export class ProcessTracker {
   private readonly byKey = new Map<string, ProcessSummary>();
+  /** the same summaries by host, then pid: push() finds a line's process without building its key string */
+  private readonly byHost = new Map<string, Map<number, ProcessSummary>>();
   /** lines of processes past MAX_PROCESSES */
   overflow = 0;
 
@@ -136,15 +138,21 @@ export class ProcessTracker {
     const time = line[F.time];
     if (typeof pid !== 'number' || typeof time !== 'number') return;
     const h = typeof host === 'string' ? host : '';
-    const key = processKey(h, pid);
-    let p = this.byKey.get(key);
+    let pids = this.byHost.get(h);
+    let p = pids?.get(pid);
     if (p === undefined) {
-      if (this.byKey.size >= MAX_PROCESSES) {
-        this.overflow++;
-        return;
+      const key = processKey(h, pid);
+      p = this.byKey.get(key);
+      if (p === undefined) {
+        if (this.byKey.size >= MAX_PROCESSES) {
+          this.overflow++;
+          return;
+        }
+        p = newSummary(h, pid, time);
+        this.byKey.set(key, p);
       }
-      p = newSummary(h, pid, time);
-      this.byKey.set(key, p);
+      if (pids === undefined) this.byHost.set(h, (pids = new Map()));
+      pids.set(pid, p);
     }
     const service = line[F.service];
     if (p.service === undefined && typeof service === 'string') p.service = service;
@@ -170,6 +178,7 @@ export class ProcessTracker {
       if (p === undefined) {
         if (this.byKey.size >= MAX_PROCESSES) this.overflow += q.lines;
         else this.byKey.set(key, { ...q });
+        // push() finds it through byKey the next time (and remembers it then)
         continue;
       }
       p.lines += q.lines;

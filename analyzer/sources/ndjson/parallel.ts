@@ -57,7 +57,11 @@ export async function planParallel(files: readonly InputFile[]): Promise<FileRan
 function runRange(task: RangeTask): { worker: Worker; snapshot: Promise<AggregatorSnapshot> } {
   const worker = new Worker(new URL('./range-worker.js', import.meta.url), { workerData: task, resourceLimits: WORKER_LIMITS });
   const snapshot = new Promise<AggregatorSnapshot>((resolve, reject) => {
-    worker.once('message', resolve);
+    worker.once('message', (snapshot: AggregatorSnapshot) => {
+      resolve(snapshot);
+      // its state has moved here: its heap goes before the merge and the report add to the main thread's
+      void worker.terminate();
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`range worker exited with code ${code}`)));
   });
@@ -79,9 +83,9 @@ export async function aggregateInParallel(
   const workers = ranges.slice(1).map((r) => runRange({ ranges: r, options, maxLineBytes }));
   try {
     await scanInputs(rangeInputs(ranges[0]!), agg.input, (line) => agg.push(line), maxLineBytes);
-    for (const w of workers) {
+    for (const [i, w] of workers.entries()) {
       const snapshot = await w.snapshot.catch(() => undefined);
-      if (snapshot === undefined || !agg.absorb(snapshot)) return false;
+      if (snapshot === undefined || !agg.absorb(snapshot, i === workers.length - 1)) return false;
     }
     return true;
   } finally {

@@ -37,9 +37,10 @@ async function inRanges(path: string, parts: number, options: AggregatorOptions)
     aggs.push(agg);
   }
   const [first, ...later] = aggs;
-  for (const agg of later) {
+  for (const [i, agg] of later.entries()) {
     const snapshot = agg.snapshot();
-    if (!first!.absorb(structuredClone(snapshot, { transfer: snapshotTransferables(snapshot) }))) return undefined;
+    // as parallel.ts: the last part's ids are not merged (nothing reads them afterwards)
+    if (!first!.absorb(structuredClone(snapshot, { transfer: snapshotTransferables(snapshot) }), i === later.length - 1)) return undefined;
   }
   return first!;
 }
