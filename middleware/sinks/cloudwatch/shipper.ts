@@ -25,7 +25,7 @@ import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';
 import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
 import type { ResolvedOptions } from './options.js';
-import { prebuiltPutLogEvents, putLogEventsBody } from './put-request.js';
+import { BodyPool, prebuiltPutLogEvents, putLogEventsBody } from './put-request.js';
 import { takeSpool, writeSpool } from './spool.js';
 
 /** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
@@ -117,6 +117,8 @@ export class CloudWatchShipper {
   /** set by close() once it has counted what is left: later releases must not count it again */
   private accountingClosed = false;
   private readonly abort = new AbortController();
+  /** Buffers for the batches' request bodies, reused: one per call in flight, and one being built. */
+  private readonly bodies = new BodyPool(MAX_PUTS_IN_FLIGHT + 1);
   private timer: ReturnType<typeof setInterval> | undefined;
   /**
    * Events ever queued / ever cut into batches, and `queued` as it was at the previous tick: the head of the queue
@@ -375,9 +377,20 @@ export class CloudWatchShipper {
   }
 
   private async sendWithRetries(entry: InFlightBatch, onRetry: () => void): Promise<boolean> {
+    const ordered = toChronological(entry.events);
+    const body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered, this.bodies);
+    try {
+      return await this.sendBodyWithRetries(entry, ordered, body, onRetry);
+    } finally {
+      // every call made with it has settled (each is awaited), so no request reads it any more
+      this.bodies.release(body);
+    }
+  }
+
+  private async sendBodyWithRetries(entry: InFlightBatch, chronological: SizedEvent[], firstBody: Buffer, onRetry: () => void): Promise<boolean> {
     let batch = entry.events;
-    let ordered = toChronological(batch);
-    let body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
+    let ordered = chronological;
+    let body = firstBody;
     let attempt = 0;
     let createdDestination = false;
     for (;;) {
