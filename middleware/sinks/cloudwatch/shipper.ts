@@ -111,7 +111,11 @@ export class CloudWatchShipper {
   /** Batches in their backoff loop: while any is, no further call is started beside it. */
   private retrying = 0;
   private shippingDropReports = false;
-  private drainRequested = false;
+  /**
+   * A partial batch may be cut while `cut` is below this: Infinity for flush() and close() (send everything), the
+   * events queued before the previous tick for a tick (send what has waited), 0 otherwise (full batches only).
+   */
+  private drainUntil = 0;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
   /** set by close() once it has counted what is left: later releases must not count it again */
@@ -208,13 +212,13 @@ export class CloudWatchShipper {
     // A full batch goes out now rather than waiting for the interval (beside the calls in flight, if there is room).
     if (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes) {
       if (this.pumping) this.wakePump?.();
-      else void this.pump(false);
+      else void this.pump(0);
     }
   }
 
   /** Send everything queued now (resolves when the queue is empty or sending gave up). */
   flush(): Promise<void> {
-    return this.pump(true);
+    return this.pump(Number.POSITIVE_INFINITY);
   }
 
   /** Final flush bounded by shutdownTimeoutMs; what is left then is counted as dropped 'shutdown_timeout'. */
@@ -240,7 +244,7 @@ export class CloudWatchShipper {
     this.timer = undefined;
     let bound: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([
-      this.pump(true).then(() => false),
+      this.pump(Number.POSITIVE_INFINITY).then(() => false),
       new Promise<boolean>((resolve) => {
         bound = setTimeout(() => resolve(true), timeoutMs);
       }),
@@ -278,20 +282,22 @@ export class CloudWatchShipper {
 
   private tick(): void {
     this.reportToStderr();
-    const headWaited = this.cut < this.queuedAtLastTick;
+    const waited = this.queuedAtLastTick;
     this.queuedAtLastTick = this.queued;
-    if (headWaited) void this.pump(true);
+    // Only what has waited a tick is sent in a partial batch: under a burst the pump may run from tick to tick, and
+    // a drain of everything would then send the queue's fresh tail as a partial batch whenever the pump caught up.
+    if (this.cut < waited) void this.pump(waited);
   }
 
   /**
    * One pump at a time: it cuts batches in queue order and keeps up to maxInFlight() calls going. Each call is
    * sorted on its own, so calls may land out of order; nothing in CloudWatch depends on the order of calls.
    */
-  private pump(drainAll: boolean): Promise<void> {
-    if (drainAll) this.drainRequested = true;
+  private pump(drainUntil: number): Promise<void> {
+    if (drainUntil > this.drainUntil) this.drainUntil = drainUntil;
     if (this.pumping) return this.pumping;
     this.pumping = this.runPump().finally(() => {
-      this.drainRequested = false;
+      this.drainUntil = 0;
       this.pumping = undefined;
     });
     return this.pumping;
@@ -339,7 +345,7 @@ export class CloudWatchShipper {
     const length = nextBatchLength(this.queue, this.head);
     // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
     const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
-    if (!full && !this.drainRequested) return undefined;
+    if (!full && this.cut >= this.drainUntil) return undefined;
     const batch = this.queue.slice(this.head, this.head + length);
     this.head += length;
     this.cut += length;
