@@ -14,6 +14,7 @@
  * Messages: 'count' → events stored so far; 'cpu' → this thread's CPU time (ns); 'calls' → one entry per
  * PutLogEvents answered; 'close'.
  */
+import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -56,6 +57,10 @@ class AwsError extends Error {
 }
 
 const { group, stream, marker } = workerData as EndpointData;
+/** The text of the sink's own `log.dropped` events, and both texts as they appear inside the JSON body. */
+const DROP_REPORT = '"log.dropped"';
+const DROP_REPORT_RAW = Buffer.from(JSON.stringify(DROP_REPORT).slice(1, -1));
+const markerRaw = Buffer.from(JSON.stringify(marker).slice(1, -1));
 const port = parentPort!;
 /** Stored events per `${group}\n${stream}`; a key exists once the stream is created. */
 const streams = new Map<string, number>();
@@ -68,7 +73,7 @@ function text(body: Record<string, unknown>, field: string): string {
   return value;
 }
 
-function putLogEvents(body: Record<string, unknown>, call: EndpointCall): unknown {
+function putLogEvents(body: Record<string, unknown>, raw: Buffer, call: EndpointCall): unknown {
   const groupName = text(body, 'logGroupName');
   const key = `${groupName}\n${text(body, 'logStreamName')}`;
   if (!groups.has(groupName)) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
@@ -80,7 +85,6 @@ function putLogEvents(body: Record<string, unknown>, call: EndpointCall): unknow
   }
   let bytes = 0;
   let previous = -Infinity;
-  let dropReports = 0;
   for (const event of events) {
     const { timestamp, message } = event;
     if (typeof timestamp !== 'number' || typeof message !== 'string' || message.length === 0) {
@@ -89,7 +93,6 @@ function putLogEvents(body: Record<string, unknown>, call: EndpointCall): unknow
     if (timestamp < previous) throw new AwsError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
     previous = timestamp;
     bytes += Buffer.byteLength(message, 'utf8') + LIMITS.perEventOverheadBytes;
-    if (message.includes('"log.dropped"')) dropReports++;
   }
   if (bytes > LIMITS.maxBatchBytes) throw new AwsError('InvalidParameterException', `Upload too large: ${bytes} bytes exceeds limit of ${LIMITS.maxBatchBytes}`);
   const first = events[0]!.timestamp as number;
@@ -103,17 +106,19 @@ function putLogEvents(body: Record<string, unknown>, call: EndpointCall): unknow
   streams.set(key, stored + tooNewStart - tooOldEnd);
   call.events = events.length;
   call.bytes = bytes;
-  call.dropReports = dropReports;
-  // The tail is found by its last line: only the newest events can hold it, so search from the end.
-  if (marker !== '') for (let i = events.length - 1; i >= 0 && !call.holdsMarker; i--) call.holdsMarker = (events[i]!.message as string).includes(marker);
+  // What the report needs of the messages is searched in the raw body (one native search per call instead of one per
+  // event), then confirmed on the parsed messages where found. The sink's bodies come from JSON.stringify, which
+  // writes a message's `"` as `\"`: that is the form searched for.
+  if (raw.includes(DROP_REPORT_RAW)) call.dropReports = events.filter((e) => (e.message as string).includes(DROP_REPORT)).length;
+  if (markerRaw.length > 0 && raw.includes(markerRaw)) call.holdsMarker = events.some((e) => (e.message as string).includes(marker));
   const rejected: Record<string, number> = {};
   if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;
   if (tooNewStart < events.length) rejected.tooNewLogEventStartIndex = tooNewStart;
   return tooOldEnd > 0 || tooNewStart < events.length ? { rejectedLogEventsInfo: rejected } : {};
 }
 
-function operate(op: string, body: Record<string, unknown>, call: EndpointCall | undefined): unknown {
-  if (op === 'PutLogEvents') return putLogEvents(body, call!);
+function operate(op: string, body: Record<string, unknown>, raw: Buffer, call: EndpointCall | undefined): unknown {
+  if (op === 'PutLogEvents') return putLogEvents(body, raw, call!);
   if (op === 'CreateLogGroup') {
     const name = text(body, 'logGroupName');
     if (groups.has(name)) throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
@@ -150,12 +155,13 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
   try {
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      // An all-ASCII body (the usual one) decodes the same as latin1, which skips UTF-8 validation: half the cost.
+      body = JSON.parse(raw.toString(isAscii(raw) ? 'latin1' : 'utf8'));
     } catch {
       throw new AwsError('SerializationException', 'Expected a JSON object body');
     }
     if (typeof body !== 'object' || body === null) throw new AwsError('SerializationException', 'Expected a JSON object body');
-    const result = operate(op, body as Record<string, unknown>, call);
+    const result = operate(op, body as Record<string, unknown>, raw, call);
     if (call) call.status = 200;
     answer(res, 200, result);
   } catch (error) {
