@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
-import type { EndpointCall } from './cloudwatch-endpoint.js';
+import type { EndpointCall, EndpointData } from './cloudwatch-endpoint.js';
 import { threadCpuNs } from './thread-cpu.js';
 
 export interface CloudWatchBenchOptions {
@@ -65,6 +65,9 @@ export interface CloudWatchBenchResult {
    * plus the process's helper threads (GC, libuv). 1e9 / this is the events/s one free core could ship.
    */
   transportCpuNsPerEvent: number | undefined;
+  /** CPU time per event of the burst on the app thread (the writes and the wait for delivery) and on the endpoint's. */
+  appCpuNsPerEvent: number | undefined;
+  endpointCpuNsPerEvent: number | undefined;
 }
 
 const GROUP = '/logjam/bench';
@@ -88,7 +91,7 @@ function endpointPath(): URL {
 }
 
 /** The endpoint worker: ask (or just listen, without a message), and wait for the one answer that carries `key`. */
-function ask<T>(worker: Worker, message: string | { calls: string } | undefined, key: string): Promise<T> {
+function ask<T>(worker: Worker, message: string | undefined, key: string): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (answer: Record<string, unknown>) => {
       if (!(key in answer)) return;
@@ -115,7 +118,9 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
   const total = burst + compareChunks * chunk;
   const stallTimeoutMs = options.stallTimeoutMs ?? 15_000;
   const pad = 'x'.repeat(options.padBytes ?? 200);
-  const endpoint = new Worker(endpointPath(), { workerData: { group: GROUP, stream: STREAM } });
+  // The burst's last line marks its tail call (calls in flight together may land in any order).
+  const endpointData: EndpointData = { group: GROUP, stream: STREAM, marker: `"seq":${burst - 1},` };
+  const endpoint = new Worker(endpointPath(), { workerData: endpointData });
   const url = await ask<string>(endpoint, undefined, 'url');
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -176,11 +181,10 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
     })();
     const mainCpu = threadCpuNs();
     const endpointCpu = await ask<number | undefined>(endpoint, 'cpu', 'cpu');
-    const transportCpuNs =
-      mainCpu !== undefined && endpointCpu !== undefined && cpuAtStart.main !== undefined && cpuAtStart.endpoint !== undefined
-        ? processCpuNs - (mainCpu - cpuAtStart.main) - (endpointCpu - cpuAtStart.endpoint)
-        : undefined;
-    const burstCalls = (await ask<EndpointCall[]>(endpoint, { calls: `"seq":${burst - 1},` }, 'calls')).filter((c) => c.status === 200 && c.dropReports < c.events);
+    const appCpuNs = mainCpu !== undefined && cpuAtStart.main !== undefined ? mainCpu - cpuAtStart.main : undefined;
+    const endpointCpuNs = endpointCpu !== undefined && cpuAtStart.endpoint !== undefined ? endpointCpu - cpuAtStart.endpoint : undefined;
+    const transportCpuNs = appCpuNs !== undefined && endpointCpuNs !== undefined ? processCpuNs - appCpuNs - endpointCpuNs : undefined;
+    const burstCalls = (await ask<EndpointCall[]>(endpoint, 'calls', 'calls')).filter((c) => c.status === 200 && c.dropReports < c.events);
 
     // The app-thread comparison: the same lines to the sink and to a file, chunk by chunk, alternating.
     const sinkNs: number[] = [];
@@ -201,7 +205,7 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       fileDestination.end();
     });
 
-    const calls = await ask<EndpointCall[]>(endpoint, { calls: '' }, 'calls');
+    const calls = await ask<EndpointCall[]>(endpoint, 'calls', 'calls');
     const puts = calls.length;
     const ok = calls.filter((c) => c.status === 200);
     const userEvents = ok.reduce((sum, c) => sum + c.events - c.dropReports, 0);
@@ -221,6 +225,8 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
       tailFill: tail ? fill(tail) : 0,
       mainThreadNsPerLine: { cloudwatch: spread(sinkNs), file: spread(fileNs) },
       transportCpuNsPerEvent: transportCpuNs === undefined ? undefined : Math.round(transportCpuNs / burst),
+      appCpuNsPerEvent: appCpuNs === undefined ? undefined : Math.round(appCpuNs / burst),
+      endpointCpuNsPerEvent: endpointCpuNs === undefined ? undefined : Math.round(endpointCpuNs / burst),
     };
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -243,6 +249,9 @@ export function formatCloudWatchBench(r: CloudWatchBenchResult): string {
     r.transportCpuNsPerEvent === undefined
       ? '  transport CPU per event: not measurable here'
       : `  transport CPU per event: ${r.transportCpuNsPerEvent} ns (worker + helper threads), i.e. one free core ships ~${Math.round(1e9 / r.transportCpuNsPerEvent)} events/s`,
+    r.appCpuNsPerEvent === undefined || r.endpointCpuNsPerEvent === undefined
+      ? '  app / endpoint thread CPU per event: not measurable here'
+      : `  CPU per event of the burst: app thread ${r.appCpuNsPerEvent} ns, endpoint thread ${r.endpointCpuNsPerEvent} ns (the bench's fake CloudWatch)`,
     `  lost: ${r.lost}`,
   ].join('\n');
 }

@@ -17,10 +17,41 @@ import type { LogEvent } from './batcher.js';
  * One native JSON.stringify of the whole request (messages are plain strings: V8 escapes them in one pass each);
  * measured faster than stringifying each message and joining the pieces.
  */
-export function putLogEventsBody(logGroupName: string, logStreamName: string, events: readonly LogEvent[]): Buffer {
+export function putLogEventsBody(logGroupName: string, logStreamName: string, events: readonly LogEvent[], pool?: BodyPool): Buffer {
   // Only the two wire fields: queued events also carry their byte size, which is not part of the API.
   const logEvents = events.map(({ timestamp, message }) => ({ timestamp, message }));
-  return Buffer.from(JSON.stringify({ logGroupName, logStreamName, logEvents }), 'utf8');
+  const text = JSON.stringify({ logGroupName, logStreamName, logEvents });
+  return pool ? pool.encode(text) : Buffer.from(text, 'utf8');
+}
+
+/**
+ * Request bodies written into buffers that are used again, call after call. A body is up to ~1 MB, and a fresh
+ * buffer of that size per call (Buffer.from) costs more than the UTF-8 encoding itself: new memory to fault in, and
+ * external memory the GC then accounts for. A body is taken for one batch and given back once its calls have settled
+ * (the HTTP request no longer reads it); at most `keep` buffers are kept, one per call that can be in flight.
+ */
+export class BodyPool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly keep: number) {}
+
+  /** `text` UTF-8 encoded into a free buffer (or a new one when none is large enough). */
+  encode(text: string): Buffer {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    let index = this.free.length - 1;
+    while (index >= 0 && this.free[index]!.length < bytes) index--;
+    // Room to grow: the next batches are about as large, so a buffer that fits one usually fits the next.
+    const whole = index >= 0 ? this.free.splice(index, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.1) + 1024);
+    const written = whole.write(text, 0, 'utf8');
+    return whole.subarray(0, written);
+  }
+
+  /** Give a body from encode() back; it must no longer be read by anyone. */
+  release(body: Buffer): void {
+    if (this.free.length >= this.keep) return;
+    // Bodies are views from the start of buffers of their own (allocUnsafeSlow): the whole buffer is their memory.
+    if (body.byteOffset !== 0) return;
+    this.free.push(Buffer.from(body.buffer, 0, body.buffer.byteLength));
+  }
 }
 
 interface MutableHttpRequest {

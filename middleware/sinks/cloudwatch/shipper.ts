@@ -25,7 +25,7 @@ import { dropLine, type DropReason } from './drop-report.js';
 import { classifyFailure, failureName } from './errors.js';
 import { PUT_LOG_EVENTS_LIMITS } from './limits.js';
 import type { ResolvedOptions } from './options.js';
-import { prebuiltPutLogEvents, putLogEventsBody } from './put-request.js';
+import { BodyPool, prebuiltPutLogEvents, putLogEventsBody } from './put-request.js';
 import { takeSpool, writeSpool } from './spool.js';
 
 /** The one client method the shipper uses; the real CloudWatchLogsClient satisfies it. */
@@ -111,12 +111,18 @@ export class CloudWatchShipper {
   /** Batches in their backoff loop: while any is, no further call is started beside it. */
   private retrying = 0;
   private shippingDropReports = false;
-  private drainRequested = false;
+  /**
+   * A partial batch may be cut while `cut` is below this: Infinity for flush() and close() (send everything), the
+   * events queued before the previous tick for a tick (send what has waited), 0 otherwise (full batches only).
+   */
+  private drainUntil = 0;
   private closing: Promise<CloseResult> | undefined;
   private aborted = false;
   /** set by close() once it has counted what is left: later releases must not count it again */
   private accountingClosed = false;
   private readonly abort = new AbortController();
+  /** Buffers for the batches' request bodies, reused: one per call in flight, and one being built. */
+  private readonly bodies = new BodyPool(MAX_PUTS_IN_FLIGHT + 1);
   private timer: ReturnType<typeof setInterval> | undefined;
   /**
    * Events ever queued / ever cut into batches, and `queued` as it was at the previous tick: the head of the queue
@@ -206,13 +212,13 @@ export class CloudWatchShipper {
     // A full batch goes out now rather than waiting for the interval (beside the calls in flight, if there is room).
     if (this.queue.length - this.head >= PUT_LOG_EVENTS_LIMITS.maxEvents || this.queuedBytes >= PUT_LOG_EVENTS_LIMITS.maxBatchBytes) {
       if (this.pumping) this.wakePump?.();
-      else void this.pump(false);
+      else void this.pump(0);
     }
   }
 
   /** Send everything queued now (resolves when the queue is empty or sending gave up). */
   flush(): Promise<void> {
-    return this.pump(true);
+    return this.pump(Number.POSITIVE_INFINITY);
   }
 
   /** Final flush bounded by shutdownTimeoutMs; what is left then is counted as dropped 'shutdown_timeout'. */
@@ -238,7 +244,7 @@ export class CloudWatchShipper {
     this.timer = undefined;
     let bound: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([
-      this.pump(true).then(() => false),
+      this.pump(Number.POSITIVE_INFINITY).then(() => false),
       new Promise<boolean>((resolve) => {
         bound = setTimeout(() => resolve(true), timeoutMs);
       }),
@@ -276,20 +282,22 @@ export class CloudWatchShipper {
 
   private tick(): void {
     this.reportToStderr();
-    const headWaited = this.cut < this.queuedAtLastTick;
+    const waited = this.queuedAtLastTick;
     this.queuedAtLastTick = this.queued;
-    if (headWaited) void this.pump(true);
+    // Only what has waited a tick is sent in a partial batch: under a burst the pump may run from tick to tick, and
+    // a drain of everything would then send the queue's fresh tail as a partial batch whenever the pump caught up.
+    if (this.cut < waited) void this.pump(waited);
   }
 
   /**
    * One pump at a time: it cuts batches in queue order and keeps up to maxInFlight() calls going. Each call is
    * sorted on its own, so calls may land out of order; nothing in CloudWatch depends on the order of calls.
    */
-  private pump(drainAll: boolean): Promise<void> {
-    if (drainAll) this.drainRequested = true;
+  private pump(drainUntil: number): Promise<void> {
+    if (drainUntil > this.drainUntil) this.drainUntil = drainUntil;
     if (this.pumping) return this.pumping;
     this.pumping = this.runPump().finally(() => {
-      this.drainRequested = false;
+      this.drainUntil = 0;
       this.pumping = undefined;
     });
     return this.pumping;
@@ -337,7 +345,7 @@ export class CloudWatchShipper {
     const length = nextBatchLength(this.queue, this.head);
     // A batch cut short by a limit is full; otherwise send a partial batch only when asked to drain.
     const full = length < available || length === PUT_LOG_EVENTS_LIMITS.maxEvents;
-    if (!full && !this.drainRequested) return undefined;
+    if (!full && this.cut >= this.drainUntil) return undefined;
     const batch = this.queue.slice(this.head, this.head + length);
     this.head += length;
     this.cut += length;
@@ -375,9 +383,20 @@ export class CloudWatchShipper {
   }
 
   private async sendWithRetries(entry: InFlightBatch, onRetry: () => void): Promise<boolean> {
+    const ordered = toChronological(entry.events);
+    const body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered, this.bodies);
+    try {
+      return await this.sendBodyWithRetries(entry, ordered, body, onRetry);
+    } finally {
+      // every call made with it has settled (each is awaited), so no request reads it any more
+      this.bodies.release(body);
+    }
+  }
+
+  private async sendBodyWithRetries(entry: InFlightBatch, chronological: SizedEvent[], firstBody: Buffer, onRetry: () => void): Promise<boolean> {
     let batch = entry.events;
-    let ordered = toChronological(batch);
-    let body = putLogEventsBody(this.opts.logGroupName, this.opts.logStreamName, ordered);
+    let ordered = chronological;
+    let body = firstBody;
     let attempt = 0;
     let createdDestination = false;
     for (;;) {

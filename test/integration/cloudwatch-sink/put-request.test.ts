@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchShipper, MAX_PUTS_IN_FLIGHT } from '../../../middleware/sinks/cloudwatch/shipper.js';
 import { resolveOptions } from '../../../middleware/sinks/cloudwatch/options.js';
 import { BUILT_IN_OPERATIONS, startFakeCloudWatch, type FakeCloudWatch } from '../../support/fake-cloudwatch/server.js';
-import { GROUP, STREAM, makeShipper, sdkClient } from './helpers.js';
+import { GROUP, STREAM, makeShipper, putCalls, sdkClient } from './helpers.js';
 
 let fake: FakeCloudWatch | undefined;
 let shipper: CloudWatchShipper | undefined;
@@ -72,4 +72,45 @@ describe('CloudWatch PutLogEvents body', () => {
     expect(shipper.stats()).toMatchObject({ shipped: total + 1, droppedTotal: 0 });
     client.destroy();
   });
+
+  it('keeps batches full under a burst that outlasts a tick: only what has waited a tick goes in a partial batch', async () => {
+    let calls = 0;
+    fake = await startFakeCloudWatch({
+      operations: {
+        async PutLogEvents(body, store) {
+          calls++;
+          // a call takes a while, so calls stay in flight (and the pump runs) from tick to tick during the burst
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return BUILT_IN_OPERATIONS.PutLogEvents!(body, store);
+        },
+      },
+    });
+    fake.store.groups.set(GROUP, { createdAt: Date.now(), streams: new Map([[STREAM, []]]) });
+    const client = sdkClient(fake);
+    const tickMs = 50;
+    shipper = new CloudWatchShipper(resolveOptions({ logGroupName: GROUP, logStreamName: STREAM, service: 'svc', flushIntervalMs: 2 * tickMs }), { client, writeStderr: () => {} });
+    shipper.push(Date.now(), 'first');
+    await shipper.flush();
+    const before = calls;
+    // ~1 KB lines: a full batch is ~1,020 of them (1 MiB). The writer yields between chunks that are not whole
+    // batches, as a server does between requests, so the pump keeps catching up with a partial tail.
+    const line = 'x'.repeat(1000);
+    const chunks = 60;
+    const started = Date.now();
+    for (let c = 0; c < chunks; c++) {
+      for (let i = 0; i < 700; i++) shipper.push(Date.now(), `${c}-${i}-${line}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const burstMs = Date.now() - started;
+    await shipper.flush();
+    const perCall = putCalls(fake).slice(before).map((c) => c.events.length);
+    expect(perCall.reduce((sum, n) => sum + n, 0)).toBe(chunks * 700);
+    // A partial batch needs its head to have waited a tick: at most one per tick of the burst, plus the final flush.
+    const partial = perCall.filter((n) => n < 1000).length;
+    expect(partial).toBeLessThanOrEqual(Math.ceil(burstMs / tickMs) + 1);
+    expect(partial).toBeLessThan(perCall.length / 2);
+    expect(calls - before).toBe(perCall.length);
+    client.destroy();
+  });
 });
+
