@@ -1,7 +1,8 @@
 /**
  * One variant of the middleware benchmark as its own process (started by bench/middleware.ts with the same node
  * binary): bare Express, logjam (start+finish, finish only, or another build's: the baseline) or pino-http, on loopback, each logging to its own
- * NDJSON file. Its own process so that the CPU time it spends (main thread, the file writes on libuv's threads, GC)
+ * NDJSON file: by default through each one's default destination, stdout (the driver makes this process's stdout that
+ * file), or with LOGJAM_BENCH_DESTINATION=file through each one's file destination. Its own process so that the CPU time it spends (main thread, the file writes on libuv's threads, GC)
  * can be read apart from the load generator's and the other variants': on a shared, noisy machine CPU time per
  * request is steadier than requests per second.
  *
@@ -16,7 +17,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { pathToFileURL } from 'node:url';
 import type * as LogjamMiddleware from '../middleware/index.js';
-import { BASELINE_ENV, ROUTES, VARIANTS, type VariantName } from './middleware-variants.js';
+import { BASELINE_ENV, DESTINATION_ENV, ROUTES, VARIANTS, type VariantName } from './middleware-variants.js';
 
 const TODOS = Array.from({ length: 100 }, (_, i) => ({
   id: i + 1,
@@ -56,16 +57,20 @@ async function middlewareFor(name: VariantName): Promise<Middleware> {
 async function buildVariant(name: VariantName, logFile: string): Promise<Variant> {
   const app = express();
   app.disable('x-powered-by');
+  const toFile = process.env[DESTINATION_ENV] === 'file';
   if (name === 'bare express') return { app: withRoutes(app), close: async () => undefined };
   if (name === 'pino-http') {
-    const dest = pino.destination({ dest: logFile, sync: false, mkdir: true });
-    const logger = pino(dest);
+    // pino's own defaults: stdout is sonic-boom, asynchronous, on fd 1; the file, pino's async file destination
+    const dest = toFile ? pino.destination({ dest: logFile, sync: false, mkdir: true }) : undefined;
+    const logger = dest === undefined ? pino() : pino(dest);
     app.use(pinoHttp({ logger }));
-    return { app: withRoutes(app), close: () => new Promise<void>((resolve) => logger.flush(() => resolve())).then(() => dest.end()) };
+    return { app: withRoutes(app), close: () => new Promise<void>((resolve) => logger.flush(() => resolve())).then(() => dest?.end()) };
   }
-  // logjam as a service would set it up: createLogger's defaults for the file sink
+  // logjam as a service would set it up: createLogger's defaults (stdout; or its file sink)
   const { closeLogger, createLogger, requestLogging } = await middlewareFor(name);
-  const logger: Logger = createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: logFile });
+  const logger: Logger = toFile
+    ? createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: logFile })
+    : createLogger({ service: 'bench', cloudwatch: false });
   app.use(requestLogging({ logger, startLine: name !== 'logjam finish only' }));
   return { app: withRoutes(app), close: () => closeLogger(logger).then(() => undefined) };
 }

@@ -7,3 +7,5 @@ export const BASELINE_ENV = 'LOGJAM_BENCH_BASELINE';
 export type VariantName = (typeof VARIANTS)[number];
 export const ROUTES = { hello: '/hello', json: '/todo', todos: '/todos' } as const;
 export type RouteName = keyof typeof ROUTES;
+/** `file`: each variant logs through its file destination; otherwise (the default) through stdout, its default one. */
+export const DESTINATION_ENV = 'LOGJAM_BENCH_DESTINATION';

@@ -2,12 +2,15 @@
  * Middleware overhead benchmark: bare Express vs logjam (start+finish lines; optionally finish only, and another build
  * of logjam as a baseline) vs pino-http,
  * side by side in ONE run, servers on loopback, autocannon as the load generator. Every variant logs to
- * its own NDJSON file under os.tmpdir() (logjam through createLogger's file sink with its defaults, pino-http through
- * pino's async file destination). Each variant is a server process of its own (middleware-server.ts), so the CPU time
+ * its own NDJSON file under os.tmpdir(), through its default destination, stdout (the server process's stdout is that
+ * file; logjam: createLogger's defaults, pino-http: pino's, an asynchronous sonic-boom on fd 1), or with
+ * `--destination file` through its file destination (logjam's file sink with its defaults, pino's async file
+ * destination). Each variant is a server process of its own (middleware-server.ts), so the CPU time
  * it spends per request is measured apart from the load generator and from everything else on the machine.
  *
  *   node dist/bench/middleware.js [--duration 3] [--warmup 1] [--rounds 3] [--connections 10,50] [--finish-only]
- *     [--baseline <other build>/dist/middleware/index.js] [--node <other node binary>] [--smoke] [--json]
+ *     [--baseline <other build>/dist/middleware/index.js] [--destination stdout|file] [--node <other node binary>]
+ *     [--smoke] [--json]
  *
  * Progress goes to stderr; the table (or --json) to stdout. Targets (issue 20): logjam start+finish >= 0.85x bare
  * Express on Node 24 (0.80x on Node 20) on the hello-world and the small JSON route at every connection count, and
@@ -16,6 +19,7 @@
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +39,8 @@ export interface BenchOptions {
   variants?: readonly VariantName[];
   /** dist/middleware/index.js of another build, measured as 'logjam baseline' in the same rounds (before/after). */
   baseline?: string;
+  /** Where the variants log: 'stdout' (default: each one's default destination) or 'file'. */
+  destination?: 'stdout' | 'file';
   /** Progress messages (default: to stderr). */
   onProgress?: (message: string) => void;
 }
@@ -72,7 +78,15 @@ export interface Result {
   errors: number;
 }
 
-import { BASELINE_ENV, DEFAULT_VARIANTS, ROUTES, VARIANTS, type RouteName, type VariantName } from './middleware-variants.js';
+import {
+  BASELINE_ENV,
+  DEFAULT_VARIANTS,
+  DESTINATION_ENV,
+  ROUTES,
+  VARIANTS,
+  type RouteName,
+  type VariantName,
+} from './middleware-variants.js';
 
 export { ROUTES, VARIANTS };
 export type { RouteName, VariantName };
@@ -84,12 +98,27 @@ interface ServerProcess {
 }
 
 /** Start one variant's server process (middleware-server.js, same node binary) and wait for its port. */
-async function startServer(variant: VariantName, logFile: string, baseline: string | undefined): Promise<ServerProcess> {
+async function startServer(
+  variant: VariantName,
+  logFile: string,
+  baseline: string | undefined,
+  destination: 'stdout' | 'file',
+): Promise<ServerProcess> {
+  // stdout: the server's stdout IS its log file (a regular file, as when a service's output is redirected), so
+  // each variant's default destination is measured; the file: stdout goes nowhere, each logs to logFile itself
+  const stdout = destination === 'stdout' ? openSync(logFile, 'a') : 'ignore';
   const child = fork(fileURLToPath(new URL('./middleware-server.js', import.meta.url)), [variant, logFile], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: baseline === undefined ? process.env : { ...process.env, [BASELINE_ENV]: baseline },
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
+    env: { ...process.env, [DESTINATION_ENV]: destination, ...(baseline === undefined ? {} : { [BASELINE_ENV]: baseline }) },
   });
-  const [message] = (await once(child, 'message')) as [{ port: number }];
+  if (typeof stdout === 'number') closeSync(stdout);
+  // a server that dies before listening (a baseline build that cannot load) fails the run instead of hanging it
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code, signal]) => {
+      throw new Error(`the ${variant} server exited before listening (${String(code ?? signal)}): see its stderr above`);
+    }),
+  ])) as [{ port: number }];
   return { variant, child, url: `http://127.0.0.1:${message.port}` };
 }
 
@@ -128,7 +157,8 @@ export async function runMiddlewareBench(options: BenchOptions = {}): Promise<Re
   try {
     const variants = options.variants ?? [...DEFAULT_VARIANTS, ...(options.baseline ? (['logjam baseline'] as const) : [])];
     for (const variant of variants) {
-      running.push(await startServer(variant, join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`), options.baseline));
+      const logFile = join(dir, `${variant.replace(/[^a-z]+/g, '-')}.ndjson`);
+      running.push(await startServer(variant, logFile, options.baseline, options.destination ?? 'stdout'));
     }
     for (const connections of connectionCounts) {
       for (const [route, path] of Object.entries(ROUTES) as [RouteName, string][]) {
@@ -368,7 +398,14 @@ function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
     return list;
   };
   const smoke = argv.includes('--smoke');
+  const destinationAt = argv.indexOf('--destination');
+  const destination = destinationAt === -1 ? 'stdout' : argv[destinationAt + 1];
+  if (destination !== 'stdout' && destination !== 'file') {
+    process.stderr.write('--destination needs stdout or file\n');
+    process.exit(2);
+  }
   return {
+    destination,
     durationS: value('--duration') ?? (smoke ? 1 : 3),
     warmupS: value('--warmup') ?? (smoke ? 0.5 : 1),
     connections: counts('--connections') ?? (smoke ? [10] : [10, 50]),

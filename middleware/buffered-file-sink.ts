@@ -1,5 +1,5 @@
 /**
- * The file sink: lines gathered in one Buffer and handed to the OS in ONE synchronous write once `bufferBytes` have
+ * The file and stdout sinks: lines gathered in one Buffer and handed to the OS in ONE synchronous write once `bufferBytes` have
  * gathered (and at least every `flushIntervalMs`), instead of one write per line.
  *
  * Why not pino.destination (sonic-boom) with minLength: under load it cost ~4 µs of CPU per line (each line
@@ -12,7 +12,8 @@
  *
  * A write that fails (disk full, I/O error) does not throw into the request that logged: the lines of that batch
  * are counted as lost and reported on stderr: the first loss of each kind at once, and the total at close or exit
- * when more were lost since.
+ * when more were lost since. A full non-blocking pipe (EAGAIN: the reader is behind) is not a failure: the write
+ * waits and retries, as pino's synchronous destination does, so a slow reader slows the writer and loses nothing.
  */
 import { closeSync, writeSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
@@ -27,7 +28,21 @@ export interface BufferedFileSinkOptions {
   flushIntervalMs: number;
   /** Where a failed write is reported (default: stderr). */
   report?: (message: string) => void;
+  /** Names the sink in loss reports (default "the log file sink"). */
+  label?: string;
+  /** end() closes the fd (default true; false for stdout, which the process still owns). */
+  closeFd?: boolean;
+  /**
+   * No write larger than bufferBytes (but a single longer line): the batch is written BEFORE a line that would
+   * overflow it. For a pipe shared by several processes (cluster workers on one stdout): the kernel writes at most
+   * PIPE_BUF (4096) bytes whole, so batches within it never interleave mid-line with another writer's.
+   */
+  writesWithinBuffer?: boolean;
 }
+
+/** Between retries of a write to a full non-blocking pipe (the reader is behind): short, it blocks the thread. */
+const EAGAIN_WAIT_MS = 1;
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export class BufferedFileSink extends EventEmitter {
   private readonly buffer: Buffer;
@@ -41,6 +56,7 @@ export class BufferedFileSink extends EventEmitter {
   private lostReported = 0;
   private readonly reported = new Set<string>();
   private readonly exitRef: WeakRef<BufferedFileSink>;
+  private readonly label: string;
   private readonly flushOnTimer = (): void => {
     this.timer = undefined;
     this.flushSync();
@@ -51,7 +67,9 @@ export class BufferedFileSink extends EventEmitter {
     private readonly options: BufferedFileSinkOptions,
   ) {
     super();
-    this.buffer = Buffer.allocUnsafe(options.bufferBytes + HEADROOM_BYTES);
+    this.label = options.label ?? 'the log file sink';
+    // writesWithinBuffer: no headroom, so a line that would overflow bufferBytes is written after the batch, not in it
+    this.buffer = Buffer.allocUnsafe(options.writesWithinBuffer ? options.bufferBytes : options.bufferBytes + HEADROOM_BYTES);
     this.exitRef = new WeakRef(this);
     sinksToFlushAtExit.add(this.exitRef);
     installExitHook();
@@ -111,7 +129,7 @@ export class BufferedFileSink extends EventEmitter {
     sinksToFlushAtExit.delete(this.exitRef);
     let failure: Error | undefined;
     try {
-      closeSync(this.fd);
+      if (this.options.closeFd ?? true) closeSync(this.fd);
     } catch (err) {
       failure = err as Error;
     }
@@ -127,14 +145,21 @@ export class BufferedFileSink extends EventEmitter {
   reportLostTotal(): void {
     if (this.lost === this.lostReported) return;
     this.lostReported = this.lost;
-    this.report(`logjam: the log file sink lost ${this.lost} line(s) in all\n`);
+    this.report(`logjam: ${this.label} lost ${this.lost} line(s) in all\n`);
   }
 
   private writeOut(bytes: Buffer, lines: number): void {
     let offset = 0;
     try {
       // a regular file takes the whole write at once; the loop covers a short write (a pipe, a signal)
-      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+      while (offset < bytes.length) {
+        try {
+          offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+          Atomics.wait(sleepCell, 0, 0, EAGAIN_WAIT_MS);
+        }
+      }
     } catch (err) {
       this.countLost(lines, (err as NodeJS.ErrnoException).code ?? String(err));
     }
@@ -145,7 +170,7 @@ export class BufferedFileSink extends EventEmitter {
     if (this.reported.has(reason)) return;
     this.reported.add(reason);
     this.lostReported = this.lost;
-    this.report(`logjam: the log file sink lost ${lines} line(s) (${reason}); ${this.lost} lost so far\n`);
+    this.report(`logjam: ${this.label} lost ${lines} line(s) (${reason}); ${this.lost} lost so far\n`);
   }
 
   private report(message: string): void {

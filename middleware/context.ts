@@ -30,6 +30,8 @@ export interface RequestStateInit {
 }
 
 export class RequestState implements RequestContext {
+  /** Body bytes the response sent so far (bytes-out.ts counts them here). */
+  bytesOut = 0;
   dbMs = 0;
   dbQueries = 0;
   poolWaitMs = 0;

@@ -10,6 +10,7 @@ import pino from 'pino';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import { BoundedStream, type BackpressureTarget } from './bounded-stream.js';
 import { BufferedFileSink } from './buffered-file-sink.js';
+import { stdoutSink } from './stdout-sink.js';
 import { flushOnSignal } from './flush-on-signal.js';
 import { forgetDefaultLogger, offerDefaultLogger } from './default-logger.js';
 import { serializeError } from './errors.js';
@@ -38,10 +39,15 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
  * and at most this much (or FILE_FLUSH_INTERVAL_MS of lines) lost if the process is SIGKILLed. 0: write each line.
  */
 export const DEFAULT_FILE_BUFFER_BYTES = 8192;
-/** Upper bound of fileBufferBytes: a larger buffer saves nothing more and loses more on a SIGKILL. */
+/** Upper bound of fileBufferBytes and stdoutBufferBytes: a larger buffer saves nothing more and loses more on a SIGKILL. */
 export const MAX_FILE_BUFFER_BYTES = 1024 * 1024;
-/** Gathered lines are written at least this often, however light the traffic. */
+/** Gathered lines are written at least this often, however light the traffic (file and stdout). */
 export const FILE_FLUSH_INTERVAL_MS = 100;
+/**
+ * Default bytes stdout gathers before one write (about 12 request lines): PIPE_BUF, the most a pipe writes whole,
+ * so processes sharing one stdout pipe never interleave mid-line. 0: write each line (as on a terminal, always).
+ */
+export const DEFAULT_STDOUT_BUFFER_BYTES = 4096;
 
 /**
  * Default bound on the bytes queued in the app thread for the CloudWatch worker beyond thread-stream's 4 MB ring:
@@ -80,7 +86,16 @@ export function buildLogger(options: LoggerOptions = {}): Logger {
   const streams: DestinationStream[] = [];
   const ownClosers: Closer[] = [];
 
-  if (options.stdout ?? true) streams.push(pino.destination({ dest: 1, sync: true }));
+  if (options.stdout ?? true) {
+    // One process-wide sink gathering lines for one write per stdoutBufferBytes (stdout-sink.ts); exit, uncaught
+    // exceptions and SIGTERM/SIGINT write out what it holds, as for the file. closeLogger flushes it.
+    const sink = stdoutSink(resolveBufferBytes('stdoutBufferBytes', options.stdoutBufferBytes, DEFAULT_STDOUT_BUFFER_BYTES), FILE_FLUSH_INTERVAL_MS);
+    streams.push(sink);
+    ownClosers.push(() => {
+      sink.flushSync();
+      return Promise.resolve();
+    });
+  }
 
   const file = options.file ?? nonEmpty(env.LOG_FILE);
   if (file !== undefined) {
@@ -91,7 +106,7 @@ export function buildLogger(options: LoggerOptions = {}): Logger {
       // opened here, synchronously: lines written before an asynchronous open completed were lost when the process
       // ended at once (process.exit or an uncaught exception just after start: the exit hook had no file to write to)
       openForAppend(file),
-      { bufferBytes: resolveFileBufferBytes(options.fileBufferBytes), flushIntervalMs: FILE_FLUSH_INTERVAL_MS },
+      { bufferBytes: resolveBufferBytes('fileBufferBytes', options.fileBufferBytes, DEFAULT_FILE_BUFFER_BYTES), flushIntervalMs: FILE_FLUSH_INTERVAL_MS },
     );
     streams.push(dest);
     const unguard = flushOnSignal(dest);
@@ -212,10 +227,10 @@ function openForAppend(file: string): number {
   }
 }
 
-function resolveFileBufferBytes(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_FILE_BUFFER_BYTES;
+function resolveBufferBytes(setting: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_FILE_BUFFER_BYTES) {
-    throw new Error(`logjam: fileBufferBytes must be a whole number of bytes from 0 to ${MAX_FILE_BUFFER_BYTES}, got ${String(value)}`);
+    throw new Error(`logjam: ${setting} must be a whole number of bytes from 0 to ${MAX_FILE_BUFFER_BYTES}, got ${String(value)}`);
   }
   return value;
 }

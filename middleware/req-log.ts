@@ -22,6 +22,11 @@ export function attachState(req: object, state: RequestState): void {
   (req as WithState)[STATE] = state;
 }
 
+/** The state attachState put on `req` (undefined: a request the middleware did not log). */
+export function stateOf(req: object | undefined): RequestState | undefined {
+  return (req as WithState | undefined)?.[STATE];
+}
+
 /** Make `req.log` available on requests sharing req's prototype (idempotent, cheap after the first request). */
 export function ensureReqLog(req: object): void {
   const proto = Object.getPrototypeOf(req) as object | null;

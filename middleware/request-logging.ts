@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { bytesOut, countBytesOut } from './bytes-out.js';
+import { bytesOut, countBytesOut, setCounterLookup } from './bytes-out.js';
 import { RequestState, markIgnored, requestEnded, requestStarted, runInContext } from './context.js';
 import { offerDefaultLogger } from './default-logger.js';
 import { HookFailures, REQUEST_ABORTED, customPropsReader, ignoreMatcher, levelChooser } from './hooks.js';
@@ -23,10 +23,13 @@ import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf, startF
 import { createLogger } from './logger.js';
 import { writeLine } from './line-writer.js';
 import { nameMisorderedMiddlewareOnce } from './order-check.js';
-import { attachState, ensureReqLog } from './req-log.js';
+import { attachState, ensureReqLog, stateOf } from './req-log.js';
 import { activeSpanContext, inboundTraceContext, resolveTraceparent, runInTraceContext, traceparentOf } from './otel.js';
 import { DEFAULT_HEADERS, FIELDS } from './schema.js';
 import type { LoggerOptions, RequestLoggingOptions } from './types.js';
+
+// A response's bytes are counted into its request's state, found through res.req (Express and Node set it)
+setCounterLookup((res) => stateOf(res.req));
 
 export function requestLogging(options: RequestLoggingOptions = {}): RequestHandler {
   const logger = isLogger(options.logger) ? options.logger : createLogger(options.logger);
@@ -90,7 +93,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     const path = pathOf(req.originalUrl);
 
     if (responseHeader !== undefined) res.setHeader(responseHeader, requestId.id);
-    countBytesOut(res);
+    countBytesOut(res, state);
     requestStarted();
     if (startLine) writeLine(logger, 'info', startFields(state, method, path), MESSAGES.start);
 
@@ -103,7 +106,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
       const route = routeOf(req);
       if (responseDelivered(res)) {
         const status = res.statusCode;
-        const fields = finishFields(state, { method, path, route, status, durationMs, bytesOut: bytesOut(res, method) });
+        const fields = finishFields(state, { method, path, route, status, durationMs, bytesOut: bytesOut(res, method, state) });
         if (customProps !== undefined) Object.assign(fields, customProps(req, res));
         if (levelFor !== undefined) {
           const level = levelFor(req, res, state.error, status >= 500 ? 'warn' : 'info');

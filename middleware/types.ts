@@ -69,6 +69,12 @@ export interface LoggerOptions {
   level?: string;
   /** Default true. */
   stdout?: boolean;
+  /**
+   * Bytes of lines stdout gathers before one write (default 4096, written at least every 100 ms; a terminal always
+   * gets each line at once). What a SIGKILL or a machine crash can cost stdout: at most this much. 0 writes each
+   * line as it comes (slower). Above 4096, processes sharing one stdout pipe may interleave mid-line.
+   */
+  stdoutBufferBytes?: number;
   /** Default env LOG_FILE (NDJSON appended; folders created). */
   file?: string;
   /**

@@ -2,8 +2,9 @@
  * requestLogging + errorLogging on real Express servers (127.0.0.1, port 0), reading the NDJSON lines they write.
  */
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { ServerResponse, createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
@@ -14,8 +15,9 @@ import {
   getRequestContext,
   inFlightRequests,
   propagationHeaders,
+  requestLogging,
 } from '../../../middleware/index.js';
-import { finishOf, rawRequest, useLoggedApp } from './helpers.js';
+import { captureLogger, finishOf, listen, rawRequest, useLoggedApp } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -184,6 +186,67 @@ describe('request lines', () => {
     expect((await finishOf(capture, 'r-stream')).bytes_out).toBe(Buffer.byteLength('abcdéfghij'));
     await fetch(`${server.url}/hello`, { method: 'HEAD', headers: { 'x-request-id': 'r-head' } });
     expect((await finishOf(capture, 'r-head')).bytes_out).toBe(0);
+  });
+
+  it('bytes_out counts each byte once: a sub-app logging too, a write wrapper before the logger, a plain http server', async () => {
+    // the sub-app's responses inherit the parent app's response prototype: both count through it, never twice
+    const { logger, capture } = captureLogger();
+    const sub = express();
+    sub.use(requestLogging({ logger }));
+    sub.get('/inner', (_req, res) => {
+      res.write('12345');
+      res.end('678');
+    });
+    const outer = express();
+    // a compression-like wrapper mounted before the logger: what it hands on (upper-cased, doubled) is what is sent
+    outer.use((_req, res, next) => {
+      const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      res.write = ((chunk: unknown, ...rest: unknown[]) =>
+        write(typeof chunk === 'string' ? chunk.toUpperCase().repeat(2) : chunk, ...rest)) as typeof res.write;
+      next();
+    });
+    outer.use(requestLogging({ logger }));
+    outer.use('/sub', sub);
+    outer.get('/wrapped', (_req, res) => {
+      res.write('abc');
+      res.end();
+    });
+    const running = await listen(outer);
+    try {
+      // the app's first response is wrapped on its own (the wrapper before us held write before logjam first saw the
+      // app: it counts what the app wrote); from the second on, what the wrapper hands on is what is counted
+      await (await fetch(`${running.url}/wrapped`)).text();
+      // the wrapper doubles the written chunk, not end's: 10 + 3 bytes sent, counted by both loggers, once each
+      const body = await (await fetch(`${running.url}/sub/inner`, { headers: { 'x-request-id': 'r-sub' } })).text();
+      expect(body).toBe('1234512345678');
+      await finishOf(capture, 'r-sub');
+      const subFinishes = capture.event(EVENTS.requestFinish, 'r-sub');
+      expect(subFinishes.map((l) => l.bytes_out)).toEqual([13, 13]);
+      expect(await (await fetch(`${running.url}/wrapped`, { headers: { 'x-request-id': 'r-wrapped' } })).text()).toBe('ABCABC');
+      expect((await finishOf(capture, 'r-wrapped')).bytes_out).toBe(6);
+    } finally {
+      await running.close();
+    }
+
+    // no Express app between Node and the middleware: Node's own prototype is left alone, the response is counted
+    const plain = captureLogger();
+    const handler = requestLogging({ logger: plain.logger });
+    const server = createServer((req, res) => {
+      // what Express would have set (the middleware reads the path from it)
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
+      handler(req as never, res as never, () => res.end('plain body'));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as AddressInfo).port;
+      expect(await (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-request-id': 'r-plain' } })).text()).toBe('plain body');
+      expect((await finishOf(plain.capture, 'r-plain')).bytes_out).toBe(10);
+      expect(Object.prototype.hasOwnProperty.call(ServerResponse.prototype, 'end')).toBe(false);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('startLine: false writes only the finish line', async () => {

@@ -3,7 +3,7 @@
  * the file in order; flush/end write out the rest; a write that fails, or a line after end, is counted and reported,
  * never thrown into the request that logged it.
  */
-import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -86,5 +86,41 @@ describe('BufferedFileSink', () => {
     expect(sink.write(line(4))).toBe(false);
     expect(sink.lostLines()).toBe(4);
     expect(reports[2]).toMatch(/lost 1 line\(s\) \(the sink was closed\); 4 lost so far/);
+  });
+
+  it('writesWithinBuffer: no write is larger than bufferBytes (a pipe writes up to PIPE_BUF whole), the order kept', () => {
+    const sink = new BufferedFileSink(openSync(file, 'a'), { bufferBytes: 200, flushIntervalMs: 60_000, writesWithinBuffer: true });
+    const bytes = Buffer.byteLength(line(0));
+    const fit = Math.floor(200 / bytes);
+    for (let i = 0; i < fit; i++) sink.write(line(i));
+    expect(read()).toBe('');
+    // the line that would overflow the batch waits for the next one: what was written stays within 200 bytes
+    sink.write(line(fit));
+    const written = read();
+    expect(written).toBe(Array.from({ length: fit }, (_, i) => line(i)).join(''));
+    expect(Buffer.byteLength(written)).toBeLessThanOrEqual(200);
+    sink.flushSync();
+    expect(read()).toBe(Array.from({ length: fit + 1 }, (_, i) => line(i)).join(''));
+    sink.end();
+  });
+
+  it('closeFd false (stdout): end flushes and leaves the fd open; losses are reported under the label', async () => {
+    const fd = openSync(file, 'a');
+    const sink = new BufferedFileSink(fd, { bufferBytes: 8192, flushIntervalMs: 60_000, closeFd: false, label: 'the stdout sink', report: () => undefined });
+    sink.write(line(1));
+    const closed = once(sink, 'close');
+    sink.end();
+    await closed;
+    expect(read()).toBe(line(1));
+    // still open: a write on the fd works
+    writeSync(fd, line(2));
+    expect(read()).toBe(line(1) + line(2));
+    closeSync(fd);
+    const reports: string[] = [];
+    const broken = new BufferedFileSink(openSync(file, 'r'), { bufferBytes: 8192, flushIntervalMs: 60_000, label: 'the stdout sink', report: (m) => reports.push(m) });
+    broken.write(line(3));
+    broken.flushSync();
+    expect(reports[0]).toMatch(/^logjam: the stdout sink lost 1 line\(s\) \(EBADF\)/);
+    broken.end();
   });
 });

@@ -91,6 +91,10 @@ describe('createLogger', () => {
     expect(() => createLogger({ stdout: false })).toThrow(/log level "verbose".*LOG_LEVEL/);
   });
 
+  it.each([-1, 1.5, 2 * 1024 * 1024, Number.NaN])('refuses stdoutBufferBytes %s with a message that names the setting and its range', (bad) => {
+    expect(() => createLogger({ cloudwatch: false, stdoutBufferBytes: bad })).toThrow(/stdoutBufferBytes must be a whole number of bytes from 0 to 1048576/);
+  });
+
   it('every destination gets every line at the logger level (file + extra destination)', async () => {
     const file = join(dir, 'both.ndjson');
     const seen: string[] = [];
