@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { threadCpuNs } from './thread-cpu.js';
+import { PUT_LIMITS } from '../test/support/fake-cloudwatch/server.js';
 
 export interface EndpointCall {
   status: number;
@@ -38,14 +39,6 @@ export interface EndpointData {
   marker: string;
 }
 
-const LIMITS = {
-  maxEvents: 10_000,
-  maxBatchBytes: 1_048_576,
-  perEventOverheadBytes: 26,
-  maxSpanMs: 24 * 60 * 60 * 1000,
-  maxAgeMs: 14 * 24 * 60 * 60 * 1000,
-  maxFutureMs: 2 * 60 * 60 * 1000,
-} as const;
 
 class AwsError extends Error {
   constructor(
@@ -80,8 +73,8 @@ function putLogEvents(body: Record<string, unknown>, raw: Buffer, call: Endpoint
   const stored = streams.get(key);
   if (stored === undefined) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
   const events = body.logEvents as { timestamp?: unknown; message?: unknown }[] | undefined;
-  if (!Array.isArray(events) || events.length === 0 || events.length > LIMITS.maxEvents) {
-    throw new AwsError('InvalidParameterException', `logEvents must hold 1 to ${LIMITS.maxEvents} events`);
+  if (!Array.isArray(events) || events.length === 0 || events.length > PUT_LIMITS.maxEvents) {
+    throw new AwsError('InvalidParameterException', `logEvents must hold 1 to ${PUT_LIMITS.maxEvents} events`);
   }
   let bytes = 0;
   let previous = -Infinity;
@@ -92,17 +85,17 @@ function putLogEvents(body: Record<string, unknown>, raw: Buffer, call: Endpoint
     }
     if (timestamp < previous) throw new AwsError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
     previous = timestamp;
-    bytes += Buffer.byteLength(message, 'utf8') + LIMITS.perEventOverheadBytes;
+    bytes += Buffer.byteLength(message, 'utf8') + PUT_LIMITS.perEventOverheadBytes;
   }
-  if (bytes > LIMITS.maxBatchBytes) throw new AwsError('InvalidParameterException', `Upload too large: ${bytes} bytes exceeds limit of ${LIMITS.maxBatchBytes}`);
+  if (bytes > PUT_LIMITS.maxBatchBytes) throw new AwsError('InvalidParameterException', `Upload too large: ${bytes} bytes exceeds limit of ${PUT_LIMITS.maxBatchBytes}`);
   const first = events[0]!.timestamp as number;
-  if (previous - first > LIMITS.maxSpanMs) throw new AwsError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
+  if (previous - first > PUT_LIMITS.maxSpanMs) throw new AwsError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
   // In time order, so the too-old events are a prefix and the too-new ones a suffix (as the API reports them).
   const now = Date.now();
   let tooOldEnd = 0;
-  while (tooOldEnd < events.length && (events[tooOldEnd]!.timestamp as number) < now - LIMITS.maxAgeMs) tooOldEnd++;
+  while (tooOldEnd < events.length && (events[tooOldEnd]!.timestamp as number) < now - PUT_LIMITS.maxAgeMs) tooOldEnd++;
   let tooNewStart = events.length;
-  while (tooNewStart > tooOldEnd && (events[tooNewStart - 1]!.timestamp as number) > now + LIMITS.maxFutureMs) tooNewStart--;
+  while (tooNewStart > tooOldEnd && (events[tooNewStart - 1]!.timestamp as number) > now + PUT_LIMITS.maxFutureMs) tooNewStart--;
   streams.set(key, stored + tooNewStart - tooOldEnd);
   call.events = events.length;
   call.bytes = bytes;

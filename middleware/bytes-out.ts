@@ -59,6 +59,27 @@ let lastPatched = false;
 let counting = false;
 
 /**
+ * A prototype's counting write or end: counts the chunk into the response's counter, then calls what the prototype
+ * inherits under that name, read at call time.
+ */
+function prototypeWrapper(parent: Record<'write' | 'end', Method>, name: 'write' | 'end', bytesOf: (chunk: unknown, encoding: unknown) => number): Method {
+  const wrapper: Method = function (this: ServerResponse, ...args: unknown[]): unknown {
+    if (counting) return Reflect.apply(parent[name], this, args);
+    const counter = counterOf(this);
+    if (counter !== undefined) counter.bytesOut += bytesOf(args[0], args[1]);
+    countedBelow = true;
+    counting = true;
+    try {
+      return Reflect.apply(parent[name], this, args);
+    } finally {
+      counting = false;
+    }
+  };
+  wrapper[COUNTING] = true;
+  return wrapper;
+}
+
+/**
  * Wrap write/end on `proto` once (false: not a prototype we may change). The wrappers call what the prototype
  * inherits AT CALL TIME, so a patch made later below it (an APM instrumenting ServerResponse) is still called.
  */
@@ -68,33 +89,9 @@ function patchPrototype(proto: object): boolean {
   patched.add(proto);
   // inherited from a prototype already counting (a sub-app's app.response inherits its parent's): counted there
   if ((proto as { write?: Method }).write?.[COUNTING] === true) return true;
-  const parent = Object.getPrototypeOf(proto) as { write: Method; end: Method };
-  const countingWrite: Method = function (this: ServerResponse, ...args: unknown[]): unknown {
-    if (counting) return Reflect.apply(parent.write, this, args);
-    const counter = counterOf(this);
-    if (counter !== undefined) counter.bytesOut += chunkBytes(args[0], args[1]);
-    countedBelow = true;
-    counting = true;
-    try {
-      return Reflect.apply(parent.write, this, args);
-    } finally {
-      counting = false;
-    }
-  };
-  const countingEnd: Method = function (this: ServerResponse, ...args: unknown[]): unknown {
-    if (counting) return Reflect.apply(parent.end, this, args);
-    const counter = counterOf(this);
-    if (counter !== undefined) counter.bytesOut += endChunkBytes(args[0], args[1]);
-    countedBelow = true;
-    counting = true;
-    try {
-      return Reflect.apply(parent.end, this, args);
-    } finally {
-      counting = false;
-    }
-  };
-  countingWrite[COUNTING] = true;
-  countingEnd[COUNTING] = true;
+  const parent = Object.getPrototypeOf(proto) as Record<'write' | 'end', Method>;
+  const countingWrite = prototypeWrapper(parent, 'write', chunkBytes);
+  const countingEnd = prototypeWrapper(parent, 'end', endChunkBytes);
   Object.defineProperty(proto, 'write', { value: countingWrite, writable: true, configurable: true, enumerable: false });
   Object.defineProperty(proto, 'end', { value: countingEnd, writable: true, configurable: true, enumerable: false });
   return true;
@@ -105,21 +102,17 @@ let countedBelow = false;
 
 // Instance wrappers (Node's own prototype, or the first response of a prototype just patched): they count a call
 // only when no prototype wrapper below counted it (a wrapper of someone before us that held the unpatched write).
-function instanceWrite(this: InstanceCounted, ...args: unknown[]): unknown {
-  countedBelow = false;
-  const result = Reflect.apply(this[WRITE], this, args);
-  if (!countedBelow) this[BYTES] += chunkBytes(args[0], args[1]);
-  countedBelow = false;
-  return result;
+function instanceWrapper(original: typeof WRITE | typeof END, bytesOf: (chunk: unknown, encoding: unknown) => number) {
+  return function (this: InstanceCounted, ...args: unknown[]): unknown {
+    countedBelow = false;
+    const result = Reflect.apply(this[original], this, args);
+    if (!countedBelow) this[BYTES] += bytesOf(args[0], args[1]);
+    countedBelow = false;
+    return result;
+  };
 }
-
-function instanceEnd(this: InstanceCounted, ...args: unknown[]): unknown {
-  countedBelow = false;
-  const result = Reflect.apply(this[END], this, args);
-  if (!countedBelow) this[BYTES] += endChunkBytes(args[0], args[1]);
-  countedBelow = false;
-  return result;
-}
+const instanceWrite = instanceWrapper(WRITE, chunkBytes);
+const instanceEnd = instanceWrapper(END, endChunkBytes);
 
 /**
  * Count the body bytes `res` sends into `counter` (which counterOf(res) must find: through res.req), or, on a
