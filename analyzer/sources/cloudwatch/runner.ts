@@ -198,7 +198,8 @@ export class QueryRunner {
   }
 
   private report(): void {
-    const mb = (this.scanned.bytesScanned / 1_048_576).toFixed(1);
+    // decimal MB, as the report's "bytes scanned" line (report/text.ts fmtBytes) and AWS's console count them
+    const mb = (this.scanned.bytesScanned / 1e6).toFixed(1);
     this.opts.progress.update(
       `Logs Insights: ${this.running.size} running, ${this.done} done, ${this.scanned.recordsScanned} records / ${mb} MB scanned`,
     );
