@@ -1,32 +1,16 @@
 /**
  * The browser-side script of the comparison's HTML page, kept as a string so the built CLI (dist/) carries it
- * without a copy step. It must contain no backtick and no dollar-brace (it is a String.raw template).
+ * without a copy step. It must contain no backtick and no dollar-brace but the one that splices in the helpers both chart
+ * scripts share (it is a String.raw template).
  */
+import { CHART_HELPERS } from '../report/html/chart-helpers.js';
+
 export const COMPARE_CHARTS_SCRIPT = String.raw`
 // Draws the comparison's overlays with uPlot from the JSON in #logjam-data: base dashed, run solid. Offline.
 // Every chart that draws adds itself to document.body.dataset.chartsDrawn, so a headless browser can check it.
 (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('logjam-data').textContent);
-  var drawn = {};
-  var body = document.body;
-  window.addEventListener('error', function (e) { body.dataset.chartError = String(e.message || e); });
-  function markDrawn(id) {
-    if (drawn[id]) return;
-    drawn[id] = true;
-    var el = document.getElementById(id);
-    if (el) el.setAttribute('data-chart-ready', '1');
-    body.dataset.chartsDrawn = String(Object.keys(drawn).length);
-  }
-  function chart(id, opts, series) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    opts.width = Math.max(320, Math.min(1100, el.clientWidth || 800));
-    opts.height = opts.height || 260;
-    opts.hooks = { draw: [function () { markDrawn(id); }] };
-    new uPlot(opts, series, el);
-  }
-  function empty(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
+${CHART_HELPERS}
   var c = { base: '#6b7280', run: '#2563eb', red: '#dc2626', blue: '#2563eb', gray: '#9ca3af', amber: '#d97706' };
   var expected = 0;
   var dash = [6, 4];

@@ -1,40 +1,16 @@
 /**
  * The browser-side script of the HTML report, kept as a string so the built CLI (dist/) carries it without a
- * copy step. It must contain no backtick and no dollar-brace (it is a String.raw template).
+ * copy step. It must contain no backtick and no dollar-brace but the one that splices in the helpers both chart
+ * scripts share (it is a String.raw template).
  */
+import { CHART_HELPERS } from './chart-helpers.js';
+
 export const CHARTS_SCRIPT = String.raw`
 // Draws the report's charts with uPlot from the JSON in #logjam-data. Runs in the browser, offline.
 // Every chart that draws adds itself to document.body.dataset.chartsDrawn, so a headless browser can check it.
 (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('logjam-data').textContent);
-  var drawn = {};
-  var body = document.body;
-  window.addEventListener('error', function (e) {
-    body.dataset.chartError = String(e.message || e);
-  });
-  function markDrawn(id) {
-    if (drawn[id]) return;
-    drawn[id] = true;
-    var el = document.getElementById(id);
-    if (el) el.setAttribute('data-chart-ready', '1');
-    body.dataset.chartsDrawn = String(Object.keys(drawn).length);
-  }
-  function width(el) {
-    return Math.max(320, Math.min(1100, el.clientWidth || 800));
-  }
-  function empty(id, text) {
-    var el = document.getElementById(id);
-    if (el) el.textContent = text;
-  }
-  function chart(id, opts, series) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    opts.width = width(el);
-    opts.height = opts.height || 260;
-    opts.hooks = { draw: [function () { markDrawn(id); }] };
-    new uPlot(opts, series, el);
-  }
+${CHART_HELPERS}
   var colors = { blue: '#2563eb', red: '#dc2626', amber: '#d97706', green: '#059669', gray: '#6b7280', purple: '#7c3aed' };
   var expected = 0;
 
