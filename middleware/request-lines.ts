@@ -77,6 +77,8 @@ const K = {
   poolWaitMs: jsonKey(FIELDS.poolWaitMs),
 };
 
+const NO_DB = `${K.dbMs}0${K.dbQueries}0${K.poolWaitMs}0`;
+
 /** One per requestLogging(): writes its request lines through `logger`, as text when it can. */
 export class RequestLineWriter {
   /** The keys pino treats specially, when this logger's request lines can be written as text. */
@@ -106,8 +108,7 @@ export class RequestLineWriter {
     const route = o.route === undefined ? '' : K.route + quote(o.route);
     const props =
       `${FINISH_EVENT}${head}${route}${K.status}${jsonNumber(o.status)}${K.durationMs}${jsonNumber(o.durationMs)}` +
-      `${K.bytesOut}${jsonNumber(o.bytesOut)}${K.dbMs}${jsonNumber(round3(state.dbMs))}` +
-      `${K.dbQueries}${jsonNumber(state.dbQueries)}${K.poolWaitMs}${jsonNumber(round3(state.poolWaitMs))}`;
+      `${K.bytesOut}${jsonNumber(o.bytesOut)}${dbText(state)}`;
     writeTextLine(this.logger, num, props, FINISH_MSG);
   }
 
@@ -161,6 +162,12 @@ function lineHead(state: RequestLineSource, method: string, path: string, specia
     text += K.amznTraceIdRejected;
   }
   return text + K.method + quote(method) + K.path + quote(path);
+}
+
+/** The database fields of request.finish: one constant for the common request that ran no query. */
+function dbText(state: RequestLineState): string {
+  if (state.dbMs === 0 && state.dbQueries === 0 && state.poolWaitMs === 0) return NO_DB;
+  return `${K.dbMs}${jsonNumber(round3(state.dbMs))}${K.dbQueries}${jsonNumber(state.dbQueries)}${K.poolWaitMs}${jsonNumber(round3(state.poolWaitMs))}`;
 }
 
 function isDigit(c: number): boolean {

@@ -82,7 +82,7 @@ function writeBothWays(logger: Logger, inits: RequestStateInit[]): void {
     writer.finish(state, 'warn', finish);
     logger.warn(finishFields(state, finish), MESSAGES.finish);
     // abort reuses the text made for the request (method and path as at its start)
-    const aborted = new RequestState(logger, init);
+    const aborted = new RequestState(logger, init); // no database time: request.finish's constant for it
     writer.abort(aborted, 'warn', abort);
     logger.warn(abortFields(aborted, abort), MESSAGES.abort);
     writer.finish(aborted, 'error', { ...finish, method: 'POST', route: undefined });
