@@ -1,7 +1,8 @@
 /**
  * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
  * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
- * resolves four headers, writes at most two lines and registers two listeners (no closure but one). The
+ * resolves four headers, writes at most two lines (request-lines.ts: each built as one string, the part they share
+ * made once per request) and registers two listeners (no closure but one). The
  * pino-http-style hooks (ignore, customProps, genReqId, customLogLevel) are wrapped here once (hooks.ts) and cost one
  * `if` each when not given.
  */
