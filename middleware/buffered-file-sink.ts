@@ -68,8 +68,8 @@ export class BufferedFileSink extends EventEmitter {
   ) {
     super();
     this.label = options.label ?? 'the log file sink';
-    // writesWithinBuffer: no headroom, so a line that would overflow bufferBytes is written after the batch, not in it
-    this.buffer = Buffer.allocUnsafe(options.writesWithinBuffer ? options.bufferBytes : options.bufferBytes + HEADROOM_BYTES);
+    // writesWithinBuffer: the line that crosses bufferBytes is copied in too, then moved to start the next batch
+    this.buffer = Buffer.allocUnsafe(options.bufferBytes + HEADROOM_BYTES);
     this.exitRef = new WeakRef(this);
     sinksToFlushAtExit.add(this.exitRef);
     installExitHook();
@@ -81,7 +81,8 @@ export class BufferedFileSink extends EventEmitter {
       return false;
     }
     const room = this.buffer.length - this.length;
-    // length * 3 bounds the UTF-8 size of a JS string: the exact count only for a line that might not fit
+    // length * 3 bounds the UTF-8 size of a JS string: the exact count only for a line that might not fit the
+    // headroom (a long one: request lines fit, so the common path never measures a line)
     if (line.length * 3 > room && Buffer.byteLength(line) > room) {
       this.flushSync();
       if (Buffer.byteLength(line) > this.buffer.length) {
@@ -89,11 +90,23 @@ export class BufferedFileSink extends EventEmitter {
         return true;
       }
     }
-    this.length += this.buffer.write(line, this.length);
-    this.lines++;
+    const start = this.length;
+    const end = start + this.buffer.write(line, start);
+    if (this.options.writesWithinBuffer === true && end > this.options.bufferBytes && start > 0) {
+      // the line crossed bufferBytes: the batch before it goes alone (no write beyond bufferBytes), the line
+      // starts the next one
+      this.writeOut(this.buffer.subarray(0, start), this.lines);
+      this.buffer.copyWithin(0, start, end);
+      this.length = end - start;
+      this.lines = 1;
+    } else {
+      this.length = end;
+      this.lines++;
+    }
     if (this.length >= this.options.bufferBytes) this.flushSync();
     else if (this.timer === undefined) {
-      // unref: a pending flush never keeps the process alive (the exit hook writes what is left)
+      // unref: a pending flush never keeps the process alive (the exit hook writes what is left). Not cleared by
+      // a flush: under load one timer per interval, not one per batch; it then writes what gathered since.
       this.timer = setTimeout(this.flushOnTimer, this.options.flushIntervalMs);
       this.timer.unref();
     }
@@ -102,10 +115,6 @@ export class BufferedFileSink extends EventEmitter {
 
   /** Write out everything gathered, now (pino's flushSync: multistream, pino.final). */
   flushSync(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     if (this.length === 0) return;
     const length = this.length;
     const lines = this.lines;
@@ -123,6 +132,10 @@ export class BufferedFileSink extends EventEmitter {
   /** Flush, close the file, then 'close' (on the next tick, like a stream's). */
   end(): void {
     if (this.closed) return;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.flushSync();
     this.reportLostTotal();
     this.closed = true;

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import { scopeFields } from './lines.js';
 import { nameMisorderedMiddlewareOnce } from './order-check.js';
+import type { RequestLineCache } from './request-lines.js';
 import type { RequestContext } from './types.js';
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -29,7 +30,7 @@ export interface RequestStateInit {
   customFields: Record<string, unknown> | undefined;
 }
 
-export class RequestState implements RequestContext {
+export class RequestState implements RequestContext, RequestLineCache {
   /** Body bytes the response sent so far (bytes-out.ts counts them here). */
   bytesOut = 0;
   dbMs = 0;
@@ -50,6 +51,8 @@ export class RequestState implements RequestContext {
   readonly customFields: Record<string, unknown> | undefined;
   /** The error errorLogging() handled for this request (customLogLevel's `err`). */
   error: unknown = undefined;
+  /** The text its request lines share, made at the first one (request-lines.ts); null: they go the fields' way. */
+  lineHead: string | null | undefined = undefined;
   private child: Logger | undefined;
 
   constructor(

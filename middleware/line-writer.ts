@@ -8,6 +8,7 @@
  */
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { jsonField, quote } from './json-text.js';
 import type { LevelLabel } from './schema.js';
 
 const {
@@ -93,34 +94,30 @@ export function writeLine(logger: Logger, level: LevelLabel, fields: Record<stri
   stream.write(line);
 }
 
-/** Key names as JSON, each made once (the request lines use a handful). */
-const keyCache = new Map<string, string>();
-const KEY_CACHE_BOUND = 256;
-
-function jsonKey(key: string): string {
-  let cached = keyCache.get(key);
-  if (cached === undefined) {
-    cached = `,${JSON.stringify(key)}:`;
-    if (keyCache.size < KEY_CACHE_BOUND) keyCache.set(key, cached);
-  }
-  return cached;
+/**
+ * For request-lines.ts, which builds a request line's fields as text itself: the plan of `logger` when such text can
+ * be written directly, undefined when every line must go through writeLine (a logger createLogger did not build, a
+ * wildcard redaction, or a stream that asks for each line's fields as metadata: pino.multistream).
+ */
+export function textLinePlan(logger: Logger): Pick<DirectPlan, 'special'> | undefined {
+  const plan = plans.get(logger);
+  return plan === undefined || plan.needsMetadata ? undefined : plan;
 }
 
-/** Longest string checked by hand; a longer one (rare in a request line) is left to JSON.stringify. */
-const QUOTE_SCAN_LIMIT = 128;
+/** The number of `level` when a line at it is written, undefined when it is below the logger's level. */
+export function enabledLevel(logger: Logger, level: LevelLabel): number | undefined {
+  const num = logger.levels.values[level] ?? 0;
+  return num < logger.levelVal ? undefined : num;
+}
 
 /**
- * JSON.stringify(value) for a string, without its cost for the common case: the ids, methods, paths and routes of
- * request lines rarely hold anything to escape. Anything that might need it (a control character, a quote, a
- * backslash, any surrogate) goes to JSON.stringify, so the result is always JSON.stringify's.
+ * Write one line whose fields are `props` (`,"key":value` each, as serializeFields makes them) and whose message is
+ * `msgText` (`,"msg":` and the quoted message): the bytes writeLine writes for the same fields. Only for a logger
+ * textLinePlan gave a plan for, at a level enabledLevel passed.
  */
-function quote(value: string): string {
-  if (value.length > QUOTE_SCAN_LIMIT) return JSON.stringify(value);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value);
-  }
-  return `"${value}"`;
+export function writeTextLine(logger: Logger, num: number, props: string, msgText: string): void {
+  const plan = plans.get(logger) as DirectPlan;
+  plan.stream.write(`${plan.levelPrefixes[num] ?? ''},"time":${Date.now()}${internal<string>(logger, chindingsSym)}${props}${msgText}${plan.end}`);
 }
 
 /**
@@ -134,21 +131,9 @@ function serializeFields(fields: Record<string, unknown>, special: ReadonlySet<s
     const value = fields[key];
     if (value === undefined) continue;
     if (special.has(key)) return undefined;
-    switch (typeof value) {
-      case 'string':
-        out += jsonKey(key) + quote(value);
-        break;
-      case 'number':
-        out += jsonKey(key) + (Number.isFinite(value) ? String(value) : 'null');
-        break;
-      case 'boolean':
-        out += jsonKey(key) + (value ? 'true' : 'false');
-        break;
-      case 'function':
-        break;
-      default:
-        return undefined;
-    }
+    const field = jsonField(key, value);
+    if (field === undefined) return undefined;
+    out += field;
   }
   return out;
 }

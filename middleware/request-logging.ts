@@ -1,7 +1,8 @@
 /**
  * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
  * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
- * resolves four headers, writes at most two lines and registers two listeners (no closure but one). The
+ * resolves four headers, writes at most two lines (request-lines.ts: each built as one string, the part they share
+ * made once per request) and registers two listeners (no closure but one). The
  * pino-http-style hooks (ignore, customProps, genReqId, customLogLevel) are wrapped here once (hooks.ts) and cost one
  * `if` each when not given.
  */
@@ -19,7 +20,8 @@ import {
   resolveRequestId,
   resolveRunId,
 } from './ids.js';
-import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf, startFields } from './lines.js';
+import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf } from './lines.js';
+import { RequestLineWriter } from './request-lines.js';
 import { createLogger } from './logger.js';
 import { writeLine } from './line-writer.js';
 import { nameMisorderedMiddlewareOnce } from './order-check.js';
@@ -45,6 +47,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
   const responseHeader =
     options.responseHeader === false ? undefined : normalizeHeaderName(options.responseHeader ?? 'x-request-id');
   const startLine = options.startLine ?? true;
+  const lines = new RequestLineWriter(logger);
   const failures = new HookFailures(logger);
   const isIgnored = ignoreMatcher(options.ignore, failures);
   const customProps = options.customProps && customPropsReader(options.customProps, failures);
@@ -95,7 +98,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     if (responseHeader !== undefined) res.setHeader(responseHeader, requestId.id);
     countBytesOut(res, state);
     requestStarted();
-    if (startLine) writeLine(logger, 'info', startFields(state, method, path), MESSAGES.start);
+    if (startLine) lines.start(state, method, path);
 
     // 'close' fires exactly once for every response: after 'finish' when it completed, alone when the client went
     // away first. (on, not once: once allocates a wrapper per request for nothing; markDelivered is shared.)
@@ -106,12 +109,14 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
       const route = routeOf(req);
       if (responseDelivered(res)) {
         const status = res.statusCode;
-        const fields = finishFields(state, { method, path, route, status, durationMs, bytesOut: bytesOut(res, method, state) });
-        if (customProps !== undefined) Object.assign(fields, customProps(req, res));
-        if (levelFor !== undefined) {
-          const level = levelFor(req, res, state.error, status >= 500 ? 'warn' : 'info');
-          if (level !== 'silent') writeLine(logger, level, fields, MESSAGES.finish);
-        } else writeLine(logger, status >= 500 ? 'warn' : 'info', fields, MESSAGES.finish);
+        const outcome = { method, path, route, status, durationMs, bytesOut: bytesOut(res, method, state) };
+        const extra = customProps?.(req, res);
+        const fallback = status >= 500 ? 'warn' : 'info';
+        const level = levelFor === undefined ? fallback : levelFor(req, res, state.error, fallback);
+        if (level === 'silent') return;
+        // customProps' fields at the end override those of entry in place: the fields object's way
+        if (customProps === undefined) lines.finish(state, level, outcome);
+        else writeLine(logger, level, Object.assign(finishFields(state, outcome), extra), MESSAGES.finish);
       } else if (cutByRequestTimeout(req)) {
         // Node answered 408 itself and closed the connection: that is what the client got, whatever the app tried
         // to send afterwards on the dead socket.
@@ -119,10 +124,12 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
         fields[FIELDS.reason] = REQUEST_TIMEOUT_REASON;
         writeLine(logger, 'warn', fields, MESSAGES.finish);
       } else {
-        const fields = abortFields(state, { method, path, route, durationMs });
-        if (customProps !== undefined) Object.assign(fields, customProps(req, res));
+        const outcome = { method, path, route, durationMs };
+        const extra = customProps?.(req, res);
         const level = levelFor === undefined ? 'warn' : levelFor(req, res, state.error ?? REQUEST_ABORTED, 'warn');
-        if (level !== 'silent') writeLine(logger, level, fields, MESSAGES.abort);
+        if (level === 'silent') return;
+        if (customProps === undefined) lines.abort(state, level, outcome);
+        else writeLine(logger, level, Object.assign(abortFields(state, outcome), extra), MESSAGES.abort);
       }
     });
 

@@ -45,6 +45,16 @@ describe('BufferedFileSink', () => {
     sink.end();
   });
 
+  it('a batch written because the buffer filled leaves no later line waiting past the flush interval', async () => {
+    const sink = new BufferedFileSink(openSync(file, 'a'), { bufferBytes: 100, flushIntervalMs: 20, writesWithinBuffer: true });
+    const fit = Math.floor(100 / Buffer.byteLength(line(0)));
+    for (let i = 0; i <= fit; i++) sink.write(line(i));
+    expect(read()).toBe(Array.from({ length: fit }, (_, i) => line(i)).join(''));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(read()).toBe(Array.from({ length: fit + 1 }, (_, i) => line(i)).join(''));
+    sink.end();
+  });
+
   it('bufferBytes 0 writes each line at once; a line larger than the buffer is written whole', () => {
     const sink = new BufferedFileSink(openSync(file, 'a'), { bufferBytes: 0, flushIntervalMs: 60_000 });
     sink.write(line(1));
