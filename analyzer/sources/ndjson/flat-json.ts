@@ -3,18 +3,21 @@
  * (string, number, true/false/null values, printable ASCII, no escapes, no nesting). It reads the line's bytes in
  * place — no UTF-8 decode of the whole line, no JSON.parse — and returns the object JSON.parse would have returned
  * (same keys in the same order, same values), or undefined for anything else: escapes, non-ASCII or control bytes,
- * nested values, exponents, numbers too long to convert exactly, duplicate keys, "__proto__", trailing bytes,
+ * nested values, malformed numbers, duplicate keys, "__proto__", trailing bytes,
  * anything unusual. The caller then takes the general path (decode + JSON.parse), so the outcome never depends on
  * which path read a line; it only decides how fast.
  *
- * Strings that repeat line after line (keys, method, event, level, service, host, run id, route) are interned: a
- * small table maps the bytes' hash to the string made last time, checked byte by byte, so no new string is made.
+ * Lines of one log come in few shapes (key lists), usually the previous line's again: the reader expects the last
+ * shape's keys, recognising each by its bytes (no key string made), builds the object with the shape's compiled
+ * object literal, and reuses a value's string from the previous line of that shape when the bytes are the same
+ * (method, event, level, service, host, run id, route repeat line after line), so no new string is made for them.
+ * Keys off the expected shape are interned through a small hash table instead.
  */
 
-/** Interned strings by (hash of their bytes) & MASK; a slot holds the last string that hashed there. */
+/** Interned keys by (hash of their bytes) & MASK; a slot holds the last key that hashed there. */
 const SLOTS = 4096;
 const MASK = SLOTS - 1;
-/** Longer strings are made afresh: long values (paths, messages) rarely repeat, and comparing them costs more. */
+/** Longer keys are made afresh (no logjam key is that long). */
 const MAX_INTERNED = 64;
 /** 10^k for the decimals: m / 10^k is exactly JSON.parse's value (both exact, IEEE division correctly rounded). */
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -46,6 +49,10 @@ const MAX_SHAPES_MADE = 256;
  */
 interface Shape {
   keys: readonly string[];
+  /** each key's bytes and its closing quote: how the next line's key is recognised without making a string */
+  tokens: readonly Uint8Array[];
+  /** the string each key had as its value in the last line of this shape (undefined: not a string) */
+  last: (string | undefined)[];
   make(values: readonly unknown[]): Record<string, unknown>;
 }
 
@@ -59,6 +66,15 @@ function objectMaker(keys: readonly string[]): Shape['make'] {
   const fields = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
   return new Function('v', `return { ${fields} };`) as Shape['make'];
 }
+
+/** What a byte is inside a JSON string for this reader: plain printable ASCII, the closing quote, or anything else. */
+const PLAIN = 0;
+const STRING_END = 1;
+const NOT_PLAIN = 2;
+const STRING_BYTES = new Uint8Array(256).fill(NOT_PLAIN);
+for (let b = 0x20; b < 0x7f; b++) STRING_BYTES[b] = PLAIN;
+STRING_BYTES[QUOTE] = STRING_END;
+STRING_BYTES[BACKSLASH] = NOT_PLAIN;
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09;
 
@@ -84,11 +100,32 @@ export class FlatJsonReader {
     i++;
     while (i < end && isSpace(buf[i]!)) i++;
     if (i < end && buf[i] === CLOSE) return this.trailer(buf, i + 1, end) ? {} : undefined;
+    // the shape expected: the last line's; `following` while every key so far is that shape's, in its order
+    const expected = this.shapes[0];
+    let following = expected !== undefined;
     for (;;) {
       if (i >= end || buf[i] !== QUOTE) return undefined;
-      const key = this.string(buf, i + 1, end);
-      if (key === undefined) return undefined;
-      i = this.at;
+      i++;
+      let key: string | undefined;
+      if (following && count < expected!.keys.length) {
+        const token = expected!.tokens[count]!;
+        const n = token.length;
+        let j = 0;
+        if (i + n <= end) while (j < n && buf[i + j] === token[j]) j++;
+        if (j === n) {
+          key = expected!.keys[count]!;
+          i += n;
+        } else {
+          following = false;
+        }
+      } else {
+        following = false;
+      }
+      if (key === undefined) {
+        key = this.internedKey(buf, i, end);
+        if (key === undefined) return undefined;
+        i = this.at;
+      }
       while (i < end && isSpace(buf[i]!)) i++;
       if (i >= end || buf[i] !== COLON) return undefined;
       i++;
@@ -96,7 +133,7 @@ export class FlatJsonReader {
       if (i >= end) return undefined;
       const b = buf[i]!;
       let value: unknown;
-      if (b === QUOTE) value = this.string(buf, i + 1, end);
+      if (b === QUOTE) value = this.string(buf, i + 1, end, following ? expected!.last[count] : undefined);
       else if (b === MINUS || (b >= ZERO && b <= NINE)) value = this.number(buf, i, end);
       else value = this.literal(buf, i, end);
       if (value === undefined || count === MAX_KEYS) return undefined;
@@ -115,8 +152,14 @@ export class FlatJsonReader {
       return undefined;
     }
     if (!this.trailer(buf, i + 1, end)) return undefined;
-    const shape = this.shapeOf(count);
-    return shape === undefined ? undefined : shape.make(values);
+    const shape = following && count === expected!.keys.length ? expected : this.shapeOf(count);
+    if (shape === undefined) return undefined;
+    const last = shape.last;
+    for (let k = 0; k < count; k++) {
+      const v = values[k];
+      last[k] = typeof v === 'string' ? v : undefined;
+    }
+    return shape.make(values);
   }
 
   /**
@@ -142,7 +185,8 @@ export class FlatJsonReader {
     if (this.shapesMade >= MAX_SHAPES_MADE) return undefined;
     const own = keys.slice(0, count);
     if (own.includes('__proto__') || new Set(own).size !== count) return undefined;
-    const shape = { keys: own, make: objectMaker(own) };
+    const tokens = own.map((k) => Uint8Array.from(Buffer.from(`${k}"`, 'latin1')));
+    const shape: Shape = { keys: own, tokens, last: own.map(() => undefined), make: objectMaker(own) };
     this.shapesMade++;
     this.shapes.unshift(shape);
     if (this.shapes.length > RECENT_SHAPES) this.shapes.pop();
@@ -155,16 +199,34 @@ export class FlatJsonReader {
     return i === end;
   }
 
-  /** The string whose bytes start at `i` (after the opening quote), or undefined if not plain printable ASCII. */
-  private string(buf: Buffer, i: number, end: number): string | undefined {
+  /**
+   * The string value whose bytes start at `i` (after the opening quote), or undefined if not plain printable ASCII.
+   * `previous`: this key's value in the last line of the shape, returned itself when the bytes are the same.
+   */
+  private string(buf: Buffer, i: number, end: number, previous: string | undefined): string | undefined {
+    const from = i;
+    while (i < end && STRING_BYTES[buf[i]!] === PLAIN) i++;
+    // escapes, control bytes (JSON.parse rejects them raw), DEL, every non-ASCII byte, no closing quote: general path
+    if (i >= end || buf[i] !== QUOTE) return undefined;
+    this.at = i + 1;
+    const length = i - from;
+    if (previous !== undefined && previous.length === length) {
+      let k = 0;
+      while (k < length && previous.charCodeAt(k) === buf[from + k]) k++;
+      if (k === length) return previous;
+    }
+    return latin1(buf, from, i);
+  }
+
+  /** A key off the expected shape (bytes from `i`, after the quote), interned; undefined if not plain ASCII. */
+  private internedKey(buf: Buffer, i: number, end: number): string | undefined {
     const from = i;
     let hash = 0;
     for (;;) {
       if (i >= end) return undefined;
       const b = buf[i]!;
       if (b === QUOTE) break;
-      // escapes, control bytes (JSON.parse rejects them raw), DEL and every non-ASCII byte: the general path
-      if (b < 0x20 || b >= 0x7f || b === BACKSLASH) return undefined;
+      if (STRING_BYTES[b] !== PLAIN) return undefined;
       hash = (Math.imul(hash, 31) + b) | 0;
       i++;
     }
@@ -183,8 +245,9 @@ export class FlatJsonReader {
     return made;
   }
 
-  /** A JSON number without exponent and with at most MAX_DIGITS digits, converted exactly; else undefined. */
+  /** A JSON number, converted exactly (as JSON.parse converts it); undefined if the bytes are not one. */
   private number(buf: Buffer, i: number, end: number): number | undefined {
+    const start = i;
     const negative = buf[i] === MINUS;
     if (negative) i++;
     if (i >= end) return undefined;
@@ -214,13 +277,24 @@ export class FlatJsonReader {
       }
       if (decimals === 0) return undefined;
     }
-    if (digits > MAX_DIGITS) return undefined;
-    // an exponent, or a digit right after a leading zero ("01"), or any other byte glued on: the general path
+    let exponent = false;
+    if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
+      i++;
+      if (i < end && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
+      const from = i;
+      while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) i++;
+      if (i === from) return undefined;
+      exponent = true;
+    }
+    // a digit right after a leading zero ("01") or any other byte glued on: not a JSON number, the general path
     if (i < end) {
       const b = buf[i]!;
       if (b !== COMMA && b !== CLOSE && !isSpace(b)) return undefined;
     }
     this.at = i;
+    // exponents and long mantissas (full-precision doubles): the text through Number(), which for a JSON number's
+    // text gives exactly JSON.parse's double (both are the engine's one correctly rounded string-to-double)
+    if (exponent || digits > MAX_DIGITS) return Number(latin1(buf, start, i));
     const value = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
     return negative ? -value : value;
   }
