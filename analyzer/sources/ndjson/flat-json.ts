@@ -251,52 +251,62 @@ export class FlatJsonReader {
     const negative = buf[i] === MINUS;
     if (negative) i++;
     if (i >= end) return undefined;
-    let digits = 0;
     let mantissa = 0;
-    const first = buf[i]!;
-    if (first === ZERO) {
+    let digits = 0;
+    let d = buf[i]! - ZERO;
+    if (d === 0) {
       i++;
       digits = 1;
-    } else if (first > ZERO && first <= NINE) {
-      while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) {
-        mantissa = mantissa * 10 + (buf[i]! - ZERO);
-        digits++;
-        i++;
-      }
     } else {
-      return undefined;
+      while (d >= 0 && d <= 9) {
+        mantissa = mantissa * 10 + d;
+        digits++;
+        if (++i >= end) break;
+        d = buf[i]! - ZERO;
+      }
+      if (digits === 0) return undefined;
     }
     let decimals = 0;
     if (i < end && buf[i] === DOT) {
       i++;
-      while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) {
-        mantissa = mantissa * 10 + (buf[i]! - ZERO);
-        digits++;
+      while (i < end) {
+        d = buf[i]! - ZERO;
+        if (d < 0 || d > 9) break;
+        mantissa = mantissa * 10 + d;
         decimals++;
         i++;
       }
       if (decimals === 0) return undefined;
     }
-    let exponent = false;
-    if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
-      i++;
-      if (i < end && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
-      const from = i;
-      while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) i++;
-      if (i === from) return undefined;
-      exponent = true;
+    if (i < end) {
+      const b = buf[i]!;
+      if (b === 0x65 || b === 0x45) return this.withExponent(buf, start, i + 1, end);
+      // a digit right after a leading zero ("01") or any other byte glued on: not a JSON number, the general path
+      if (b !== COMMA && b !== CLOSE && !isSpace(b)) return undefined;
     }
-    // a digit right after a leading zero ("01") or any other byte glued on: not a JSON number, the general path
+    this.at = i;
+    // a long mantissa (a full-precision double): see withExponent()
+    if (digits + decimals > MAX_DIGITS) return Number(latin1(buf, start, i));
+    const value = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
+    return negative ? -value : value;
+  }
+
+  /**
+   * The rest of a number from its exponent's first byte after the "e" at `i`. The whole text then goes through
+   * Number(), which for a JSON number's text gives exactly JSON.parse's double (both are the engine's one correctly
+   * rounded string-to-double).
+   */
+  private withExponent(buf: Buffer, start: number, i: number, end: number): number | undefined {
+    if (i < end && (buf[i] === 0x2b || buf[i] === MINUS)) i++;
+    const from = i;
+    while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) i++;
+    if (i === from) return undefined;
     if (i < end) {
       const b = buf[i]!;
       if (b !== COMMA && b !== CLOSE && !isSpace(b)) return undefined;
     }
     this.at = i;
-    // exponents and long mantissas (full-precision doubles): the text through Number(), which for a JSON number's
-    // text gives exactly JSON.parse's double (both are the engine's one correctly rounded string-to-double)
-    if (exponent || digits > MAX_DIGITS) return Number(latin1(buf, start, i));
-    const value = decimals === 0 ? mantissa : mantissa / POW10[decimals]!;
-    return negative ? -value : value;
+    return Number(latin1(buf, start, i));
   }
 
   /** true, false or null; else undefined. */
