@@ -3,8 +3,7 @@
  * (string, number, true/false/null values, printable ASCII, no escapes, no nesting). It reads the line's bytes in
  * place — no UTF-8 decode of the whole line, no JSON.parse — and returns the object JSON.parse would have returned
  * (same keys in the same order, same values), or undefined for anything else: escapes, non-ASCII or control bytes,
- * nested values, malformed numbers, duplicate keys, "__proto__", trailing bytes,
- * anything unusual. The caller then takes the general path (decode + JSON.parse), so the outcome never depends on
+ * nested values, malformed numbers, duplicate keys, "__proto__", trailing bytes, anything unusual. The caller then takes the general path (decode + JSON.parse), so the outcome never depends on
  * which path read a line; it only decides how fast.
  *
  * Lines of one log come in few shapes (key lists), usually the previous line's again: the reader expects the last
@@ -185,8 +184,16 @@ export class FlatJsonReader {
     if (this.shapesMade >= MAX_SHAPES_MADE) return undefined;
     const own = keys.slice(0, count);
     if (own.includes('__proto__') || new Set(own).size !== count) return undefined;
+    let make: Shape['make'];
+    try {
+      make = objectMaker(own);
+    } catch {
+      // code generation disallowed (node --disallow-code-generation-from-strings): every line the general path
+      this.shapesMade = MAX_SHAPES_MADE;
+      return undefined;
+    }
     const tokens = own.map((k) => Uint8Array.from(Buffer.from(`${k}"`, 'latin1')));
-    const shape: Shape = { keys: own, tokens, last: own.map(() => undefined), make: objectMaker(own) };
+    const shape: Shape = { keys: own, tokens, last: own.map(() => undefined), make };
     this.shapesMade++;
     this.shapes.unshift(shape);
     if (this.shapes.length > RECENT_SHAPES) this.shapes.pop();
