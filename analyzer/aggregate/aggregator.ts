@@ -558,7 +558,8 @@ export class RunAggregator {
 
   private finish(line: LogLine): void {
     const id = line[F.requestId] as string;
-    this.open.delete(id);
+    // the maps by id are empty in a log of finish lines only (the common case): no lookup then
+    if (this.open.size > 0) this.open.delete(id);
     const known = this.options.knownIds?.firstOf('f', id);
     if (known === false || (known === undefined && !this.finished.add(id))) {
       this.input.duplicates++;
@@ -603,7 +604,7 @@ export class RunAggregator {
     b.poolWaitMsSum.add(poolWait);
     b.hist.record(us, bucket);
 
-    const pending = this.pendingErrors.get(id);
+    const pending = this.pendingErrors.size > 0 ? this.pendingErrors.get(id) : undefined;
     if (pending !== undefined) this.pendingErrors.delete(id);
     if (status >= 400) {
       const c = this.cluster(r.method, r.route, status, id);

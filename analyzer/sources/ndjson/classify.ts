@@ -6,6 +6,8 @@
  */
 import type { LogLine } from '../../aggregate/aggregator.js';
 import { JSON_FORMATS, TEXT_FORMATS } from '../formats/index.js';
+import { logjamFormat } from '../formats/logjam.js';
+import type { FlatJsonReader } from './flat-json.js';
 
 export const MALFORMED = Symbol('malformed');
 export const FOREIGN = Symbol('foreign');
@@ -42,4 +44,15 @@ export function classifyLine(text: string): Classified {
     if (line !== undefined) return { format: format.name, line };
   }
   return FOREIGN;
+}
+
+/**
+ * The fast path for logjam's own lines: the line's bytes read by `reader` (flat-json.ts) and checked by the logjam
+ * format, without decoding or JSON.parse. undefined: not a flat object the reader handles, or not a line the logjam
+ * format reads — classifyLine() on the decoded text then decides, as it does for every other line, so what a line
+ * counts as never depends on the path. (The object is the one JSON.parse gives, and it has no nested value.)
+ */
+export function readLogjamBytes(reader: FlatJsonReader, buf: Buffer, start: number, end: number): LogLine | undefined {
+  const value = reader.read(buf, start, end);
+  return value === undefined ? undefined : logjamFormat.read(value, true);
 }

@@ -8,6 +8,11 @@ export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 export interface LineHandler {
   line(text: string): void;
+  /**
+   * Optional: a line's bytes (buf[start, end), CR dropped, not blank) before any decoding. true: handled, done;
+   * false: the line is decoded and goes to line() as usual. `buf` is only valid during the call.
+   */
+  bytes?(buf: Buffer, start: number, end: number): boolean;
   oversized(): void;
 }
 
@@ -94,6 +99,7 @@ export class LineSplitter {
     if (end - start >= 3 && buf[i] === 0xef && buf[i + 1] === 0xbb && buf[i + 2] === 0xbf) i += 3;
     while (i < end && (buf[i] === 32 || buf[i] === 9 || buf[i] === 13)) i++;
     if (i === end) return;
+    if (this.handler.bytes !== undefined && this.handler.bytes(buf, start, end)) return;
     this.handler.line(buf.toString('utf8', start, end));
   }
 }
