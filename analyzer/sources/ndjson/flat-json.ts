@@ -335,8 +335,13 @@ export class FlatJsonReader {
   }
 }
 
+/**
+ * Buffer's own latin1Slice (what buf.toString('latin1', …) calls after checking its arguments): not in @types/node
+ * and not documented, so toString's way when a Node no longer has it.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, from: number, to: number) => string }).latin1Slice;
+
 /** ASCII bytes as a string (latin1 = one char per byte; the reader only lets through bytes below 0x7f). */
 function latin1(buf: Buffer, from: number, to: number): string {
-  // Buffer's own latin1Slice (what buf.toString('latin1', …) calls after checking its arguments): not in @types/node
-  return (buf as unknown as { latin1Slice(from: number, to: number): string }).latin1Slice(from, to);
+  return latin1Slice === undefined ? buf.toString('latin1', from, to) : latin1Slice.call(buf, from, to);
 }
