@@ -11,14 +11,14 @@
  * it keeps a count per stream and, per call, the figures the bench reports (retaining 200,000 parsed messages made
  * every scavenge copy them: the old endpoint spent about as much CPU per event as the transport, half of it in GC).
  *
- * Messages: 'count' → events stored so far; 'cpu' → this thread's CPU time (ns); 'calls' → one entry per
- * PutLogEvents answered; 'close'.
+ * Messages: 'count' → events stored so far; 'cpu' → this thread's CPU time (ns); 'tid' → its kernel thread id;
+ * 'calls' → one entry per PutLogEvents answered; 'close'.
  */
 import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { threadCpuNs } from './thread-cpu.js';
+import { threadCpuNs, threadId } from './thread-cpu.js';
 import { PUT_LIMITS } from '../test/support/fake-cloudwatch/server.js';
 
 export interface EndpointCall {
@@ -30,6 +30,8 @@ export interface EndpointCall {
   dropReports: number;
   /** the call holds the line given as `marker` (the last line of the burst: calls may land out of order) */
   holdsMarker: boolean;
+  /** when the call was answered, as process.hrtime.bigint() in ns (one monotonic clock for every thread) */
+  answeredAtNs: number;
 }
 
 export interface EndpointData {
@@ -143,7 +145,7 @@ function answer(res: ServerResponse, status: number, payload: unknown, errorType
 function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
   const target = String(req.headers['x-amz-target'] ?? '');
   const op = target.slice(target.indexOf('.') + 1);
-  const call: EndpointCall | undefined = op === 'PutLogEvents' ? { status: 0, events: 0, bytes: 0, dropReports: 0, holdsMarker: false } : undefined;
+  const call: EndpointCall | undefined = op === 'PutLogEvents' ? { status: 0, events: 0, bytes: 0, dropReports: 0, holdsMarker: false, answeredAtNs: 0 } : undefined;
   if (call) calls.push(call);
   try {
     let body: unknown;
@@ -155,12 +157,18 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
     }
     if (typeof body !== 'object' || body === null) throw new AwsError('SerializationException', 'Expected a JSON object body');
     const result = operate(op, body as Record<string, unknown>, raw, call);
-    if (call) call.status = 200;
+    if (call) {
+      call.status = 200;
+      call.answeredAtNs = Number(process.hrtime.bigint());
+    }
     answer(res, 200, result);
   } catch (error) {
     const type = error instanceof AwsError ? error.type : 'ServiceUnavailableException';
     const status = error instanceof AwsError ? 400 : 500;
-    if (call) call.status = status;
+    if (call) {
+      call.status = status;
+      call.answeredAtNs = Number(process.hrtime.bigint());
+    }
     answer(res, status, { __type: `com.amazonaws.logs#${type}`, message: error instanceof Error ? error.message : String(error) }, type);
   }
 }
@@ -186,6 +194,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 port.on('message', (message: string) => {
   if (message === 'count') port.postMessage({ count: streams.get(`${group}\n${stream}`) ?? 0 });
   else if (message === 'cpu') port.postMessage({ cpu: threadCpuNs() });
+  else if (message === 'tid') port.postMessage({ tid: threadId() });
   else if (message === 'calls') port.postMessage({ calls });
   else if (message === 'close') {
     server.closeAllConnections();
