@@ -37,7 +37,7 @@ export interface EndpointCall {
 export interface EndpointData {
   group: string;
   stream: string;
-  /** text of the burst's last line; the call whose messages contain it is the burst's tail */
+  /** text of the burst's last line (nothing may be written after it until it is stored): its call is the burst's tail */
   marker: string;
 }
 
@@ -52,10 +52,9 @@ class AwsError extends Error {
 }
 
 const { group, stream, marker } = workerData as EndpointData;
-/** The text of the sink's own `log.dropped` events, and both texts as they appear inside the JSON body. */
+/** The text of the sink's own `log.dropped` events, and that text as it appears inside the JSON body. */
 const DROP_REPORT = '"log.dropped"';
 const DROP_REPORT_RAW = Buffer.from(JSON.stringify(DROP_REPORT).slice(1, -1));
-const markerRaw = Buffer.from(JSON.stringify(marker).slice(1, -1));
 const port = parentPort!;
 /** Stored events per `${group}\n${stream}`; a key exists once the stream is created. */
 const streams = new Map<string, number>();
@@ -101,11 +100,14 @@ function putLogEvents(body: Record<string, unknown>, raw: Buffer, call: Endpoint
   streams.set(key, stored + tooNewStart - tooOldEnd);
   call.events = events.length;
   call.bytes = bytes;
-  // What the report needs of the messages is searched in the raw body (one native search per call instead of one per
-  // event), then confirmed on the parsed messages where found. The sink's bodies come from JSON.stringify, which
+  // The drop reports are searched in the raw body (one native search per call instead of one per event), then
+  // confirmed on the parsed messages where found. The sink's bodies come from JSON.stringify, which
   // writes a message's `"` as `\"`: that is the form searched for.
   if (raw.includes(DROP_REPORT_RAW)) call.dropReports = events.filter((e) => (e.message as string).includes(DROP_REPORT)).length;
-  if (markerRaw.length > 0 && raw.includes(markerRaw)) call.holdsMarker = events.some((e) => (e.message as string).includes(marker));
+  // The marker (the burst's last line) is the newest line of its call: nothing is written after it until the bench
+  // has seen it stored, and a call is in time order (stable, so it is last among equal timestamps) — so only each
+  // call's last message is looked at, instead of searching the whole ~1 MB body (~0.7 ms a call, ~1/8 of this thread).
+  call.holdsMarker = marker.length > 0 && (events[events.length - 1]!.message as string).includes(marker);
   const rejected: Record<string, number> = {};
   if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;
   if (tooNewStart < events.length) rejected.tooNewLogEventStartIndex = tooNewStart;
