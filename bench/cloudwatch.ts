@@ -160,7 +160,9 @@ export async function runCloudWatchBench(options: CloudWatchBenchOptions = {}): 
     const fileLogger = pino(pinoOptions, fileDestination);
     await new Promise<void>((resolve) => transport.once('ready', () => resolve()));
     /** Threads that appeared while the transport started: its worker thread among them. */
-    const transportThreads = [...(processThreadsCpuNs()?.keys() ?? [])].filter((tid) => threadsBeforeTransport !== undefined && !threadsBeforeTransport.has(tid) && tid !== endpointTid);
+    const transportThreads = [...(processThreadsCpuNs()?.keys() ?? [])].filter(
+      (tid) => threadsBeforeTransport !== undefined && !threadsBeforeTransport.has(tid) && tid !== endpointTid,
+    );
 
     let seq = 0;
     /**
@@ -298,6 +300,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   // compiling of the three isolates is a visible part of it).
   const eventsArg = args.find((arg) => arg.startsWith('--events='));
   const events = eventsArg ? Number(eventsArg.slice('--events='.length)) : args.includes('--smoke') ? 20_000 : 200_000;
+  if (!Number.isSafeInteger(events) || events < 1) throw new Error(`bench/cloudwatch: --events wants a positive whole number, not ${eventsArg}`);
   process.stderr.write(`cloudwatch bench: ${events} events through the transport to a local endpoint…\n`);
   runCloudWatchBench({ events, compareChunks: args.includes('--smoke') ? 5 : 20 })
     .then((result) => {
