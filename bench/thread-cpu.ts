@@ -3,7 +3,7 @@
  * time of a piece of work mostly measures the scheduler; the thread's own CPU time does not. Linux: the
  * scheduler's run time of the calling thread (ns); Node ≥ 23.9 elsewhere: process.threadCpuUsage (µs).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function threadCpuNs(): number | undefined {
   try {
@@ -11,5 +11,34 @@ export function threadCpuNs(): number | undefined {
   } catch {
     const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
     return usage ? (usage.user + usage.system) * 1000 : undefined;
+  }
+}
+
+/** This thread's id as the kernel knows it (Linux), or undefined elsewhere. */
+export function threadId(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time in ns of every thread of this process, by thread id (Linux), or undefined elsewhere: tells the threads
+ * V8 and libuv run for every isolate (GC helpers, the JIT's background compilers) apart from the isolates' own.
+ */
+export function processThreadsCpuNs(): Map<number, number> | undefined {
+  try {
+    const threads = new Map<number, number>();
+    for (const task of readdirSync('/proc/self/task')) {
+      try {
+        threads.set(Number(task), Number(readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[0]));
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return threads;
+  } catch {
+    return undefined;
   }
 }
