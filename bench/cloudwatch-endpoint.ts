@@ -107,7 +107,7 @@ function putLogEvents(body: Record<string, unknown>, raw: Buffer, call: Endpoint
   // The marker (the burst's last line) is the newest line of its call: nothing is written after it until the bench
   // has seen it stored, and a call is in time order (stable, so it is last among equal timestamps) — so only each
   // call's last message is looked at, instead of searching the whole ~1 MB body (~0.7 ms a call: ~5 % of this thread's CPU).
-  call.holdsMarker = marker.length > 0 && (events[events.length - 1]!.message as string).includes(marker);
+  call.holdsMarker = marker.length > 0 && events.length > 0 && (events[events.length - 1]!.message as string).includes(marker);
   const rejected: Record<string, number> = {};
   if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;
   if (tooNewStart < events.length) rejected.tooNewLogEventStartIndex = tooNewStart;
