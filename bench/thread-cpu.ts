@@ -5,9 +5,14 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
+/** A thread's run time in ns from its /proc schedstat file (its first field). */
+function schedstatNs(dir: string): number {
+  return Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+}
+
 export function threadCpuNs(): number | undefined {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+    return schedstatNs('/proc/thread-self');
   } catch {
     const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
     return usage ? (usage.user + usage.system) * 1000 : undefined;
@@ -32,7 +37,7 @@ export function processThreadsCpuNs(): Map<number, number> | undefined {
     const threads = new Map<number, number>();
     for (const task of readdirSync('/proc/self/task')) {
       try {
-        threads.set(Number(task), Number(readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[0]));
+        threads.set(Number(task), schedstatNs(`/proc/self/task/${task}`));
       } catch {
         // the thread ended between the listing and the read
       }

@@ -82,7 +82,7 @@ export function writeLine(logger: Logger, level: LevelLabel, fields: Record<stri
     return;
   }
   const time = `,"time":${Date.now()}`;
-  const line = `${plan.levelPrefixes[num] ?? ''}${time}${internal<string>(logger, chindingsSym)}${props},"msg":${quote(msg)}${plan.end}`;
+  const line = lineText(logger, plan, num, time, props, `,"msg":${quote(msg)}`);
   const stream = plan.stream;
   if (plan.needsMetadata) {
     stream.lastLevel = num;
@@ -117,7 +117,12 @@ export function enabledLevel(logger: Logger, level: LevelLabel): number | undefi
  */
 export function writeTextLine(logger: Logger, num: number, props: string, msgText: string): void {
   const plan = plans.get(logger) as DirectPlan;
-  plan.stream.write(`${plan.levelPrefixes[num] ?? ''},"time":${Date.now()}${internal<string>(logger, chindingsSym)}${props}${msgText}${plan.end}`);
+  plan.stream.write(lineText(logger, plan, num, `,"time":${Date.now()}`, props, msgText));
+}
+
+/** pino's line: level, time, the logger's bindings, the fields, the message, its end. */
+function lineText(logger: Logger, plan: DirectPlan, num: number, time: string, props: string, msgText: string): string {
+  return `${plan.levelPrefixes[num] ?? ''}${time}${internal<string>(logger, chindingsSym)}${props}${msgText}${plan.end}`;
 }
 
 /**

@@ -25,29 +25,37 @@ export type RequestLineState = RequestLineSource & RequestLineCache & {
   readonly poolWaitMs: number;
 };
 
+/** The schema fields a request line may hold besides `event`, by the name this module uses for each. */
+const LINE_FIELDS = {
+  requestId: FIELDS.requestId,
+  requestIdRejected: FIELDS.requestIdRejected,
+  runId: FIELDS.runId,
+  runIdRejected: FIELDS.runIdRejected,
+  traceId: FIELDS.traceId,
+  spanId: FIELDS.spanId,
+  traceparentRejected: FIELDS.traceparentRejected,
+  amznTraceId: FIELDS.amznTraceId,
+  amznTraceSelf: FIELDS.amznTraceSelf,
+  amznTraceIdRejected: FIELDS.amznTraceIdRejected,
+  method: FIELDS.method,
+  path: FIELDS.path,
+  route: FIELDS.route,
+  status: FIELDS.status,
+  durationMs: FIELDS.durationMs,
+  bytesOut: FIELDS.bytesOut,
+  dbMs: FIELDS.dbMs,
+  dbQueries: FIELDS.dbQueries,
+  poolWaitMs: FIELDS.poolWaitMs,
+} as const;
+
 /** Every schema field a request line may hold: one pino treats specially (a redaction path) sends all lines its way. */
-const REQUEST_LINE_FIELDS = [
-  FIELDS.event,
-  FIELDS.requestId,
-  FIELDS.requestIdRejected,
-  FIELDS.runId,
-  FIELDS.runIdRejected,
-  FIELDS.traceId,
-  FIELDS.spanId,
-  FIELDS.traceparentRejected,
-  FIELDS.amznTraceId,
-  FIELDS.amznTraceSelf,
-  FIELDS.amznTraceIdRejected,
-  FIELDS.method,
-  FIELDS.path,
-  FIELDS.route,
-  FIELDS.status,
-  FIELDS.durationMs,
-  FIELDS.bytesOut,
-  FIELDS.dbMs,
-  FIELDS.dbQueries,
-  FIELDS.poolWaitMs,
-];
+const REQUEST_LINE_FIELDS: readonly string[] = [FIELDS.event, ...Object.values(LINE_FIELDS)];
+
+/** `,"key":` of each field in LINE_FIELDS. */
+const K = Object.fromEntries(Object.entries(LINE_FIELDS).map(([name, field]) => [name, jsonKey(field)])) as Record<
+  keyof typeof LINE_FIELDS,
+  string
+>;
 
 const START_EVENT = jsonKey(FIELDS.event) + quote(EVENTS.requestStart);
 const FINISH_EVENT = jsonKey(FIELDS.event) + quote(EVENTS.requestFinish);
@@ -55,27 +63,6 @@ const ABORT_EVENT = jsonKey(FIELDS.event) + quote(EVENTS.requestAbort);
 const START_MSG = jsonKey(FIELDS.msg) + quote(MESSAGES.start);
 const FINISH_MSG = jsonKey(FIELDS.msg) + quote(MESSAGES.finish);
 const ABORT_MSG = jsonKey(FIELDS.msg) + quote(MESSAGES.abort);
-const K = {
-  requestId: jsonKey(FIELDS.requestId),
-  requestIdRejected: `${jsonKey(FIELDS.requestIdRejected)}true`,
-  runId: jsonKey(FIELDS.runId),
-  runIdRejected: `${jsonKey(FIELDS.runIdRejected)}true`,
-  traceId: jsonKey(FIELDS.traceId),
-  spanId: jsonKey(FIELDS.spanId),
-  traceparentRejected: `${jsonKey(FIELDS.traceparentRejected)}true`,
-  amznTraceId: jsonKey(FIELDS.amznTraceId),
-  amznTraceSelf: jsonKey(FIELDS.amznTraceSelf),
-  amznTraceIdRejected: `${jsonKey(FIELDS.amznTraceIdRejected)}true`,
-  method: jsonKey(FIELDS.method),
-  path: jsonKey(FIELDS.path),
-  route: jsonKey(FIELDS.route),
-  status: jsonKey(FIELDS.status),
-  durationMs: jsonKey(FIELDS.durationMs),
-  bytesOut: jsonKey(FIELDS.bytesOut),
-  dbMs: jsonKey(FIELDS.dbMs),
-  dbQueries: jsonKey(FIELDS.dbQueries),
-  poolWaitMs: jsonKey(FIELDS.poolWaitMs),
-};
 
 const NO_DB = `${K.dbMs}0${K.dbQueries}0${K.poolWaitMs}0`;
 
@@ -97,12 +84,16 @@ export class RequestLineWriter {
     else writeTextLine(this.logger, num, START_EVENT + head, START_MSG);
   }
 
-  finish(state: RequestLineState, level: LevelLabel, o: Outcome): void {
+  /**
+   * `extra`: customProps' fields at the end of the request. They may override fields of the shared part in place
+   * (the key order of an object's assign), so such a line takes the fields object's way.
+   */
+  finish(state: RequestLineState, level: LevelLabel, o: Outcome, extra?: Record<string, unknown>): void {
     const num = enabledLevel(this.logger, level);
     if (num === undefined) return;
-    const head = this.headOf(state, o.method, o.path);
+    const head = extra === undefined ? this.headOf(state, o.method, o.path) : null;
     if (head === null) {
-      writeLine(this.logger, level, finishFields(state, o), MESSAGES.finish);
+      writeLine(this.logger, level, Object.assign(finishFields(state, o), extra), MESSAGES.finish);
       return;
     }
     const route = o.route === undefined ? '' : K.route + quote(o.route);
@@ -112,12 +103,18 @@ export class RequestLineWriter {
     writeTextLine(this.logger, num, props, FINISH_MSG);
   }
 
-  abort(state: RequestLineState, level: LevelLabel, o: Pick<Outcome, 'method' | 'path' | 'route' | 'durationMs'>): void {
+  /** `extra`: as for finish(). */
+  abort(
+    state: RequestLineState,
+    level: LevelLabel,
+    o: Pick<Outcome, 'method' | 'path' | 'route' | 'durationMs'>,
+    extra?: Record<string, unknown>,
+  ): void {
     const num = enabledLevel(this.logger, level);
     if (num === undefined) return;
-    const head = this.headOf(state, o.method, o.path);
+    const head = extra === undefined ? this.headOf(state, o.method, o.path) : null;
     if (head === null) {
-      writeLine(this.logger, level, abortFields(state, o), MESSAGES.abort);
+      writeLine(this.logger, level, Object.assign(abortFields(state, o), extra), MESSAGES.abort);
       return;
     }
     const route = o.route === undefined ? '' : K.route + quote(o.route);
@@ -139,12 +136,12 @@ export class RequestLineWriter {
  */
 function lineHead(state: RequestLineSource, method: string, path: string, special: ReadonlySet<string>): string | null {
   let text = K.requestId + quote(state.requestId);
-  if (state.requestIdRejected) text += K.requestIdRejected;
+  if (state.requestIdRejected) text += `${K.requestIdRejected}true`;
   if (state.runId !== undefined) text += K.runId + quote(state.runId);
-  if (state.runIdRejected) text += K.runIdRejected;
+  if (state.runIdRejected) text += `${K.runIdRejected}true`;
   if (state.traceId !== undefined) text += K.traceId + quote(state.traceId);
   if (state.spanId !== undefined) text += K.spanId + quote(state.spanId);
-  if (state.traceparentRejected === true) text += K.traceparentRejected;
+  if (state.traceparentRejected === true) text += `${K.traceparentRejected}true`;
   const custom = state.customFields;
   if (custom !== undefined) {
     for (const key in custom) {
@@ -159,7 +156,7 @@ function lineHead(state: RequestLineSource, method: string, path: string, specia
     text += K.amznTraceId + quote(state.amznTraceId);
     if (state.amznTraceSelf !== undefined) text += K.amznTraceSelf + quote(state.amznTraceSelf);
   } else if (state.amznTraceIdRejected) {
-    text += K.amznTraceIdRejected;
+    text += `${K.amznTraceIdRejected}true`;
   }
   return text + K.method + quote(method) + K.path + quote(path);
 }

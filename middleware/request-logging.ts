@@ -20,7 +20,7 @@ import {
   resolveRequestId,
   resolveRunId,
 } from './ids.js';
-import { MESSAGES, abortFields, elapsedMs, finishFields, pathOf, routeOf } from './lines.js';
+import { MESSAGES, elapsedMs, finishFields, pathOf, routeOf } from './lines.js';
 import { RequestLineWriter } from './request-lines.js';
 import { createLogger } from './logger.js';
 import { writeLine } from './line-writer.js';
@@ -113,10 +113,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
         const extra = customProps?.(req, res);
         const fallback = status >= 500 ? 'warn' : 'info';
         const level = levelFor === undefined ? fallback : levelFor(req, res, state.error, fallback);
-        if (level === 'silent') return;
-        // customProps' fields at the end override those of entry in place: the fields object's way
-        if (customProps === undefined) lines.finish(state, level, outcome);
-        else writeLine(logger, level, Object.assign(finishFields(state, outcome), extra), MESSAGES.finish);
+        if (level !== 'silent') lines.finish(state, level, outcome, extra);
       } else if (cutByRequestTimeout(req)) {
         // Node answered 408 itself and closed the connection: that is what the client got, whatever the app tried
         // to send afterwards on the dead socket.
@@ -127,9 +124,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
         const outcome = { method, path, route, durationMs };
         const extra = customProps?.(req, res);
         const level = levelFor === undefined ? 'warn' : levelFor(req, res, state.error ?? REQUEST_ABORTED, 'warn');
-        if (level === 'silent') return;
-        if (customProps === undefined) lines.abort(state, level, outcome);
-        else writeLine(logger, level, Object.assign(abortFields(state, outcome), extra), MESSAGES.abort);
+        if (level !== 'silent') lines.abort(state, level, outcome, extra);
       }
     });
 

@@ -33,6 +33,10 @@ export async function scanInputs(
 ): Promise<ScanStats> {
   // lines read per input format (formats/index.ts), for the report's input section
   const formats = (input.formats ??= {});
+  const read = (format: string, line: LogLine): void => {
+    formats[format] = (formats[format] ?? 0) + 1;
+    onLine(line);
+  };
   const reader = new FlatJsonReader();
   return scanTextLines(
     inputs,
@@ -46,8 +50,7 @@ export async function scanInputs(
               const line = readLogjamBytes(reader, buf, start, end);
               if (line === undefined) return false;
               input.totalLines++;
-              formats[logjamFormat.name] = (formats[logjamFormat.name] ?? 0) + 1;
-              onLine(line);
+              read(logjamFormat.name, line);
               return true;
             },
       line(text) {
@@ -56,19 +59,13 @@ export async function scanInputs(
         const alb = classifyAlbLine(text);
         if (alb !== undefined) {
           const line = countAlbLine(input, alb);
-          if (line !== undefined) {
-            formats.alb = (formats.alb ?? 0) + 1;
-            onLine(line);
-          }
+          if (line !== undefined) read('alb', line);
           return;
         }
         const c = classifyLine(text);
         if (c === MALFORMED) input.malformed++;
         else if (c === FOREIGN) input.foreign++;
-        else {
-          formats[c.format] = (formats[c.format] ?? 0) + 1;
-          onLine(c.line);
-        }
+        else read(c.format, c.line);
       },
       oversized() {
         input.totalLines++;
