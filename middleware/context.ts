@@ -53,6 +53,8 @@ export class RequestState implements RequestContext, RequestLineCache {
   error: unknown = undefined;
   /** The text its request lines share, made at the first one (request-lines.ts); null: they go the fields' way. */
   lineHead: string | null | undefined = undefined;
+  /** The response's 'finish' fired: its last byte was handed to the OS (request-logging.ts). */
+  delivered = false;
   private child: Logger | undefined;
 
   constructor(

@@ -2,11 +2,11 @@
  * requestLogging(): one request context per request (AsyncLocalStorage) and the request.start / request.finish /
  * request.abort lines. Everything that can be settled once is settled here in the factory; the per-request path
  * resolves four headers, writes at most two lines (request-lines.ts: each built as one string, the part they share
- * made once per request) and registers two listeners (no closure but one). The
+ * made once per request) and registers two listeners (two closures sharing one context). The
  * pino-http-style hooks (ignore, customProps, genReqId, customLogLevel) are wrapped here once (hooks.ts) and cost one
  * `if` each when not given.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { bytesOut, countBytesOut, setCounterLookup } from './bytes-out.js';
@@ -101,13 +101,20 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
     if (startLine) lines.start(state, method, path);
 
     // 'close' fires exactly once for every response: after 'finish' when it completed, alone when the client went
-    // away first. (on, not once: once allocates a wrapper per request for nothing; markDelivered is shared.)
-    res.on('finish', markDelivered);
+    // away first. (on, not once: once allocates a wrapper per request for nothing.) 'finish' is noted on this
+    // request's own state, not on the response: a property added to a response costs a map copy per request
+    // (req-log.ts says why).
+    res.on('finish', () => {
+      state.delivered = true;
+    });
     res.on('close', () => {
       requestEnded();
       const durationMs = elapsedMs(startNs);
       const route = routeOf(req);
-      if (responseDelivered(res)) {
+      // 'finish' seen, and finished: the response really went out. res.writableFinished alone is not proof: a
+      // response ended on a socket Node already destroyed (request timeout) reads as finished although nothing was
+      // written, which logged a 400/413 the client never received.
+      if (state.delivered && res.writableFinished) {
         const status = res.statusCode;
         const outcome = { method, path, route, status, durationMs, bytesOut: bytesOut(res, method, state) };
         const extra = customProps?.(req, res);
@@ -134,22 +141,8 @@ export function requestLogging(options: RequestLoggingOptions = {}): RequestHand
   };
 }
 
-const DELIVERED = Symbol('logjam.delivered');
 const REQUEST_TIMEOUT_STATUS = 408;
 const REQUEST_TIMEOUT_REASON = 'request_timeout';
-
-function markDelivered(this: ServerResponse): void {
-  (this as ServerResponse & { [DELIVERED]?: true })[DELIVERED] = true;
-}
-
-/**
- * The response really went out: 'finish' fired (the last byte was handed to the OS). res.writableFinished alone is
- * not proof: a response ended on a socket Node already destroyed (request timeout) reads as finished although
- * nothing was written, which logged a 400/413 the client never received.
- */
-function responseDelivered(res: ServerResponse): boolean {
-  return (res as ServerResponse & { [DELIVERED]?: true })[DELIVERED] === true && res.writableFinished;
-}
 
 /** Node's requestTimeout cut this request (it writes a 408 and destroys the socket with this error). */
 function cutByRequestTimeout(req: IncomingMessage): boolean {
