@@ -306,6 +306,8 @@ export class RunAggregator {
   private firstTime = Infinity;
   private lastTime = -Infinity;
   private readonly services = new Set<string>();
+  /** the service of the last line added to `services` (or refused there: the set was full) */
+  private lastService: string | undefined;
   /** processes per host, by a numeric key when pid and worker are numbers (no string built per line) */
   private readonly workers = new Map<string, Map<number | string, RawProcess>>();
   private workerCount = 0;
@@ -397,8 +399,12 @@ export class RunAggregator {
     this.runLines++;
     if (time < this.firstTime) this.firstTime = time;
     if (time > this.lastTime) this.lastTime = time;
-    const service = str(line[F.service]);
-    if (service !== undefined && this.services.size < LIMITS.services) this.services.add(service);
+    const service = line[F.service];
+    // the last line's service again (the reader hands over the same string): already in the set
+    if (service !== this.lastService && typeof service === 'string') {
+      this.lastService = service;
+      if (this.services.size < LIMITS.services) this.services.add(service);
+    }
     this.noteWorker(line);
     switch (event) {
       case EVENTS.requestFinish:

@@ -50,6 +50,11 @@ interface Shape {
   keys: readonly string[];
   /** each key's bytes and its closing quote: how the next line's key is recognised without making a string */
   tokens: readonly Uint8Array[];
+  /**
+   * The line's bytes between the values when it is written without blanks, as logjam writes it: `{"time":` before the
+   * first value, `,"level":` before each next one. readKnown() matches these whole, in one comparison per key.
+   */
+  separators: readonly Uint8Array[];
   /** the string each key had as its value in the last line of this shape (undefined: not a string) */
   last: (string | undefined)[];
   make(values: readonly unknown[]): Record<string, unknown>;
@@ -81,6 +86,8 @@ export class FlatJsonReader {
   private readonly interned: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
   /** where the last value or key ended (the byte after it) */
   private at = 0;
+  /** readKnown()'s answer when it returns no object: see read() */
+  private known = 0;
   /** the line being read: its keys and values, in order (reused from line to line) */
   private readonly keys: string[] = [];
   private readonly values: unknown[] = [];
@@ -90,18 +97,94 @@ export class FlatJsonReader {
 
   /** The object JSON.parse(buf[start, end)) gives, when the line is a flat object this reader handles; else undefined. */
   read(buf: Buffer, start: number, end: number): Record<string, unknown> | undefined {
-    const keys = this.keys;
+    const expected = this.shapes[0];
+    if (expected === undefined) return this.readKeys(buf, start, end, 0);
+    const made = this.readKnown(buf, start, end, expected);
+    if (made !== undefined) return made;
+    // -1: a value the reader does not take (the general path's); else how many of the shape's keys and values the
+    // line has, in place, before it differs: the key-by-key reading below goes on from there
+    const known = this.known;
+    if (known < 0) return undefined;
+    for (let k = 0; k < known; k++) this.keys[k] = expected.keys[k]!;
+    return this.readKeys(buf, known === 0 ? start : this.at, end, known);
+  }
+
+  /**
+   * The line read as the last line's shape written without blanks (separators): the common case, one comparison of
+   * the bytes between two values per key. undefined when the line is not exactly that; then `known` says why (see
+   * read()) and `at` is where the bytes differ (the start of separator `known`).
+   */
+  private readKnown(buf: Buffer, start: number, end: number, shape: Shape): Record<string, unknown> | undefined {
+    const separators = shape.separators;
+    const last = shape.last;
     const values = this.values;
-    let count = 0;
+    const n = separators.length;
     let i = start;
+    for (let k = 0; k < n; k++) {
+      const separator = separators[k]!;
+      const m = separator.length;
+      let j = 0;
+      if (i + m < end) while (j < m && buf[i + j] === separator[j]) j++;
+      // a blank before the value differs from the separators too: it is read key by key
+      if (j !== m || isSpace(buf[i + m]!)) {
+        this.known = k;
+        this.at = i;
+        return undefined;
+      }
+      i += m;
+      const b = buf[i]!;
+      let value: unknown;
+      // the same bytes as the key-by-key path would read the value from: the same value, or the same refusal
+      if (b === QUOTE) value = this.string(buf, i + 1, end, last[k]);
+      else if (b === MINUS || (b >= ZERO && b <= NINE)) value = this.number(buf, i, end);
+      else value = this.literal(buf, i, end);
+      if (value === undefined) {
+        this.known = -1;
+        return undefined;
+      }
+      values[k] = value;
+      last[k] = typeof value === 'string' ? value : undefined;
+      i = this.at;
+    }
+    if (i < end && buf[i] === CLOSE && this.trailer(buf, i + 1, end)) return shape.make(values);
+    // more keys, or blanks: the key-by-key path goes on after the last value
+    this.known = n;
+    this.at = i;
+    return undefined;
+  }
+
+  /**
+   * The key-by-key reading of a line, from `i`: the line's start when `count` is 0, else right after the value of
+   * keys[count - 1] (keys and values before it in place).
+   */
+  private readKeys(buf: Buffer, i: number, end: number, count: number): Record<string, unknown> | undefined {
+    const expected = this.shapes[0];
+    const following = expected !== undefined;
+    if (count > 0) {
+      // after a value: a comma and the next key, or the closing brace
+      while (i < end && isSpace(buf[i]!)) i++;
+      if (i >= end) return undefined;
+      if (buf[i] === CLOSE) return this.ended(buf, i, end, count, following, expected);
+      if (buf[i] !== COMMA) return undefined;
+      i++;
+      while (i < end && isSpace(buf[i]!)) i++;
+      return this.readPairs(buf, i, end, count, following, expected);
+    }
     while (i < end && isSpace(buf[i]!)) i++;
     if (i >= end || buf[i] !== OPEN) return undefined;
     i++;
     while (i < end && isSpace(buf[i]!)) i++;
     if (i < end && buf[i] === CLOSE) return this.trailer(buf, i + 1, end) ? {} : undefined;
-    // the shape expected: the last line's; `following` while every key so far is that shape's, in its order
-    const expected = this.shapes[0];
-    let following = expected !== undefined;
+    return this.readPairs(buf, i, end, count, following, expected);
+  }
+
+  /**
+   * Key-value pairs from `i` (a key's opening quote) to the closing brace, `count` of them already in place.
+   * `following` while every key so far is the expected shape's (the last line's), in its order.
+   */
+  private readPairs(buf: Buffer, i: number, end: number, count: number, following: boolean, expected: Shape | undefined): Record<string, unknown> | undefined {
+    const keys = this.keys;
+    const values = this.values;
     for (;;) {
       if (i >= end || buf[i] !== QUOTE) return undefined;
       i++;
@@ -147,9 +230,14 @@ export class FlatJsonReader {
         while (i < end && isSpace(buf[i]!)) i++;
         continue;
       }
-      if (buf[i] === CLOSE) break;
+      if (buf[i] === CLOSE) return this.ended(buf, i, end, count, following, expected);
       return undefined;
     }
+  }
+
+  /** The closing brace at `i` after `count` pairs: the line's object, when only blanks follow. */
+  private ended(buf: Buffer, i: number, end: number, count: number, following: boolean, expected: Shape | undefined): Record<string, unknown> | undefined {
+    const values = this.values;
     if (!this.trailer(buf, i + 1, end)) return undefined;
     const shape = following && count === expected!.keys.length ? expected : this.shapeOf(count);
     if (shape === undefined) return undefined;
@@ -192,8 +280,10 @@ export class FlatJsonReader {
       this.shapesMade = MAX_SHAPES_MADE;
       return undefined;
     }
-    const tokens = own.map((k) => Uint8Array.from(Buffer.from(`${k}"`, 'latin1')));
-    const shape: Shape = { keys: own, tokens, last: own.map(() => undefined), make };
+    const bytes = (text: string) => Uint8Array.from(Buffer.from(text, 'latin1'));
+    const tokens = own.map((k) => bytes(`${k}"`));
+    const separators = own.map((k, n) => bytes(`${n === 0 ? '{' : ','}"${k}":`));
+    const shape: Shape = { keys: own, tokens, separators, last: own.map(() => undefined), make };
     this.shapesMade++;
     this.shapes.unshift(shape);
     if (this.shapes.length > RECENT_SHAPES) this.shapes.pop();
@@ -212,16 +302,22 @@ export class FlatJsonReader {
    */
   private string(buf: Buffer, i: number, end: number, previous: string | undefined): string | undefined {
     const from = i;
+    if (previous !== undefined) {
+      // compared first, in one pass: the bytes are the previous value's and a quote follows, so they are plain too
+      const length = previous.length;
+      if (from + length < end && buf[from + length] === QUOTE) {
+        let k = 0;
+        while (k < length && previous.charCodeAt(k) === buf[from + k]) k++;
+        if (k === length) {
+          this.at = from + length + 1;
+          return previous;
+        }
+      }
+    }
     while (i < end && STRING_BYTES[buf[i]!] === PLAIN) i++;
     // escapes, control bytes (JSON.parse rejects them raw), DEL, every non-ASCII byte, no closing quote: general path
     if (i >= end || buf[i] !== QUOTE) return undefined;
     this.at = i + 1;
-    const length = i - from;
-    if (previous !== undefined && previous.length === length) {
-      let k = 0;
-      while (k < length && previous.charCodeAt(k) === buf[from + k]) k++;
-      if (k === length) return previous;
-    }
     return latin1(buf, from, i);
   }
 

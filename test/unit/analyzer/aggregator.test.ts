@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdaptiveBins } from '../../../analyzer/aggregate/bins.js';
 import { HashedIdSet } from '../../../analyzer/aggregate/hash-set.js';
 import { messageTemplate } from '../../../analyzer/aggregate/message-template.js';
-import { collapsePath, suspiciousSegment } from '../../../analyzer/aggregate/paths.js';
+import { collapsePath, maybeSuspicious, suspiciousSegment } from '../../../analyzer/aggregate/paths.js';
 import { LIMITS, OTHER_ROUTE } from '../../../analyzer/aggregate/aggregator.js';
 import { logLines } from '../../support/log-lines.js';
 import { aggregateLines } from './helpers.js';
@@ -19,6 +19,22 @@ describe('paths', () => {
     expect(suspiciousSegment('/api/v1/todos/42')).toBeUndefined();
     expect(suspiciousSegment('/api/v1/nullable-things')).toBeUndefined();
     expect(suspiciousSegment('/')).toBeUndefined();
+  });
+
+  it('pre-checks paths as the regular expression it stands for does, on edge cases and on random paths', () => {
+    const regex = /\/\/|\/$|undefined|null|nan|object|%/i;
+    const edges = ['', '/', '//', 'a/', '/a', '%', '/a%2F', 'UNDEFINED', 'UnDeFiNeD', 'undefine', 'nul', 'NULL', 'na', 'nAn', 'Object', 'objec',
+      '/api/v1/todos', '/api/v1/nullable', '/x/nanny', '/ſ/K/İ/ı', '/\u212aobject', '/o', '/n', '/u', 'nnull', 'oobject', 'uundefined', '/api/v1/todos/'];
+    for (const path of edges) expect(maybeSuspicious(path), path).toBe(regex.test(path));
+    // fragments the words are made of, in both cases, glued at random (seeded)
+    const parts = ['/', '%', 'u', 'U', 'n', 'N', 'd', 'e', 'f', 'i', 'l', 'L', 'a', 'A', 'o', 'O', 'b', 'j', 'c', 't', 'T', 'ſ', 'ı', 'null', 'nan', 'undefined', 'object', 'todos', '42'];
+    let seed = 1;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+    for (let k = 0; k < 20_000; k++) {
+      let path = '';
+      for (let n = rand(12); n >= 0; n--) path += parts[rand(parts.length)]!;
+      expect(maybeSuspicious(path), path).toBe(regex.test(path));
+    }
   });
 
   it('collapses numbers, UUIDs, hex ids and long tokens to :id, keeping words and suspicious segments', () => {

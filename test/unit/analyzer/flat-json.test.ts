@@ -123,6 +123,29 @@ describe('flat JSON reader: the same object as JSON.parse, or none', () => {
     }
   });
 
+  it('reads a line of the last shape that differs from it anywhere (blanks, a value it cannot read, more keys) as JSON.parse does', () => {
+    const reader = new FlatJsonReader();
+    const pairs = FINISH.slice(1, -1).split(',');
+    const variants: string[] = [];
+    pairs.forEach((pair, k) => {
+      const with_ = (p: string) => `{${pairs.map((q, n) => (n === k ? p : q)).join(',')}}`;
+      const [key, value] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)];
+      variants.push(with_(`${key}: ${value}`), with_(`${key} :${value}`), with_(` ${pair}`), with_(`${pair} `));
+      variants.push(with_(`${key}:"x\\"y"`), with_(`${key}:"x"`), with_(`${key}:{"a":1}`), with_(`${key}:01`));
+      // a key of the shape again later in the line: JSON.parse keeps the last value (the general path)
+      variants.push(`${FINISH.slice(0, -1)},${key}:1}`);
+    });
+    variants.push(`${FINISH.slice(0, -1)},"extra":"x"}`, `${FINISH} `, `${FINISH}x`, `${FINISH.slice(0, -1)} }`, FINISH.slice(0, -1));
+    for (const line of variants) {
+      expect(expectAgrees(reader, FINISH), 'the shape expected').toBeDefined();
+      const got = expectAgrees(reader, line);
+      // read exactly when JSON.parse gives a flat object of printable ASCII without escapes or duplicate keys
+      const flat = !/\\|\{"a"|:01|x$|[^}]$/.test(line) && !/,"(\w+)":1\}$/.test(line);
+      if (flat) expect(got, line).toBeDefined();
+      expect(expectAgrees(reader, line), `${line}, twice`).toEqual(got);
+    }
+  });
+
   it('follows lines whose shape changes from the last one: keys reordered, added, missing, prefixes of others', () => {
     const reader = new FlatJsonReader();
     const seq = [
