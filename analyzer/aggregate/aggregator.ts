@@ -851,8 +851,9 @@ export class RunAggregator {
       examples(mine.examples, sp.examples);
     }
     if (!last) {
-      this.finished.absorb(later.finished);
-      this.seen.absorb(later.seen);
+      // disjoint (checked above): kept as they came, not copied in
+      this.finished.adoptDisjoint(laterFinished);
+      this.seen.adoptDisjoint(laterSeen);
     }
     this.total.add(later.total);
     if (!this.dimensions.absorb(later.dimensions)) return false;
