@@ -744,8 +744,9 @@ export class RunAggregator {
    * order), a request line also in the other part (de-duplication), an error line here whose finish is there
    * (its message goes to that finish's cluster), or a capped table full (which entries a cap keeps is order).
    * `last`: no part follows and nothing is pushed afterwards, so the later part's request ids (read above to tell
-   * duplicates) are not copied into this part's sets — at a million requests that copy was the main thread's
-   * largest allocation (a 16 MB table, 24 MB while it grew).
+   * duplicates) are not kept. Otherwise its id tables join this part's sets as they are (adoptDisjoint), never
+   * copied in — at a million requests that copy was the main thread's largest allocation (a 16 MB table, 24 MB
+   * while it grew).
    */
   absorb(later: AggregatorSnapshot, last = false): boolean {
     if (this.options.albFirst || this.options.knownIds || this.input.formats?.alb || later.input.formats?.alb) return false;
@@ -857,8 +858,9 @@ export class RunAggregator {
       examples(mine.examples, sp.examples);
     }
     if (!last) {
-      this.finished.absorb(later.finished);
-      this.seen.absorb(later.seen);
+      // disjoint (checked above): kept as they came, not copied in
+      this.finished.adoptDisjoint(laterFinished);
+      this.seen.adoptDisjoint(laterSeen);
     }
     this.total.add(later.total);
     if (!this.dimensions.absorb(later.dimensions)) return false;

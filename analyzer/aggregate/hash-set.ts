@@ -26,6 +26,11 @@ export class HashedIdSet {
   private table: Float64Array;
   private mask: number;
   private count = 0;
+  /**
+   * Sets added whole (adoptDisjoint), disjoint from this one and from each other: looked up, never copied —
+   * copying a later range's million ids meant a table twice the size while the old one was still alive.
+   */
+  private readonly adopted: HashedIdSet[] = [];
 
   constructor(initialCapacity = 1024) {
     let cap = 16;
@@ -44,12 +49,17 @@ export class HashedIdSet {
   }
 
   get size(): number {
-    return this.count;
+    return this.adopted.reduce((n, s) => n + s.size, this.count);
   }
 
-  /** Bytes held by the table (for the benchmark and docs). */
+  /** Bytes held by the tables (for the benchmark and docs). */
   get bytes(): number {
-    return this.table.byteLength;
+    return this.adopted.reduce((n, s) => n + s.bytes, this.table.byteLength);
+  }
+
+  /** Adds every id of `set`, which holds none of this set's (the caller checked: overlap() is 0), without copying. */
+  adoptDisjoint(set: HashedIdSet): void {
+    this.adopted.push(set);
   }
 
   /** Adds the id; returns false when it was already present. */
@@ -63,6 +73,10 @@ export class HashedIdSet {
 
   /** has() for a hash53() the caller already holds */
   hasHash(h: number): boolean {
+    return this.hasOwn(h) || (this.adopted.length > 0 && this.adopted.some((s) => s.hasHash(h)));
+  }
+
+  private hasOwn(h: number): boolean {
     let i = this.slot(h);
     for (;;) {
       const v = this.table[i]!;
@@ -74,6 +88,8 @@ export class HashedIdSet {
 
   /** The table itself (empty slots are 0), to hand to another thread: transfer its buffer, then drop this set. */
   get table53(): Float64Array {
+    // one table: the adopted sets' hashes copied in now (nothing adopts and then hands its table on today)
+    for (const set of this.adopted.splice(0)) for (const h of set.table) if (h !== EMPTY) this.addHash(h);
     return this.table;
   }
 
@@ -97,6 +113,7 @@ export class HashedIdSet {
   }
 
   private addHash(h: number): boolean {
+    if (this.adopted.length > 0 && this.adopted.some((s) => s.hasHash(h))) return false;
     let i = this.slot(h);
     for (;;) {
       const v = this.table[i]!;

@@ -22,7 +22,7 @@ export interface SizedFile {
 const PROBE_BYTES = 64 * 1024;
 
 /** The offset of the first line that starts at or after `offset` (the file's size when none does). */
-async function nextLineStart(path: string, offset: number, size: number): Promise<number> {
+export async function nextLineStart(path: string, offset: number, size: number): Promise<number> {
   if (offset <= 0) return 0;
   const fh = await open(path, 'r');
   try {
