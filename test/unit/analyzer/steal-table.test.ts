@@ -6,19 +6,8 @@
  * its piece, the pieces tile the input in order, and every cut is at a line start.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../analyzer/compare/stats.js';
 import { StealTable, type StealPlan } from '../../../analyzer/sources/ndjson/steal-table.js';
-
-/** mulberry32: a small seeded generator, so a failing interleaving can be replayed */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Line starts of an input of `lines` random-length lines (each ends with its newline). */
 function lineStarts(rand: () => number, lines: number): { starts: Set<number>; total: number } {
@@ -45,7 +34,8 @@ interface Piece {
 }
 
 function simulate(seed: number, threads: number, minStealBytes: number) {
-  const rand = random(seed);
+  // seeded: a failing interleaving can be replayed
+  const rand = seededRandom(seed);
   const { starts, total } = lineStarts(rand, 200 + Math.floor(rand() * 2000));
   const nextStart = (x: number) => {
     while (x < total && !starts.has(x)) x++;
