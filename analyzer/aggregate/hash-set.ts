@@ -93,13 +93,6 @@ export class HashedIdSet {
     return this.table;
   }
 
-  /** Adds every hash of another set's table53; returns how many were already present. */
-  absorb(table: Float64Array): number {
-    let present = 0;
-    for (const h of table) if (h !== EMPTY && !this.addHash(h)) present++;
-    return present;
-  }
-
   /** Hashes of `table` (another set's table53) this set holds too. */
   overlap(table: Float64Array): number {
     let both = 0;

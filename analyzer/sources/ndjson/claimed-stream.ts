@@ -5,7 +5,7 @@
 import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { InputFile } from './inputs.js';
-import type { Segment } from './input-layout.js';
+import { segmentEnd, type Segment } from './input-layout.js';
 
 /** The bytes one read claims and reads (as the one pass's read streams). */
 const CHUNK_BYTES = 256 * 1024;
@@ -25,7 +25,7 @@ class ClaimedFileStream extends Readable {
   ) {
     super({ highWaterMark: CHUNK_BYTES });
     this.pos = from;
-    this.segEnd = seg.at + (seg.fileEnd - seg.fileStart);
+    this.segEnd = segmentEnd(seg);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {

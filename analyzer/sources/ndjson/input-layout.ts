@@ -14,6 +14,11 @@ export interface Segment {
   at: number;
 }
 
+/** The global offset just past `seg`. */
+export function segmentEnd(seg: Segment): number {
+  return seg.at + (seg.fileEnd - seg.fileStart);
+}
+
 export interface InputLayout {
   segments: Segment[];
   total: number;
@@ -40,12 +45,12 @@ export function layoutOf(ranges: readonly FileRange[][]): { layout: InputLayout;
 
 /** The segments that hold bytes of [start, end). */
 export function segmentsOf(layout: InputLayout, start: number, end: number): Segment[] {
-  return layout.segments.filter((s) => s.at < end && s.at + (s.fileEnd - s.fileStart) > start);
+  return layout.segments.filter((s) => s.at < end && segmentEnd(s) > start);
 }
 
 /** The global offset of the first line that starts at or after global offset `offset`. */
 export async function lineStartAt(layout: InputLayout, offset: number): Promise<number> {
-  const seg = layout.segments.find((s) => offset >= s.at && offset < s.at + (s.fileEnd - s.fileStart));
+  const seg = layout.segments.find((s) => offset >= s.at && offset < segmentEnd(s));
   if (seg === undefined) return layout.total;
   if (offset === seg.at) return offset;
   const found = await nextLineStart(seg.path, seg.fileStart + (offset - seg.at), seg.fileEnd);
