@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EVENTS, FIELDS as F, SCHEMA_VERSION } from '../middleware/schema.js';
 // types only: the module itself is loaded when present (a dev dependency, absent from what users install)
 import type * as DuckDB from '@duckdb/node-api';
+import { BENCH_USAGE, handleBenchArgs } from './usage.js';
 
 type DuckDBModule = typeof DuckDB;
 
@@ -369,6 +370,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   } else if (args[0] === '--duckdb') {
     await duckdb(args[1]!, args[2]!);
   } else {
+    handleBenchArgs(args, BENCH_USAGE.analyzer);
     const result = await runAnalyzerBench({ smoke: args.includes('--smoke'), lines: value('--lines'), rounds: value('--rounds') });
     if (args.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else print(result);

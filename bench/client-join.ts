@@ -21,6 +21,7 @@ import { EVENTS, FIELDS as F, SCHEMA_VERSION } from '../middleware/schema.js';
 import { analyzeRun } from '../analyzer/pipeline.js';
 import { createLocalSource } from '../analyzer/sources/ndjson/index.js';
 import { rng } from './analyzer.js';
+import { BENCH_USAGE, handleBenchArgs } from './usage.js';
 
 const RUN_ID = 'bench-join';
 const OFFSET_MS = 1234;
@@ -240,6 +241,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   if (args[0] === '--child') {
     await child(args[1]!, args[2]!);
   } else {
+    handleBenchArgs(args, BENCH_USAGE['client-join']);
     const n = args.indexOf('--requests');
     const result = await runClientJoinBench({ smoke: args.includes('--smoke'), requests: n >= 0 ? Number(args[n + 1]) : undefined });
     if (args.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import type { EndpointCall, EndpointData } from './cloudwatch-endpoint.js';
 import { processThreadsCpuNs, threadCpuNs } from './thread-cpu.js';
+import { BENCH_USAGE, flagValue, handleBenchArgs } from './usage.js';
 
 export interface CloudWatchBenchOptions {
   events?: number;
@@ -296,11 +297,15 @@ export function formatCloudWatchBench(r: CloudWatchBenchResult): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
-  // --events=N: a longer burst shows the steady state (a 200,000-line burst lasts ~2 s, and the JIT's background
+  handleBenchArgs(args, BENCH_USAGE.cloudwatch);
+  // --events N: a longer burst shows the steady state (a 200,000-line burst lasts ~2 s, and the JIT's background
   // compiling of the three isolates is a visible part of it).
-  const eventsArg = args.find((arg) => arg.startsWith('--events='));
-  const events = eventsArg ? Number(eventsArg.slice('--events='.length)) : args.includes('--smoke') ? 20_000 : 200_000;
-  if (!Number.isSafeInteger(events) || events < 1) throw new Error(`bench/cloudwatch: --events wants a positive whole number, not ${eventsArg}`);
+  const eventsArg = flagValue(args, '--events');
+  const events = eventsArg !== undefined ? Number(eventsArg) : args.includes('--smoke') ? 20_000 : 200_000;
+  if (!Number.isSafeInteger(events) || events < 1) {
+    process.stderr.write(`--events needs a positive whole number (got "${eventsArg}")\n`);
+    process.exit(2);
+  }
   process.stderr.write(`cloudwatch bench: ${events} events through the transport to a local endpoint…\n`);
   runCloudWatchBench({ events, compareChunks: args.includes('--smoke') ? 5 : 20 })
     .then((result) => {

@@ -8,6 +8,7 @@ import { classifyAlbLine } from '../analyzer/sources/formats/alb.js';
 import { FrontDoorJoin } from '../analyzer/aggregate/front-door.js';
 import type { AlbLine } from '../analyzer/aggregate/alb-record.js';
 import { albLine, traceRoot } from '../test/support/alb-log.js';
+import { FRONT_DOOR_USAGE, handleBenchArgs } from './usage.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const held = () => {
@@ -50,6 +51,7 @@ function run(n: number) {
   return { n, albLinesPerS: Math.round(n / (albMs / 1000)), appLinesPerS: Math.round(n / (appMs / 1000)), bytesPerWaitingLine: Math.round(peak / n), peakMb: +(peak / 1e6).toFixed(1), joined: fd.joined, failures: fd.failures };
 }
 
+handleBenchArgs(process.argv.slice(2), FRONT_DOOR_USAGE);
 const arg = process.argv.indexOf('--lines');
 const n = arg === -1 ? 500_000 : Number(process.argv[arg + 1]);
 if (!gc) console.error('(run with node --expose-gc for exact memory figures)');

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BASELINE_ENV, ROUTES, type RouteName, type VariantName } from './middleware-variants.js';
+import { INSTRUCTIONS_USAGE, handleBenchArgs } from './usage.js';
 
 export interface InstructionCounts {
   total: number;
@@ -217,6 +218,7 @@ export function formatInstructions(results: readonly InstructionsResult[]): stri
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
   const args = process.argv.slice(2);
+  handleBenchArgs(args, INSTRUCTIONS_USAGE);
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const count = (flag: string) => {
     const raw = value(flag);

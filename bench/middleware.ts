@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { BENCH_USAGE, handleBenchArgs } from './usage.js';
 
 export interface BenchOptions {
   /** Measured seconds per variant and route (default 3). */
@@ -421,6 +422,7 @@ function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  handleBenchArgs(process.argv.slice(2), BENCH_USAGE.middleware);
   const { json, ...options } = parseArgs(process.argv.slice(2));
   const argv = process.argv.slice(2);
   const nodeAt = argv.indexOf('--node');

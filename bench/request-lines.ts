@@ -12,6 +12,7 @@ import { writeLine } from '../middleware/line-writer.js';
 import { MESSAGES, finishFields, startFields, type Outcome } from '../middleware/lines.js';
 import { closeLogger, createLogger } from '../middleware/logger.js';
 import { RequestLineWriter } from '../middleware/request-lines.js';
+import { REQUEST_LINES_USAGE, handleBenchArgs } from './usage.js';
 
 const INIT: Omit<RequestStateInit, 'requestId'> = {
   requestIdRejected: false,
@@ -34,6 +35,7 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+handleBenchArgs(process.argv.slice(2), REQUEST_LINES_USAGE);
 const requests = option('--requests', 300_000);
 const rounds = option('--rounds', 7);
 const logger = createLogger({ service: 'bench', stdout: false, cloudwatch: false, file: '/dev/null' });

@@ -18,6 +18,8 @@ export interface ArcStep {
   /** what this step's app served in its own probe, req/s */
   probeRps: number;
   studiersPeak: number;
+  /** set when this step's own probe raised its peak (calibrate.ts laterStepPeak): the peak it replaced */
+  peakRaisedFrom?: number;
   numbers: StepNumbers;
   findings: { id: string; severity: string; title: string; counts: Record<string, number> }[];
   /** the capacity plan's size change, e.g. "1 vCPU / 2 GB → 2 vCPU / 4 GB" */
@@ -39,8 +41,8 @@ export interface ArcSummary {
   verification?: BeforeAfter;
   /** logjam compare between steps (lab/what-changed.ts): its verdict and the findings it saw vanish or appear */
   comparisons?: ArcComparison[];
-  /** the fixed step's first run, when it did not overload the worker and the step was run again */
-  rerun?: ArcRerun;
+  /** the first run of each step that did not overload the worker and was run again, in the order they ran */
+  reruns?: ArcRerun[];
 }
 
 /** A step run a second time because its first run did not overload the worker (calibrate.ts overloadAgainPeak). */
@@ -156,8 +158,7 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
       `${c.planners.iterations} planner iterations on ${c.planners.vus} VU${c.planners.vus > 1 ? 's' : ''} (the handout's 400 on 20, scaled with the studiers: ` +
       `the same share of the checks).`,
   );
-  const rerun = summary.rerun;
-  if (rerun) {
+  for (const rerun of summary.reruns ?? []) {
     const n = rerun.firstNumbers;
     out.push(
       `the ${rerun.step} test ran twice: at ${rerun.firstStudiersPeak} studiers its worker served ${rerun.servedRps.toFixed(0)} req/s (ρ ${fixed(n.rho, 2)}, ` +
@@ -166,10 +167,10 @@ export function renderArcSummary(summary: ArcSummary, style: Style): string {
     );
   }
   for (const s of summary.steps) {
-    if (s.studiersPeak > c.studiersPeak && !(rerun && s.step === rerun.step)) {
+    if (s.peakRaisedFrom !== undefined) {
       out.push(
         `the ${s.step} step's own probe served ${s.probeRps.toFixed(0)} req/s, more than the calibration's ${c.oneWorkerRps.toFixed(0)} (the machine was less busy): ` +
-          `its peak was raised to ${s.studiersPeak} studiers, ${c.ratio} × what it served, so part of its change in throughput is the load's.`,
+          `its peak was raised from ${s.peakRaisedFrom} to ${s.studiersPeak} studiers, ${c.ratio} × what it served, so part of its change in throughput is the load's.`,
       );
     }
   }

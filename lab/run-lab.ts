@@ -110,8 +110,16 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   let firstProbe: Calibration['lightened'];
   const results: Partial<Record<StepName, StepResult>> = {};
   let verifyPlan: ReturnType<typeof planVerification> | undefined;
-  // the fixed step runs a second time, once, when its first run did not overload the worker (overloadAgainPeak)
-  let rerun: ArcRerun | undefined;
+  // A one-worker step runs a second time, once, when its first run did not overload the worker (overloadAgainPeak):
+  // the probe before it was read while the machine was busier than during the run. The steps after it start from
+  // the second run's peak, so the arc's steps still compare like for like.
+  const reruns: ArcRerun[] = [];
+  /** the step queued again, and the peak its second run gets */
+  let pendingRerun: ArcRerun | undefined;
+  /** the studiers at the peak the next steps start from: the calibration's, or the last second run's */
+  let peakNow = 0;
+  /** per step, the peak its own probe raised (laterStepPeak), for lab.txt */
+  const raisedFrom: Partial<Record<StepName, number>> = {};
   const queue = [...steps];
   for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
     let workers = 1;
@@ -159,20 +167,22 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
                 `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s; ` +
                 `${planners.iterations} planner iterations on ${planners.vus} VU${planners.vus > 1 ? 's' : ''} (the handout's share of the checks)`,
             );
+            peakNow = calibration.studiersPeak;
             return { studiersPeak: calibration.studiersPeak, planners: calibration.planners };
           }
-          if (rerun) {
-            // the fixed step's second run, and the verification after it (it verifies that run's load)
+          if (pendingRerun?.step === step) {
             say(
-              `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak is ${rerun.studiersPeak} studiers ` +
-                `(${calibration.ratio} × what the first fixed run served)`,
+              `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak is ${pendingRerun.studiersPeak} studiers ` +
+                `(${calibration.ratio} × what the first ${step} run served)`,
             );
-            return { studiersPeak: rerun.studiersPeak, planners: calibration.planners };
+            return { studiersPeak: pendingRerun.studiersPeak, planners: calibration.planners };
           }
-          const peak = laterStepPeak(calibration, probe, workers);
+          // against the calibration's probe (probe to probe), from the peak the arc has now
+          const peak = laterStepPeak({ ...calibration, studiersPeak: peakNow }, probe, workers);
+          if (peak.raisedFrom !== undefined) raisedFrom[step] = peak.raisedFrom;
           say(
             peak.raisedFrom === undefined
-              ? `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${calibration.studiersPeak} studiers`
+              ? `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${peakNow} studiers`
               : `one worker served ${probe.rps.toFixed(0)} req/s in this probe, more than the calibration's ${calibration.oneWorkerRps.toFixed(0)} (the machine is less busy now): ` +
                   `the peak is raised from ${peak.raisedFrom} to ${peak.studiersPeak} studiers, so it still offers ${calibration.ratio} × what the worker serves`,
           );
@@ -189,12 +199,13 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     await appendFile(join(result.settings.dir, 'report.md'), calibrationMarkdown(calibration!, result));
     io.stdout.write(`\n${style.bold(`── ${step} run (${result.settings.workers} worker${result.settings.workers > 1 ? 's' : ''}) ──`)}\n`);
     io.stdout.write(OUTPUT_FORMATS.terminal.render(result.report, { color: io.color, queries: false }));
-    const again = step === 'fixed' && !rerun ? overloadAgainPeak(calibration!, result.numbers, result.studiersPeak, workers) : undefined;
+    if (pendingRerun?.step === step) pendingRerun = undefined;
+    const again = reruns.some((r) => r.step === step) ? undefined : overloadAgainPeak(calibration!, result.numbers, result.studiersPeak, workers);
     if (again !== undefined) {
       // the first run's folder stays, beside the one that counts
       const firstDir = `${result.settings.dir}-not-overloaded`;
       await rename(result.settings.dir, firstDir);
-      rerun = {
+      pendingRerun = {
         step,
         firstDir,
         firstStudiersPeak: result.studiersPeak,
@@ -202,11 +213,15 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
         servedRps: result.numbers.capacityRps!,
         studiersPeak: again,
       };
+      reruns.push(pendingRerun);
+      delete raisedFrom[step];
+      peakNow = again;
+      const later = queue.length > 0 ? `; the ${queue.join(' and ')} step${queue.length > 1 ? 's' : ''} after it start${queue.length > 1 ? '' : 's'} from that peak` : '';
       say(
-        `the fixed run had no timeouts: its worker served ${result.numbers.capacityRps!.toFixed(0)} req/s during the run, ` +
+        `the ${step} run had no timeouts: its worker served ${result.numbers.capacityRps!.toFixed(0)} req/s during the run, ` +
           `${(result.numbers.capacityRps! / result.probe.rps).toFixed(2)} × its probe (the machine's other work eased off), so the peak ` +
           `(ρ ${result.numbers.rho?.toFixed(2) ?? '–'}) did not overload it. Running it once more at ${calibration!.ratio} × what it served: ${again} studiers ` +
-          `(the first run is kept in ${shown(firstDir)})`,
+          `(the first run is kept in ${shown(firstDir)})${later}`,
       );
       queue.unshift(step);
     }
@@ -236,13 +251,14 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
       dir: r.settings.dir,
       probeRps: r.probe.rps,
       studiersPeak: r.studiersPeak,
+      ...(raisedFrom[r.settings.step] !== undefined ? { peakRaisedFrom: raisedFrom[r.settings.step] } : {}),
       numbers: r.numbers,
       findings: r.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, counts: f.counts })),
       ...(r.capacity?.plan?.fargateChange ? { plan: r.capacity.plan.fargateChange } : {}),
     })),
     lessons,
     sizing,
-    ...(rerun ? { rerun } : {}),
+    ...(reruns.length > 0 ? { reruns } : {}),
     ...(results.fixed && results.verify ? { verification: beforeAfter(results.fixed.numbers, results.verify.numbers) } : {}),
   };
   // logjam compare between the steps (and, for --fixed alone, against the latest earlier buggy run in runs/)

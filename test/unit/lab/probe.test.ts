@@ -63,7 +63,7 @@ describe("a later step's peak", () => {
   });
 
   it('is said in the arc summary, with the step it raised', () => {
-    const step = (name: 'buggy' | 'fixed', studiersPeak: number, probeRps: number): ArcSummary['steps'][number] => ({
+    const step = (name: 'buggy' | 'fixed', studiersPeak: number, probeRps: number, peakRaisedFrom?: number): ArcSummary['steps'][number] => ({
       step: name,
       variant: name,
       workers: 1,
@@ -71,24 +71,25 @@ describe("a later step's peak", () => {
       dir: name,
       probeRps,
       studiersPeak,
+      ...(peakRaisedFrom !== undefined ? { peakRaisedFrom } : {}),
       numbers: { requests: 100, checksTotal: 100, checksFailed: 0, noResponse: 0, timeouts: 0, answeredCheckFailures: 0, serverErrors: 0, serverP95Ms: 10 },
       findings: [],
     });
     const summary = {
       calibration: c,
-      steps: [step('buggy', c.studiersPeak, 150), step('fixed', 3360, 240)],
+      steps: [step('buggy', c.studiersPeak, 150), step('fixed', 3360, 240, c.studiersPeak)],
       lessons: [],
       sizing: { recommendedWorkers: 2, hostableWorkers: 2, workers: 2, canHost: true, cores: 2 },
     } as unknown as ArcSummary;
     const plain = (s: string): string => s;
     const text = renderArcSummary(summary, { bold: plain, green: plain, dim: plain, yellow: plain });
     expect(text).toContain(`the fixed step's own probe served 240 req/s, more than the calibration's 150`);
-    expect(text).toContain('raised to 3360 studiers');
+    expect(text).toContain(`raised from ${c.studiersPeak} to 3360 studiers`);
     expect(text).not.toContain("the buggy step's own probe");
   });
 });
 
-describe('the fixed test run again when its run did not overload the worker', () => {
+describe('a one-worker test run again when its run did not overload the worker', () => {
   const c = calibrate(probe(150), 1.5, 9.6, planners, 10, 3);
 
   it('runs again at ratio × what the worker served during the run, when that is well above the peak it had', () => {
@@ -110,7 +111,7 @@ describe('the fixed test run again when its run did not overload the worker', ()
       steps: [],
       lessons: [],
       sizing: { recommendedWorkers: 2, hostableWorkers: 2, workers: 2, canHost: true, cores: 2 },
-      rerun: { step: 'fixed', firstDir: '/runs/lab-1/fixed-not-overloaded', firstStudiersPeak: c.studiersPeak, firstNumbers: numbers, servedRps: 200, studiersPeak: 2784 },
+      reruns: [{ step: 'fixed', firstDir: '/runs/lab-1/fixed-not-overloaded', firstStudiersPeak: c.studiersPeak, firstNumbers: numbers, servedRps: 200, studiersPeak: 2784 }],
     } as unknown as ArcSummary;
     const plain = (s: string): string => s;
     const text = renderArcSummary(summary, { bold: plain, green: plain, dim: plain, yellow: plain });

@@ -1,9 +1,9 @@
 /**
- * The arc's wiring of the fixed step's second run (run-lab.ts), with the steps themselves stubbed: a fixed run with
- * no timeouts whose worker served well above its probe runs once more at the calibration's ratio × what it served;
- * the first run's folder is kept beside it; lab.json records both; a verify step after it keeps the second run's
- * peak. (The steps are real in test/e2e/lab-command.test.ts; this case depends on the machine getting less busy
- * mid-arc, which no test can arrange there.)
+ * The arc's wiring of a step's second run (run-lab.ts), with the steps themselves stubbed: a one-worker run (buggy or
+ * fixed) with no timeouts whose worker served well above its probe runs once more at the calibration's ratio × what
+ * it served; the first run's folder is kept beside it; lab.json records both; the steps after it start from the
+ * second run's peak. (The steps are real in test/e2e/lab-command.test.ts; this case depends on the machine getting
+ * less busy mid-arc, which no test can arrange there.)
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -64,6 +64,8 @@ vi.mock('../../../analyzer/index.js', async (importOriginal) => {
 
 const { runLab } = await import('../../../lab/run-lab.js');
 
+type LabJson = Record<string, unknown> & { reruns?: Record<string, unknown>[]; steps: { step: string; studiersPeak: number; numbers: { timeouts: number } }[] };
+
 let dir: string | undefined;
 afterEach(async () => {
   script.length = 0;
@@ -71,7 +73,7 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function lab(mode: 'arc' | 'verify'): Promise<{ summary: Record<string, unknown> & { rerun?: Record<string, unknown> }; labDir: string; stderr: string }> {
+async function lab(mode: 'arc' | 'verify'): Promise<{ summary: LabJson; labDir: string; stderr: string }> {
   dir = await mkdtemp(join(tmpdir(), 'logjam-rerun-'));
   const stderr = new PassThrough();
   let said = '';
@@ -80,11 +82,11 @@ async function lab(mode: 'arc' | 'verify'): Promise<{ summary: Record<string, un
     { mode, timeScale: 0.08, vuScale: 1, timeoutMs: 4800, cpuWorkMs: 3, poolMax: 10, peakRatio: 1.5, probeMs: 3000, runsDir: dir, runId: 'lab-t' },
     { stdout: new PassThrough(), stderr: stderr as unknown as NodeJS.WriteStream, color: false, signal: new AbortController().signal },
   );
-  const summary = JSON.parse(await readFile(join(result.dir, 'lab.json'), 'utf8')) as Record<string, unknown> & { rerun?: Record<string, unknown> };
+  const summary = JSON.parse(await readFile(join(result.dir, 'lab.json'), 'utf8')) as LabJson;
   return { summary, labDir: result.dir, stderr: said };
 }
 
-describe('the fixed step run again when it did not overload the worker', () => {
+describe('a one-worker step run again when it did not overload the worker', () => {
   it('runs once more at ratio × what the worker served, keeps the first run, and says so', async () => {
     script.push(
       { probeRps: 100, timeouts: 300, capacityRps: 90 }, // buggy: calibrates at 100 req/s
@@ -97,8 +99,8 @@ describe('the fixed step run again when it did not overload the worker', () => {
     expect(peaks[1]!.studiersPeak).toBe(calibrated);
     // 1.5 × 160 req/s, less the planners' share, × Z: above the calibrated peak by the served/probe factor
     expect(peaks[2]!.studiersPeak).toBeGreaterThan(1.5 * calibrated);
-    expect(summary.rerun).toMatchObject({ step: 'fixed', firstStudiersPeak: calibrated, servedRps: 160, studiersPeak: peaks[2]!.studiersPeak });
-    expect((summary.steps as { step: string; numbers: { timeouts: number } }[]).map((s) => [s.step, s.numbers.timeouts])).toEqual([['buggy', 300], ['fixed', 120]]);
+    expect(summary.reruns).toEqual([expect.objectContaining({ step: 'fixed', firstStudiersPeak: calibrated, servedRps: 160, studiersPeak: peaks[2]!.studiersPeak })]);
+    expect(summary.steps.map((s) => [s.step, s.numbers.timeouts])).toEqual([['buggy', 300], ['fixed', 120]]);
     expect(existsSync(join(labDir, 'fixed-not-overloaded', 'report.md'))).toBe(true);
     expect(existsSync(join(labDir, 'fixed', 'report.md'))).toBe(true);
     expect(stderr).toContain('the fixed run had no timeouts');
@@ -109,13 +111,48 @@ describe('the fixed step run again when it did not overload the worker', () => {
     script.push({ probeRps: 100, timeouts: 300, capacityRps: 90 }, { probeRps: 100, timeouts: 0, capacityRps: 160 }, { probeRps: 100, timeouts: 0, capacityRps: 260 });
     const again = await lab('arc');
     expect(peaks.map((p) => p.step)).toEqual(['buggy', 'fixed', 'fixed']);
-    expect(again.summary.rerun).toBeDefined();
+    expect(again.summary.reruns).toHaveLength(1);
     await rm(dir!, { recursive: true, force: true });
     peaks.length = 0;
     script.push({ probeRps: 100, timeouts: 300, capacityRps: 90 }, { probeRps: 100, timeouts: 40, capacityRps: 160 });
     const stands = await lab('arc');
     expect(peaks.map((p) => p.step)).toEqual(['buggy', 'fixed']);
-    expect(stands.summary.rerun).toBeUndefined();
+    expect(stands.summary.reruns).toBeUndefined();
+  });
+
+  it('a buggy run read off a busy probe runs again, and the fixed step starts from its second run\'s peak', async () => {
+    script.push(
+      { probeRps: 100, timeouts: 0, capacityRps: 190 }, // buggy: the probe was read while the machine was busy
+      { probeRps: 100, timeouts: 400, capacityRps: 180 }, // buggy again, overloaded
+      { probeRps: 100, timeouts: 150, capacityRps: 170 }, // fixed
+    );
+    const { summary, labDir, stderr } = await lab('arc');
+    expect(peaks.map((p) => p.step)).toEqual(['buggy', 'buggy', 'fixed']);
+    const [first, second, fixedRun] = peaks.map((p) => p.studiersPeak);
+    expect(second).toBeGreaterThan(1.5 * first!);
+    expect(fixedRun).toBe(second);
+    expect(summary.reruns).toEqual([expect.objectContaining({ step: 'buggy', firstStudiersPeak: first, servedRps: 190, studiersPeak: second })]);
+    expect(summary.steps.map((s) => [s.step, s.studiersPeak, s.numbers.timeouts])).toEqual([['buggy', second, 400], ['fixed', second, 150]]);
+    expect(existsSync(join(labDir, 'buggy-not-overloaded', 'report.md'))).toBe(true);
+    expect(stderr).toContain('the buggy run had no timeouts');
+    expect(stderr).toContain('the fixed step after it starts from that peak');
+    const text = await readFile(join(labDir, 'lab.txt'), 'utf8');
+    expect(text).toContain('the buggy test ran twice');
+    // the fixed step's peak is the rerun's, not one its own probe raised
+    expect(text).not.toContain("the fixed step's own probe");
+  });
+
+  it('each step runs again at most once: a buggy and then a fixed run that both missed the overload', async () => {
+    script.push(
+      { probeRps: 100, timeouts: 0, capacityRps: 190 },
+      { probeRps: 100, timeouts: 300, capacityRps: 180 },
+      { probeRps: 100, timeouts: 0, capacityRps: 320 }, // the machine freed up again
+      { probeRps: 100, timeouts: 0, capacityRps: 500 }, // still no timeouts: it stands
+    );
+    const { summary } = await lab('arc');
+    expect(peaks.map((p) => p.step)).toEqual(['buggy', 'buggy', 'fixed', 'fixed']);
+    expect(peaks[3]!.studiersPeak).toBeGreaterThan(peaks[2]!.studiersPeak);
+    expect(summary.reruns?.map((r) => r.step)).toEqual(['buggy', 'fixed']);
   });
 
   it('--verify: the bigger size gets the second fixed run\'s peak', async () => {
