@@ -29,8 +29,9 @@ const RUN_ALL_USAGE: BenchUsage = {
 };
 
 const args = process.argv.slice(2);
-handleBenchArgs(args, RUN_ALL_USAGE);
-const named = args.filter((a, i) => !a.startsWith('-') && !(ALL_FLAGS.find((f) => f.flag === args[i - 1])?.value));
+const named = handleBenchArgs(args, RUN_ALL_USAGE)
+  .filter((a) => a.flag === undefined)
+  .map((a) => a.value!);
 const unknown = named.filter((n) => !PARTS.some((p) => p.part === n));
 if (unknown.length > 0) {
   process.stderr.write(`unknown benchmark "${unknown[0]}": one of ${PARTS.map((p) => p.part).join(', ')}\n`);

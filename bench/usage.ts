@@ -21,6 +21,8 @@ export interface BenchUsage {
 
 const SMOKE: BenchFlag = { flag: '--smoke', what: 'a brief run: checks that it still runs, not how fast' };
 const JSON_OUT: BenchFlag = { flag: '--json', what: 'the result object on stdout instead of the table' };
+const ROUNDS: BenchFlag = { flag: '--rounds', value: 'N', what: 'interleaved rounds; figures are their medians (default 3; --smoke 1)' };
+const BASELINE: BenchFlag = { flag: '--baseline', value: 'PATH', what: 'also another build of logjam: its dist/middleware/index.js' };
 
 export const BENCH_USAGE = {
   middleware: {
@@ -29,11 +31,11 @@ export const BENCH_USAGE = {
     flags: [
       { flag: '--duration', value: 'S', what: 'measured seconds per variant and route (default 3; --smoke 1)' },
       { flag: '--warmup', value: 'S', what: 'warm-up seconds before each measurement (default 1; --smoke 0.5)' },
-      { flag: '--rounds', value: 'N', what: 'interleaved rounds; figures are their medians (default 3; --smoke 1)' },
+      ROUNDS,
       { flag: '--connections', value: 'LIST', what: 'connection counts, comma-separated (default 10,50; --smoke 10)' },
       { flag: '--destination', value: 'stdout|file', what: "each logger's default destination (default stdout) or its file destination" },
       { flag: '--finish-only', what: 'also logjam with the finish line only' },
-      { flag: '--baseline', value: 'PATH', what: "also another build of logjam: its dist/middleware/index.js" },
+      BASELINE,
       { flag: '--node', value: 'PATH', what: 'then the same on another node binary, and both side by side' },
       SMOKE,
       JSON_OUT,
@@ -44,7 +46,7 @@ export const BENCH_USAGE = {
     what: 'the whole `logjam analyze` of a generated log, beside a readline + JSON.parse loop, jq and DuckDB',
     flags: [
       { flag: '--lines', value: 'N', what: 'request lines in the larger input (default 1,000,000; --smoke 50,000)' },
-      { flag: '--rounds', value: 'N', what: 'interleaved rounds; figures are their medians (default 3; --smoke 1)' },
+      ROUNDS,
       SMOKE,
       JSON_OUT,
     ],
@@ -70,7 +72,7 @@ export const INSTRUCTIONS_USAGE: BenchUsage = {
     { flag: '--requests', value: 'N', what: 'measured requests per variant (default 1500)' },
     { flag: '--warmup', value: 'N', what: 'requests before the counters are zeroed (default 1500)' },
     { flag: '--route', value: 'hello|json|todos', what: 'the route measured (default hello)' },
-    { flag: '--baseline', value: 'PATH', what: 'also another build of logjam: its dist/middleware/index.js' },
+    BASELINE,
     { flag: '--node', value: 'PATH', what: 'the node binary the servers run on (default this one)' },
     JSON_OUT,
   ],
@@ -110,31 +112,41 @@ function splitInline(arg: string): [name: string, inline: string | undefined] {
   return arg.startsWith('--') && eq > 2 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
 }
 
-export type BenchArgsCheck = { ok: true } | { ok: false; message: string };
+/** One argument as the usage reads it: a flag with its value (and the words it took), or a positional word. */
+export interface BenchArg {
+  /** the flag, without an inline value; undefined for a positional word */
+  flag?: string;
+  value?: string;
+  /** the words of args it came from (`--rounds 3` is two, `--rounds=3` one) */
+  words: string[];
+}
 
-/** Whether every argument is a flag of the usage with its value (positional arguments only where it takes them). */
-export function checkBenchArgs(args: readonly string[], u: BenchUsage): BenchArgsCheck {
+export type BenchArgsRead = { ok: true; read: BenchArg[] } | { ok: false; message: string };
+
+/** The arguments read against the usage's flags, or what is wrong with them (positional words only where it takes them). */
+export function readBenchArgs(args: readonly string[], u: BenchUsage): BenchArgsRead {
+  const read: BenchArg[] = [];
   for (let i = 0; i < args.length; i++) {
     const [name, inline] = splitInline(args[i]!);
     if (!name.startsWith('-')) {
-      if (u.positional) continue;
-      return { ok: false, message: `unexpected argument "${name}"` };
+      if (!u.positional) return { ok: false, message: `unexpected argument "${name}"` };
+      read.push({ value: name, words: [name] });
+      continue;
     }
     const flag = u.flags.find((f) => f.flag === name);
     if (!flag) return { ok: false, message: `unknown flag ${name}` };
     if (!flag.value) {
       if (inline !== undefined) return { ok: false, message: `${name} takes no value` };
-      continue;
-    }
-    if (inline !== undefined) {
-      if (inline === '') return { ok: false, message: `${name} needs a value (${flag.value})` };
+      read.push({ flag: name, words: [name] });
       continue;
     }
     const next = args[i + 1];
-    if (next === undefined || next.startsWith('--')) return { ok: false, message: `${name} needs a value (${flag.value})` };
-    i++;
+    const value = inline ?? (next === undefined || next.startsWith('--') ? '' : next);
+    if (value === '') return { ok: false, message: `${name} needs a value (${flag.value})` };
+    read.push({ flag: name, value, words: inline === undefined ? [name, value] : [args[i]!] });
+    if (inline === undefined) i++;
   }
-  return { ok: true };
+  return { ok: true, read };
 }
 
 /** A flag's value, from `--name value` or `--name=value`; undefined when the flag is absent. */
@@ -148,30 +160,24 @@ export function flagValue(args: readonly string[], name: string): string | undef
 
 /**
  * The start of every benchmark's main: `--help` or `-h` prints the usage and exits 0; an argument it does not take
- * prints what is wrong and the usage on stderr and exits 2.
+ * prints what is wrong and the usage on stderr and exits 2. Otherwise: the arguments, read.
  */
-export function handleBenchArgs(args: readonly string[], u: BenchUsage): void {
+export function handleBenchArgs(args: readonly string[], u: BenchUsage): BenchArg[] {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(usageText(u));
     process.exit(0);
   }
-  const check = checkBenchArgs(args, u);
-  if (!check.ok) {
-    process.stderr.write(`${check.message}\n\n${usageText(u)}`);
+  const r = readBenchArgs(args, u);
+  if (!r.ok) {
+    process.stderr.write(`${r.message}\n\n${usageText(u)}`);
     process.exit(2);
   }
+  return r.read;
 }
 
-/** The arguments of `args` (flags of any part) that the part's usage takes, with their values: run-all's hand-off. */
+/** The arguments (flags of any part, all of them accepted) that the part's usage takes, with their values: run-all's hand-off. */
 export function argsFor(args: readonly string[], u: BenchUsage, allFlags: readonly BenchFlag[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] = splitInline(args[i]!);
-    const known = allFlags.find((f) => f.flag === name);
-    const takesValue = known?.value !== undefined && inline === undefined;
-    const taken = u.flags.some((f) => f.flag === name);
-    if (taken) out.push(...(takesValue ? [args[i]!, args[i + 1]!] : [args[i]!]));
-    if (takesValue) i++;
-  }
-  return out;
+  const r = readBenchArgs(args, { command: '', what: '', flags: [...allFlags], positional: 'any' });
+  if (!r.ok) throw new Error(r.message);
+  return r.read.filter((a) => a.flag !== undefined && u.flags.some((f) => f.flag === a.flag)).flatMap((a) => a.words);
 }

@@ -82,6 +82,8 @@ export interface StepNumbers {
 export interface StepResult {
   settings: Omit<StepSettings, 'onProbe'>;
   studiersPeak: number;
+  /** set when this step's own probe raised its peak (calibrate.ts laterStepPeak): the peak it replaced */
+  peakRaisedFrom?: number;
   probe: ProbeResult;
   numbers: StepNumbers;
   findings: Finding[];
@@ -128,7 +130,7 @@ export function stepNumbers(analysis: RunAnalysis, client: ClientView): StepNumb
 }
 
 /** What the caller decides from a probe: the studiers' peak, or (once, in the first step) a lighter CPU knob first. */
-export type ProbeDecision = { studiersPeak: number; planners: LabPlanners } | { retryCpuWorkMs: number };
+export type ProbeDecision = { studiersPeak: number; planners: LabPlanners; peakRaisedFrom?: number } | { retryCpuWorkMs: number };
 
 interface LabApp {
   url: string;
@@ -177,6 +179,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
   const summaryPath = join(s.dir, 'summary.json');
   let probe: ProbeResult | undefined;
   let studiersPeak = 0;
+  let peakRaisedFrom: number | undefined;
   let planners: LabPlanners | undefined;
   let clientLog: string | undefined;
   let cpuWorkMs = s.cpuWorkMs;
@@ -201,7 +204,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
       if ('retryCpuWorkMs' in decision) {
         retryCpuWorkMs = decision.retryCpuWorkMs;
       } else {
-        ({ studiersPeak, planners } = decision);
+        ({ studiersPeak, planners, peakRaisedFrom } = decision);
         // loaded here, not at the top: every CLI command imports the lab's modules to register `lab`, and the
         // runner's HTTP client (undici) alone is ~30 MB of RSS
         const { runLoad, terminalProgress } = await import('../loadtests/runner/index.js');
@@ -259,6 +262,7 @@ export async function runStep(s: StepSettings, io: StepIo): Promise<StepResult |
   return {
     settings,
     studiersPeak,
+    ...(peakRaisedFrom !== undefined ? { peakRaisedFrom } : {}),
     probe,
     numbers: stepNumbers(analysis, client),
     findings: analysis.findings,

@@ -112,17 +112,15 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
   let verifyPlan: ReturnType<typeof planVerification> | undefined;
   // A one-worker step runs a second time, once, when its first run did not overload the worker (overloadAgainPeak):
   // the probe before it was read while the machine was busier than during the run. The steps after it start from
-  // the second run's peak, so the arc's steps still compare like for like.
+  // the second run's peak, so the arc's steps still compare like for like. A step is queued twice only for its
+  // second run, so a step with a record here is that second run.
   const reruns: ArcRerun[] = [];
-  /** the step queued again, and the peak its second run gets */
-  let pendingRerun: ArcRerun | undefined;
   /** the studiers at the peak the next steps start from: the calibration's, or the last second run's */
-  let peakNow = 0;
-  /** per step, the peak its own probe raised (laterStepPeak), for lab.txt */
-  const raisedFrom: Partial<Record<StepName, number>> = {};
+  const peakNow = (): number => reruns.at(-1)?.studiersPeak ?? calibration!.studiersPeak;
   const queue = [...steps];
   for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
     let workers = 1;
+    const secondRunOf = reruns.find((r) => r.step === step);
     if (step === 'verify') {
       verifyPlan = planVerification(results.fixed?.capacity, cores);
       workers = verifyPlan.workers;
@@ -167,26 +165,24 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
                 `${calibration.plannerRps.toFixed(0)} req/s of planners ≈ ${calibration.peakArrivalRps.toFixed(0)} req/s; ` +
                 `${planners.iterations} planner iterations on ${planners.vus} VU${planners.vus > 1 ? 's' : ''} (the handout's share of the checks)`,
             );
-            peakNow = calibration.studiersPeak;
             return { studiersPeak: calibration.studiersPeak, planners: calibration.planners };
           }
-          if (pendingRerun?.step === step) {
+          if (secondRunOf) {
             say(
-              `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak is ${pendingRerun.studiersPeak} studiers ` +
+              `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak is ${secondRunOf.studiersPeak} studiers ` +
                 `(${calibration.ratio} × what the first ${step} run served)`,
             );
-            return { studiersPeak: pendingRerun.studiersPeak, planners: calibration.planners };
+            return { studiersPeak: secondRunOf.studiersPeak, planners: calibration.planners };
           }
           // against the calibration's probe (probe to probe), from the peak the arc has now
-          const peak = laterStepPeak({ ...calibration, studiersPeak: peakNow }, probe, workers);
-          if (peak.raisedFrom !== undefined) raisedFrom[step] = peak.raisedFrom;
+          const peak = laterStepPeak({ ...calibration, studiersPeak: peakNow() }, probe, workers);
           say(
             peak.raisedFrom === undefined
-              ? `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${peakNow} studiers`
+              ? `${workers} worker${workers > 1 ? 's' : ''} served ${probe.rps.toFixed(0)} req/s in the probe; the peak stays at ${peakNow()} studiers`
               : `one worker served ${probe.rps.toFixed(0)} req/s in this probe, more than the calibration's ${calibration.oneWorkerRps.toFixed(0)} (the machine is less busy now): ` +
                   `the peak is raised from ${peak.raisedFrom} to ${peak.studiersPeak} studiers, so it still offers ${calibration.ratio} × what the worker serves`,
           );
-          return { studiersPeak: peak.studiersPeak, planners: calibration.planners };
+          return { studiersPeak: peak.studiersPeak, planners: calibration.planners, ...(peak.raisedFrom !== undefined ? { peakRaisedFrom: peak.raisedFrom } : {}) };
         },
       },
       { stderr: io.stderr, signal: io.signal, say, dim: style.dim },
@@ -199,23 +195,19 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
     await appendFile(join(result.settings.dir, 'report.md'), calibrationMarkdown(calibration!, result));
     io.stdout.write(`\n${style.bold(`── ${step} run (${result.settings.workers} worker${result.settings.workers > 1 ? 's' : ''}) ──`)}\n`);
     io.stdout.write(OUTPUT_FORMATS.terminal.render(result.report, { color: io.color, queries: false }));
-    if (pendingRerun?.step === step) pendingRerun = undefined;
-    const again = reruns.some((r) => r.step === step) ? undefined : overloadAgainPeak(calibration!, result.numbers, result.studiersPeak, workers);
+    const again = secondRunOf ? undefined : overloadAgainPeak(calibration!, result.numbers, result.studiersPeak, workers);
     if (again !== undefined) {
       // the first run's folder stays, beside the one that counts
       const firstDir = `${result.settings.dir}-not-overloaded`;
       await rename(result.settings.dir, firstDir);
-      pendingRerun = {
+      reruns.push({
         step,
         firstDir,
         firstStudiersPeak: result.studiersPeak,
         firstNumbers: result.numbers,
         servedRps: result.numbers.capacityRps!,
         studiersPeak: again,
-      };
-      reruns.push(pendingRerun);
-      delete raisedFrom[step];
-      peakNow = again;
+      });
       const later = queue.length > 0 ? `; the ${queue.join(' and ')} step${queue.length > 1 ? 's' : ''} after it start${queue.length > 1 ? '' : 's'} from that peak` : '';
       say(
         `the ${step} run had no timeouts: its worker served ${result.numbers.capacityRps!.toFixed(0)} req/s during the run, ` +
@@ -251,7 +243,7 @@ export async function runLab(options: LabOptions, io: LabIo): Promise<LabResult>
       dir: r.settings.dir,
       probeRps: r.probe.rps,
       studiersPeak: r.studiersPeak,
-      ...(raisedFrom[r.settings.step] !== undefined ? { peakRaisedFrom: raisedFrom[r.settings.step] } : {}),
+      ...(r.peakRaisedFrom !== undefined ? { peakRaisedFrom: r.peakRaisedFrom } : {}),
       numbers: r.numbers,
       findings: r.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, counts: f.counts })),
       ...(r.capacity?.plan?.fargateChange ? { plan: r.capacity.plan.fargateChange } : {}),

@@ -6,25 +6,25 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BENCH_USAGE, argsFor, checkBenchArgs, flagValue, usageText } from '../../../bench/usage.js';
+import { BENCH_USAGE, argsFor, flagValue, readBenchArgs, usageText } from '../../../bench/usage.js';
 import { ROOT } from '../../e2e/support/app-child.js';
 
 const ALL = [...BENCH_USAGE.middleware.flags, ...BENCH_USAGE.analyzer.flags, ...BENCH_USAGE['client-join'].flags, ...BENCH_USAGE.cloudwatch.flags];
 
 describe('a benchmark\'s arguments', () => {
   it('takes its flags, with values after them or after =', () => {
-    expect(checkBenchArgs(['--smoke', '--rounds', '3', '--lines=1000', '--json'], BENCH_USAGE.analyzer)).toEqual({ ok: true });
+    expect(readBenchArgs(['--smoke', '--rounds', '3', '--lines=1000', '--json'], BENCH_USAGE.analyzer)).toMatchObject({ ok: true });
     expect(flagValue(['--events=600000'], '--events')).toBe('600000');
     expect(flagValue(['--events', '600000'], '--events')).toBe('600000');
     expect(flagValue(['--smoke'], '--events')).toBeUndefined();
   });
 
   it('refuses a flag it does not take, a missing value, a value on a switch, and a stray word', () => {
-    expect(checkBenchArgs(['--line', '1000'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: 'unknown flag --line' });
-    expect(checkBenchArgs(['--rounds'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: '--rounds needs a value (N)' });
-    expect(checkBenchArgs(['--rounds', '--smoke'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: '--rounds needs a value (N)' });
-    expect(checkBenchArgs(['--smoke=yes'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: '--smoke takes no value' });
-    expect(checkBenchArgs(['fast'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: 'unexpected argument "fast"' });
+    expect(readBenchArgs(['--line', '1000'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: 'unknown flag --line' });
+    expect(readBenchArgs(['--rounds'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: '--rounds needs a value (N)' });
+    expect(readBenchArgs(['--rounds', '--smoke'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: '--rounds needs a value (N)' });
+    expect(readBenchArgs(['--smoke=yes'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: '--smoke takes no value' });
+    expect(readBenchArgs(['fast'], BENCH_USAGE.analyzer)).toEqual({ ok: false, message: 'unexpected argument "fast"' });
   });
 
   it('hands each part of `npm run bench` only the flags that part takes, with their values', () => {

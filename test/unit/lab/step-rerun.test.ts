@@ -44,6 +44,7 @@ vi.mock('../../../lab/lab-step.js', () => ({
     return {
       settings,
       studiersPeak: decision.studiersPeak,
+      ...(decision.peakRaisedFrom !== undefined ? { peakRaisedFrom: decision.peakRaisedFrom } : {}),
       probe,
       numbers,
       findings: [],
@@ -153,6 +154,15 @@ describe('a one-worker step run again when it did not overload the worker', () =
     expect(peaks.map((p) => p.step)).toEqual(['buggy', 'buggy', 'fixed', 'fixed']);
     expect(peaks[3]!.studiersPeak).toBeGreaterThan(peaks[2]!.studiersPeak);
     expect(summary.reruns?.map((r) => r.step)).toEqual(['buggy', 'fixed']);
+  });
+
+  it('a fixed step whose own probe served much more is raised, and lab.txt says from what', async () => {
+    script.push({ probeRps: 100, timeouts: 300, capacityRps: 90 }, { probeRps: 150, timeouts: 100, capacityRps: 140 });
+    const { summary, labDir } = await lab('arc');
+    const [calibrated, raised] = peaks.map((p) => p.studiersPeak);
+    expect(raised).toBeGreaterThan(calibrated!);
+    expect(summary.steps.map((s) => (s as { peakRaisedFrom?: number }).peakRaisedFrom)).toEqual([undefined, calibrated]);
+    expect(await readFile(join(labDir, 'lab.txt'), 'utf8')).toContain(`its peak was raised from ${calibrated} to ${raised} studiers`);
   });
 
   it('--verify: the bigger size gets the second fixed run\'s peak', async () => {
